@@ -1,0 +1,168 @@
+//! Where requests go and what they are signed with.
+
+use crate::error::{ErrorCode, NarvarError};
+use crate::secret::Secret;
+use std::future::Future;
+
+/// A Narvar environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// `https://ws.narvar.com`.
+    Production,
+    /// `https://ws-st01.narvar.qa`.
+    Staging,
+    /// `https://ws-qa01.narvar.qa`.
+    Qa,
+    /// Any base URL, such as a sandbox's `http://127.0.0.1:PORT`.
+    Custom(String),
+}
+
+impl Environment {
+    /// Reads `production`, `staging`, `qa` or a URL.
+    pub fn parse(value: &str) -> Result<Self, NarvarError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "production" | "prod" => Ok(Environment::Production),
+            "staging" => Ok(Environment::Staging),
+            "qa" => Ok(Environment::Qa),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(Environment::Custom(value.trim().trim_end_matches('/').to_owned()))
+            }
+            _ => Err(NarvarError::new(
+                ErrorCode::Configuration,
+                format!("The environment {value:?} is unknown: use production, staging, qa or an http(s) URL (NARVAR_BASE_URL)."),
+            )),
+        }
+    }
+
+    /// The base URLs of this environment.
+    pub fn endpoints(&self) -> Endpoints {
+        let api = match self {
+            Environment::Production => "https://ws.narvar.com",
+            Environment::Staging => "https://ws-st01.narvar.qa",
+            Environment::Qa => "https://ws-qa01.narvar.qa",
+            Environment::Custom(url) => url.trim_end_matches('/'),
+        };
+        // The client-side Promise API lives on a CDN host in production; other environments
+        // (and sandboxes) serve it beside everything else. Narvar publishes no staging CDN host.
+        let promise_public = match self {
+            Environment::Production => "https://ship-cdn.domain-ship.prod20.narvar.com",
+            _ => api,
+        };
+        Endpoints {
+            api: api.to_owned(),
+            promise_public: promise_public.to_owned(),
+        }
+    }
+}
+
+/// Base URLs, without a trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Orders, tracking, returns, carriers, server-side Promise.
+    pub api: String,
+    /// Client-side Promise (`/api/2025-06/promise/...`).
+    pub promise_public: String,
+}
+
+/// HTTP Basic credentials of the v1/v2 APIs: Narvar account id and auth token (Hub: Admin >
+/// Company > API credentials).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BasicAuth {
+    pub account_id: String,
+    pub auth_token: Secret,
+}
+
+/// The per-retailer HMAC key that signs track-by-order requests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackingKey {
+    pub retailer_moniker: String,
+    pub hmac_key: Secret,
+}
+
+/// Everything a client can sign with. `version` changes whenever a provider hands out new
+/// credentials, so the driver re-authenticates once per version.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Credentials {
+    pub basic: Option<BasicAuth>,
+    /// Carrier self-serve.
+    pub bearer: Option<Secret>,
+    pub tracking: Option<TrackingKey>,
+    /// The retailer moniker for client-side Promise calls and tracking info paths (defaults to
+    /// the tracking key's).
+    pub retailer_moniker: Option<String>,
+    /// The site origin sent as `x-narvar-origin` on client-side Promise calls.
+    pub origin: Option<String>,
+    pub version: u64,
+}
+
+impl Credentials {
+    /// Basic credentials only.
+    pub fn basic(account_id: impl Into<String>, auth_token: impl Into<Secret>) -> Self {
+        Credentials {
+            basic: Some(BasicAuth {
+                account_id: account_id.into(),
+                auth_token: auth_token.into(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// The retailer moniker: explicit, else the tracking key's.
+    pub fn retailer(&self) -> Option<&str> {
+        self.retailer_moniker
+            .as_deref()
+            .or(self.tracking.as_ref().map(|t| t.retailer_moniker.as_str()))
+    }
+
+    pub(crate) fn require_basic(&self) -> Result<&BasicAuth, NarvarError> {
+        self.basic.as_ref().ok_or_else(|| {
+            NarvarError::configuration(
+                "account id and auth token",
+                "NARVAR_ACCOUNT_ID and NARVAR_AUTH_TOKEN",
+            )
+        })
+    }
+    pub(crate) fn require_bearer(&self) -> Result<&Secret, NarvarError> {
+        self.bearer.as_ref().ok_or_else(|| {
+            NarvarError::configuration("carrier self-serve bearer token", "NARVAR_BEARER_TOKEN")
+        })
+    }
+    pub(crate) fn require_tracking(&self) -> Result<&TrackingKey, NarvarError> {
+        self.tracking.as_ref().ok_or_else(|| {
+            NarvarError::configuration(
+                "tracking HMAC key and retailer moniker",
+                "NARVAR_HMAC_KEY and NARVAR_RETAILER_MONIKER",
+            )
+        })
+    }
+    pub(crate) fn require_retailer(&self) -> Result<&str, NarvarError> {
+        self.retailer().ok_or_else(|| {
+            NarvarError::configuration("retailer moniker", "NARVAR_RETAILER_MONIKER")
+        })
+    }
+}
+
+/// Supplies credentials, and fresh ones after a 401 (rotation without restart).
+pub trait CredentialProvider: Send + Sync {
+    /// The credentials to sign with now.
+    fn current(&self) -> Credentials;
+    /// Called once per credential version after a 401 with that version; returns credentials
+    /// (a new `version` means "try again with these").
+    fn refresh(
+        &self,
+        rejected: &Credentials,
+    ) -> impl Future<Output = Result<Credentials, NarvarError>> + Send;
+}
+
+/// Credentials that never change: a 401 is final.
+#[derive(Clone, Debug, Default)]
+pub struct StaticCredentials(pub Credentials);
+
+impl CredentialProvider for StaticCredentials {
+    fn current(&self) -> Credentials {
+        self.0.clone()
+    }
+    async fn refresh(&self, rejected: &Credentials) -> Result<Credentials, NarvarError> {
+        Ok(rejected.clone())
+    }
+}

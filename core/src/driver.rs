@@ -1,0 +1,348 @@
+//! The runtime-free async driver: one operation through a [`Transport`] and a [`Sleep`], with
+//! the retry policy, the rate budget, re-authentication, idempotency keys and one total deadline.
+//! Dropping the returned future cancels the call.
+
+use crate::config::{CredentialProvider, Credentials, Endpoints};
+use crate::error::{ErrorCode, NarvarError, Response, ResponseMeta};
+use crate::http::{Entropy, HttpRequest, HttpResponse, Sleep, Transport, TransportError};
+use crate::ops::{self, OpInfo, Operation, RequestContext};
+use crate::policy::{parse_retry_after, Decision, Outcome, RetryPolicy, RetrySafety, TokenBucket};
+use futures_util::future::{select, Either};
+use std::pin::pin;
+use std::sync::Mutex;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// Per-call options.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallOptions {
+    /// `X-Narvar-Tracer-ID`; a fresh UUID when absent.
+    pub tracer_id: Option<String>,
+    /// The idempotency key for operations that send one; a fresh UUID when absent. Reused on
+    /// every retry of the call.
+    pub idempotency_key: Option<String>,
+    /// Overrides the client's total timeout for this call.
+    pub timeout: Option<Duration>,
+}
+
+/// Settings of a driver that are not I/O.
+#[derive(Clone, Debug)]
+pub struct DriverConfig {
+    pub endpoints: Endpoints,
+    /// The whole `User-Agent` value.
+    pub user_agent: String,
+    pub retry: RetryPolicy,
+    /// One deadline per call, covering every attempt, back-off and body.
+    pub timeout: Duration,
+    /// The client-side rate budget; `None` turns it off.
+    pub rate_budget: Option<TokenBucket>,
+}
+
+impl DriverConfig {
+    /// Defaults for an environment: 30 s total timeout, default retries and rate budget.
+    pub fn new(endpoints: Endpoints) -> Self {
+        DriverConfig {
+            endpoints,
+            user_agent: ops::USER_AGENT.to_owned(),
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(30),
+            rate_budget: Some(TokenBucket::default()),
+        }
+    }
+}
+
+/// Drives calls. Generic over the I/O it is given; holds no runtime.
+pub struct Driver<T, S, E, P> {
+    pub transport: T,
+    pub sleep: S,
+    pub entropy: E,
+    pub credentials: P,
+    config: DriverConfig,
+    bucket: Option<Mutex<TokenBucket>>,
+    /// Credential versions already refreshed after a 401: once per version.
+    refreshed: Mutex<Vec<u64>>,
+}
+
+enum Attempt {
+    Response(HttpResponse),
+    Failed(TransportError),
+    TimedOut,
+}
+
+impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, P> {
+    /// A driver over this I/O.
+    pub fn new(config: DriverConfig, transport: T, sleep: S, entropy: E, credentials: P) -> Self {
+        let bucket = config.rate_budget.clone().map(Mutex::new);
+        Driver {
+            transport,
+            sleep,
+            entropy,
+            credentials,
+            config,
+            bucket,
+            refreshed: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DriverConfig {
+        &self.config
+    }
+
+    /// Runs a typed operation.
+    pub async fn execute<O: Operation>(
+        &self,
+        op: &O,
+        opts: &CallOptions,
+    ) -> Result<Response<O::Output>, NarvarError> {
+        let (resp, meta) = self.send(&O::INFO, |ctx| op.to_request(ctx), opts).await?;
+        finish(O::from_response(&resp), meta, &resp, self.sleep.wall())
+    }
+
+    /// Runs an operation named in the registry, with JSON in and out (for bindings).
+    pub async fn execute_json(
+        &self,
+        name: &str,
+        input: &serde_json::Value,
+        opts: &CallOptions,
+    ) -> Result<Response<serde_json::Value>, NarvarError> {
+        let entry = ops::find(name).ok_or_else(|| {
+            NarvarError::new(
+                ErrorCode::Configuration,
+                format!("There is no operation named {name:?}."),
+            )
+        })?;
+        let (resp, meta) = self
+            .send(&entry.info, |ctx| (entry.build)(input, ctx), opts)
+            .await?;
+        finish((entry.read)(&resp), meta, &resp, self.sleep.wall())
+    }
+
+    /// Sends with retries, the rate budget and re-authentication; returns the final response
+    /// (any status) for the operation to read, or the error that ended the call.
+    pub async fn send(
+        &self,
+        info: &OpInfo,
+        build: impl Fn(&RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
+        opts: &CallOptions,
+    ) -> Result<(HttpResponse, ResponseMeta), NarvarError> {
+        let tracer_id = opts
+            .tracer_id
+            .clone()
+            .unwrap_or_else(|| self.entropy.new_id());
+        let key = info.idempotency_key.then(|| {
+            opts.idempotency_key
+                .clone()
+                .unwrap_or_else(|| self.entropy.new_id())
+        });
+        let timeout = opts.timeout.unwrap_or(self.config.timeout);
+        let deadline = self.sleep.monotonic() + timeout;
+        let safety = RetrySafety {
+            idempotent: info.idempotent,
+            keyed: key.is_some(),
+        };
+        let mut meta = ResponseMeta {
+            tracer_id: Some(tracer_id.clone()),
+            ..Default::default()
+        };
+        let fail = |e: NarvarError, meta: &ResponseMeta| {
+            let mut e = e.in_operation(info.name);
+            e.meta = ResponseMeta {
+                tracer_id: meta.tracer_id.clone(),
+                attempts: meta.attempts,
+                ..e.meta
+            };
+            e
+        };
+
+        let mut credentials = self.credentials.current();
+        let mut reauthenticated = false;
+        let build_now = |creds: &Credentials| {
+            let now_unix = self
+                .sleep
+                .wall()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let ctx = RequestContext {
+                endpoints: &self.config.endpoints,
+                credentials: creds,
+                tracer_id: &tracer_id,
+                user_agent: &self.config.user_agent,
+                now_unix,
+                idempotency_key: key.as_deref(),
+            };
+            build(&ctx)
+        };
+        // Validation and configuration errors surface here, before anything is sent.
+        let mut request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
+
+        loop {
+            if let Some(wait) = self.take_budget() {
+                if self.sleep.monotonic() + wait >= deadline {
+                    return Err(fail(
+                        timed_out(timeout, meta.attempts > 0, "waiting for the rate budget"),
+                        &meta,
+                    ));
+                }
+                self.sleep.sleep(wait).await;
+            }
+            let remaining = deadline.saturating_sub(self.sleep.monotonic());
+            if remaining.is_zero() {
+                return Err(fail(
+                    timed_out(timeout, meta.attempts > 0, "before sending"),
+                    &meta,
+                ));
+            }
+            meta.attempts += 1;
+            let attempt = {
+                let send = pin!(self.transport.send(request.clone()));
+                let timer = pin!(self.sleep.sleep(remaining));
+                match select(send, timer).await {
+                    Either::Left((Ok(resp), _)) => Attempt::Response(resp),
+                    Either::Left((Err(e), _)) => Attempt::Failed(e),
+                    Either::Right(_) => Attempt::TimedOut,
+                }
+            };
+            let outcome = match attempt {
+                Attempt::TimedOut => {
+                    return Err(fail(
+                        timed_out(timeout, true, "waiting for the response"),
+                        &meta,
+                    ))
+                }
+                Attempt::Response(resp) => {
+                    let m = ResponseMeta::from_response(&resp);
+                    meta.status = m.status;
+                    meta.headers = m.headers;
+                    meta.request_id = m.request_id;
+                    if resp.status == 401 && !reauthenticated {
+                        reauthenticated = true;
+                        if let Some(fresh) = self
+                            .reauthenticate(&credentials)
+                            .await
+                            .map_err(|e| fail(e, &meta))?
+                        {
+                            credentials = fresh;
+                            request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
+                            continue;
+                        }
+                    }
+                    self.adapt_budget(resp.status);
+                    let retry_after = resp
+                        .header("retry-after")
+                        .and_then(|v| parse_retry_after(v, Some(self.sleep.wall())));
+                    let outcome = Outcome::Status {
+                        status: resp.status,
+                        retry_after,
+                    };
+                    match self.config.retry.decide(
+                        safety,
+                        meta.attempts - 1,
+                        &outcome,
+                        self.entropy.unit(),
+                    ) {
+                        Decision::RetryAfter(d) if self.sleep.monotonic() + d < deadline => {
+                            self.sleep.sleep(d).await;
+                            request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
+                            continue;
+                        }
+                        _ => return Ok((resp, meta)),
+                    }
+                }
+                Attempt::Failed(e) => Outcome::Transport(e),
+            };
+            let Outcome::Transport(e) = &outcome else {
+                unreachable!("responses returned above")
+            };
+            meta.status = None;
+            meta.headers.clear();
+            meta.request_id = None;
+            match self
+                .config
+                .retry
+                .decide(safety, meta.attempts - 1, &outcome, self.entropy.unit())
+            {
+                Decision::RetryAfter(d) if self.sleep.monotonic() + d < deadline => {
+                    self.sleep.sleep(d).await;
+                    request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
+                }
+                _ => {
+                    // Once any attempt may have reached Narvar, the call as a whole may have.
+                    let error = NarvarError::transport(e.detail(), e.may_have_been_sent());
+                    return Err(fail(error, &meta));
+                }
+            }
+        }
+    }
+
+    fn take_budget(&self) -> Option<Duration> {
+        let bucket = self.bucket.as_ref()?;
+        let now = self.sleep.monotonic();
+        let wait = bucket
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .acquire(now);
+        (!wait.is_zero()).then_some(wait)
+    }
+
+    fn adapt_budget(&self, status: u16) {
+        let Some(bucket) = self.bucket.as_ref() else {
+            return;
+        };
+        let mut b = bucket.lock().unwrap_or_else(|p| p.into_inner());
+        if status == 429 {
+            b.on_throttled(self.sleep.monotonic());
+        } else if (200..300).contains(&status) {
+            b.on_success();
+        }
+    }
+
+    /// After a 401 with `rejected`: fresh credentials to retry with, or `None` when there are
+    /// none (the 401 stands). The provider is asked once per credential version.
+    async fn reauthenticate(
+        &self,
+        rejected: &Credentials,
+    ) -> Result<Option<Credentials>, NarvarError> {
+        let first = {
+            let mut seen = self.refreshed.lock().unwrap_or_else(|p| p.into_inner());
+            let first = !seen.contains(&rejected.version);
+            if first {
+                seen.push(rejected.version);
+            }
+            first
+        };
+        let fresh = if first {
+            self.credentials.refresh(rejected).await?
+        } else {
+            self.credentials.current()
+        };
+        Ok((fresh.version != rejected.version).then_some(fresh))
+    }
+}
+
+fn timed_out(timeout: Duration, may_have_been_sent: bool, when: &str) -> NarvarError {
+    NarvarError::transport(
+        &format!("timed out after {:.1} s {when}", timeout.as_secs_f64()),
+        may_have_been_sent,
+    )
+}
+
+fn finish<V>(
+    read: Result<V, NarvarError>,
+    meta: ResponseMeta,
+    resp: &HttpResponse,
+    now: std::time::SystemTime,
+) -> Result<Response<V>, NarvarError> {
+    match read {
+        Ok(value) => Ok(Response { value, meta }),
+        Err(mut e) => {
+            if e.code == ErrorCode::RateLimited && e.retry_after.is_none() {
+                e.retry_after = resp
+                    .header("retry-after")
+                    .and_then(|v| parse_retry_after(v, Some(now)));
+            }
+            e.meta = meta;
+            Err(e)
+        }
+    }
+}

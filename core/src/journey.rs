@@ -1,0 +1,310 @@
+//! One order's journey, normalized: order placed → shipments → scans → delivered / exception →
+//! return initiated / in transit / received / refunded, in time order, each entry with its source.
+
+use crate::models::*;
+use crate::webhooks::{Webhook, WebhookEvent};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+open_enum! {
+    /// A step of the journey.
+    pub enum JourneyStatus {
+        OrderPlaced = "order_placed",
+        Shipped = "shipped",
+        LabelCreated = "label_created",
+        InTransit = "in_transit",
+        OutForDelivery = "out_for_delivery",
+        Delivered = "delivered",
+        Exception = "exception",
+        ReturnInitiated = "return_initiated",
+        ReturnInTransit = "return_in_transit",
+        ReturnReceived = "return_received",
+        ReturnApproved = "return_approved",
+        ReturnRejected = "return_rejected",
+        ReturnCancelled = "return_cancelled",
+        Refunded = "refunded",
+    }
+}
+
+/// Where an entry came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JourneySource {
+    /// The order (`orders.get`).
+    Order,
+    /// A carrier scan (`tracking.by_order`).
+    Tracking,
+    /// A return (`returns.*`).
+    Return,
+    /// A webhook delivery.
+    Webhook,
+}
+
+/// One step.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct JourneyEntry {
+    /// When, as RFC 3339 (dates become midnight UTC); `None` when the source gave no time.
+    pub at: Option<String>,
+    pub status: JourneyStatus,
+    pub source: JourneySource,
+    /// For people.
+    pub description: String,
+    /// The tracking number of a shipment or return parcel.
+    pub tracking_number: Option<String>,
+    /// The return, for return steps.
+    pub return_reference_number: Option<String>,
+}
+
+/// An order's journey.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Journey {
+    pub order_number: String,
+    /// The latest step's status.
+    pub status: JourneyStatus,
+    /// In time order; entries without a time keep their place after the timed ones.
+    pub entries: Vec<JourneyEntry>,
+}
+
+fn parse_time(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
+    let s = s?;
+    DateTime::parse_from_rfc3339(s).ok().or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().fixed_offset())
+    })
+}
+
+fn tracking_status(s: &TrackingStatus) -> JourneyStatus {
+    match s {
+        TrackingStatus::LabelCreated => JourneyStatus::LabelCreated,
+        TrackingStatus::InTransit => JourneyStatus::InTransit,
+        TrackingStatus::OutForDelivery => JourneyStatus::OutForDelivery,
+        TrackingStatus::Delivered => JourneyStatus::Delivered,
+        TrackingStatus::Exception => JourneyStatus::Exception,
+        TrackingStatus::Returned => JourneyStatus::ReturnReceived,
+        TrackingStatus::Other(o) => JourneyStatus::Other(o.clone()),
+    }
+}
+
+fn return_status(s: &ReturnStatus) -> JourneyStatus {
+    match s {
+        ReturnStatus::Initiated => JourneyStatus::ReturnInitiated,
+        ReturnStatus::InTransit => JourneyStatus::ReturnInTransit,
+        ReturnStatus::Received => JourneyStatus::ReturnReceived,
+        ReturnStatus::Refunded => JourneyStatus::Refunded,
+        ReturnStatus::Cancelled => JourneyStatus::ReturnCancelled,
+        ReturnStatus::Other(o) => JourneyStatus::Other(o.clone()),
+    }
+}
+
+fn rma_status(s: &ReturnTrackingStatus) -> JourneyStatus {
+    match s {
+        ReturnTrackingStatus::Initiated => JourneyStatus::ReturnInitiated,
+        ReturnTrackingStatus::OnItsWay => JourneyStatus::ReturnInTransit,
+        ReturnTrackingStatus::Delivered => JourneyStatus::ReturnReceived,
+        ReturnTrackingStatus::Cancelled => JourneyStatus::ReturnCancelled,
+        ReturnTrackingStatus::Other(o) => JourneyStatus::Other(o.clone()),
+    }
+}
+
+fn topic_status(t: &WebhookTopic, data: &TopicPayload) -> Option<JourneyStatus> {
+    Some(match t {
+        WebhookTopic::Initiated => JourneyStatus::ReturnInitiated,
+        WebhookTopic::OnItsWayToRetailer => JourneyStatus::ReturnInTransit,
+        WebhookTopic::DeliveredToRetailer => JourneyStatus::ReturnReceived,
+        WebhookTopic::Approved => JourneyStatus::ReturnApproved,
+        WebhookTopic::Rejected => JourneyStatus::ReturnRejected,
+        WebhookTopic::CancelledByRetailer | WebhookTopic::CancelledByUser => {
+            JourneyStatus::ReturnCancelled
+        }
+        WebhookTopic::Refunded => JourneyStatus::Refunded,
+        WebhookTopic::DeliveryException => JourneyStatus::Exception,
+        WebhookTopic::ShipmentStatusChanged => {
+            tracking_status(data.event.as_ref()?.status.as_ref()?)
+        }
+        _ => return None,
+    })
+}
+
+/// Builds the journey of `order` from what the API returned: its tracking, its returns and any
+/// webhooks received for it. Entries the same step reports twice (a scan and the webhook that
+/// announced it) are kept once.
+///
+/// ```
+/// use narvar_core::journey::{build, JourneyStatus};
+/// let order: narvar_core::models::OrderInfo = serde_json::from_value(serde_json::json!({
+///     "order_number": "1001", "order_date": "2024-03-09T17:45:00Z"})).unwrap();
+/// let j = build(&order, None, &[], &[]);
+/// assert_eq!(j.status, JourneyStatus::OrderPlaced);
+/// ```
+pub fn build(
+    order: &OrderInfo,
+    tracking: Option<&OrderTracking>,
+    returns: &[ReturnLabel],
+    webhooks: &[Webhook],
+) -> Journey {
+    let mut entries: Vec<JourneyEntry> = Vec::new();
+    let mut push = |at: Option<&str>,
+                    status: JourneyStatus,
+                    source: JourneySource,
+                    description: String,
+                    tn: Option<&str>,
+                    rrn: Option<&str>| {
+        let e = JourneyEntry {
+            at: parse_time(at).map(|t| t.to_rfc3339()),
+            status,
+            source,
+            description,
+            tracking_number: tn.map(str::to_owned),
+            return_reference_number: rrn.map(str::to_owned),
+        };
+        let dup = entries.iter().any(|x| {
+            x.at == e.at
+                && x.status == e.status
+                && x.tracking_number == e.tracking_number
+                && x.return_reference_number == e.return_reference_number
+        });
+        if !dup {
+            entries.push(e);
+        }
+    };
+    push(
+        order.order_date.as_deref(),
+        JourneyStatus::OrderPlaced,
+        JourneySource::Order,
+        format!("Order {} placed", order.order_number),
+        None,
+        None,
+    );
+    for s in &order.shipments {
+        let carrier = s.carrier.as_deref().unwrap_or("carrier");
+        push(
+            s.ship_date.as_deref(),
+            JourneyStatus::Shipped,
+            JourneySource::Order,
+            format!("Shipped with {carrier}"),
+            s.tracking_number.as_deref(),
+            None,
+        );
+    }
+    for s in tracking.map(|t| t.shipments.as_slice()).unwrap_or_default() {
+        for ev in &s.events {
+            let status = ev
+                .status
+                .as_ref()
+                .map(tracking_status)
+                .unwrap_or_else(|| JourneyStatus::Other(ev.code.clone().unwrap_or_default()));
+            let description = ev.description.clone().unwrap_or_else(|| status.to_string());
+            push(
+                ev.timestamp.as_deref(),
+                status,
+                JourneySource::Tracking,
+                description,
+                s.tracking_number.as_deref(),
+                None,
+            );
+        }
+    }
+    for r in returns {
+        let rrn = r.return_reference_number.as_deref();
+        let tn = r
+            .return_methods
+            .iter()
+            .find_map(|m| m.tracking_number.as_deref());
+        push(
+            r.created_at.as_deref(),
+            JourneyStatus::ReturnInitiated,
+            JourneySource::Return,
+            "Return initiated".into(),
+            tn,
+            rrn,
+        );
+        if let Some(st) = r
+            .return_status
+            .as_ref()
+            .filter(|s| **s != ReturnStatus::Initiated)
+        {
+            push(
+                None,
+                return_status(st),
+                JourneySource::Return,
+                format!("Return {st}"),
+                tn,
+                rrn,
+            );
+        }
+    }
+    for w in webhooks {
+        let when = w
+            .timestamp
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+            .map(|t| t.to_rfc3339());
+        match &w.event {
+            WebhookEvent::StandardRma(p) => {
+                if let Some(s) = &p.return_tracking_status {
+                    let tn = p
+                        .package
+                        .as_ref()
+                        .and_then(|k| k.tracking_number.as_deref());
+                    push(
+                        when.as_deref().or(p.return_creation_date.as_deref()),
+                        rma_status(s),
+                        JourneySource::Webhook,
+                        format!("Return {s}"),
+                        tn,
+                        p.return_reference_number.as_deref(),
+                    );
+                }
+            }
+            WebhookEvent::FullRma(p) => {
+                if let Some(s) = &p.return_tracking_status {
+                    push(
+                        when.as_deref().or(p.return_creation_date.as_deref()),
+                        rma_status(s),
+                        JourneySource::Webhook,
+                        format!("Return {s}"),
+                        p.tracking_number.as_deref(),
+                        p.return_reference_number.as_deref(),
+                    );
+                }
+            }
+            WebhookEvent::Topic { topic, data } => {
+                if let Some(status) = topic_status(topic, data) {
+                    let at = data
+                        .event
+                        .as_ref()
+                        .and_then(|e| e.timestamp.as_deref())
+                        .or(data.occurred_at.as_deref())
+                        .or(when.as_deref());
+                    push(
+                        at,
+                        status,
+                        JourneySource::Webhook,
+                        format!("Webhook {topic}"),
+                        data.tracking_number.as_deref(),
+                        data.return_reference_number.as_deref(),
+                    );
+                }
+            }
+            WebhookEvent::Unknown { .. } => {}
+        }
+    }
+    // Stable sort: timed entries by time, untimed ones after them in the order they came.
+    entries.sort_by_key(|e| {
+        (
+            e.at.is_none(),
+            e.at.as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok()),
+        )
+    });
+    let status = entries
+        .last()
+        .map(|e| e.status.clone())
+        .unwrap_or(JourneyStatus::OrderPlaced);
+    Journey {
+        order_number: order.order_number.clone(),
+        status,
+        entries,
+    }
+}

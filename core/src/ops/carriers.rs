@@ -1,0 +1,168 @@
+//! Carrier self-serve: carriers and their services.
+
+use super::*;
+use crate::models::{
+    Capability, CarrierDetails, CarrierList, CarrierServiceConfigurationRequest,
+    CarrierServiceCreationResponse, Product, StatusResponse,
+};
+use crate::validate;
+
+/// `carriers.list`: the retailer's carriers, optionally filtered. Array filters are sent as
+/// repeated keys (`products=returns&products=tracking`); the seed does not say how.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ListCarriers {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<Product>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Capability>,
+}
+
+impl Operation for ListCarriers {
+    type Output = CarrierList;
+    const INFO: OpInfo = OpInfo {
+        name: "carriers.list",
+        method: Method::Get,
+        path: "/carriers",
+        host: Host::Api,
+        auth: AuthKind::Bearer,
+        idempotent: true,
+        idempotency_key: false,
+        summary: "List the retailer's carriers, filtered by products and capabilities.",
+    };
+    fn check(&self, _: &mut Problems) {}
+    fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        Ok(RequestParts::at(["carriers"])
+            .query_each("products", &self.products)
+            .query_each("capabilities", &self.capabilities))
+    }
+    fn read(resp: &HttpResponse) -> Result<CarrierList, NarvarError> {
+        read_enveloped(resp)
+    }
+}
+
+/// `carriers.get`: a carrier's services, configuration and accounts.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct GetCarrier {
+    /// E.g. `fedex`.
+    pub carrier_moniker: String,
+    /// ISO alpha-2: only services serving it (and unrestricted ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<Product>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Capability>,
+}
+
+impl Operation for GetCarrier {
+    type Output = CarrierDetails;
+    const INFO: OpInfo = OpInfo {
+        name: "carriers.get",
+        method: Method::Get,
+        path: "/carriers/{carrier_moniker}",
+        host: Host::Api,
+        auth: AuthKind::Bearer,
+        idempotent: true,
+        idempotency_key: false,
+        summary: "Retrieve a carrier's services, configuration and accounts.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "carrier_moniker", &self.carrier_moniker);
+        if let Some(c) = &self.country {
+            if c.len() != 2 || !c.chars().all(|c| c.is_ascii_uppercase()) {
+                p.add(
+                    "country",
+                    "format",
+                    "must be an ISO 3166 alpha-2 country code such as US",
+                );
+            }
+        }
+    }
+    fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        Ok(RequestParts::at(["carriers", &self.carrier_moniker])
+            .query_opt("country", self.country.as_deref())
+            .query_each("products", &self.products)
+            .query_each("capabilities", &self.capabilities))
+    }
+    fn read(resp: &HttpResponse) -> Result<CarrierDetails, NarvarError> {
+        read_enveloped(resp)
+    }
+}
+
+/// `carriers.enable`: add services and configuration to a carrier (`POST /carriers/{moniker}`).
+/// Service configurations are deltas: send only what changes.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct EnableCarrier {
+    pub carrier_moniker: String,
+    #[serde(flatten)]
+    pub request: CarrierServiceConfigurationRequest,
+}
+
+impl Operation for EnableCarrier {
+    type Output = CarrierServiceCreationResponse;
+    const INFO: OpInfo = OpInfo {
+        name: "carriers.enable",
+        method: Method::Post,
+        path: "/carriers/{carrier_moniker}",
+        host: Host::Api,
+        auth: AuthKind::Bearer,
+        idempotent: false,
+        idempotency_key: true,
+        summary: "Add services and configuration to a carrier for the retailer.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "carrier_moniker", &self.carrier_moniker);
+        validate::service_configuration(p, &self.request);
+    }
+    fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        Ok(RequestParts::at(["carriers", &self.carrier_moniker]).json(&self.request))
+    }
+    fn read(resp: &HttpResponse) -> Result<CarrierServiceCreationResponse, NarvarError> {
+        read_enveloped(resp)
+    }
+}
+
+/// `carriers.disable`: remove one service of a carrier
+/// (`DELETE /carriers/{moniker}?carrier-service=NAME`).
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct DisableCarrierService {
+    pub carrier_moniker: String,
+    /// The `service_name`, e.g. `FEDEX_GROUND`.
+    pub carrier_service: String,
+}
+
+impl Operation for DisableCarrierService {
+    type Output = StatusResponse;
+    const INFO: OpInfo = OpInfo {
+        name: "carriers.disable",
+        method: Method::Delete,
+        path: "/carriers/{carrier_moniker}?carrier-service={carrier_service}",
+        host: Host::Api,
+        auth: AuthKind::Bearer,
+        idempotent: true,
+        idempotency_key: false,
+        summary: "Remove a service of a carrier for the retailer.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "carrier_moniker", &self.carrier_moniker);
+        p.required("carrier_service", Some(self.carrier_service.as_str()));
+    }
+    fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        Ok(RequestParts::at(["carriers", &self.carrier_moniker])
+            .query("carrier-service", self.carrier_service.as_str()))
+    }
+    fn read(resp: &HttpResponse) -> Result<StatusResponse, NarvarError> {
+        read_enveloped(resp)
+    }
+}

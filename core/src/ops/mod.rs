@@ -1,0 +1,429 @@
+//! Every API operation as a value: its name, whether it is idempotent, how it validates itself,
+//! builds its request and reads its response. [`REGISTRY`] lists them all.
+
+mod accounts;
+mod carriers;
+mod orders;
+mod promise;
+mod returns;
+mod tracking;
+
+pub use accounts::*;
+pub use carriers::*;
+pub use orders::*;
+pub use promise::*;
+pub use returns::*;
+pub use tracking::*;
+
+use crate::config::{Credentials, Endpoints};
+use crate::error::{ErrorCode, FieldError, NarvarError};
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::models::{ApiMessage, EnvelopeStatus};
+use crate::validate::Problems;
+use base64::Engine as _;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// How an operation is signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// `Authorization: Basic base64(account_id:auth_token)`.
+    Basic,
+    /// `Authorization: Bearer <token>` (carrier self-serve).
+    Bearer,
+    /// HMAC tokens in the query (track-by-order); no `Authorization` header.
+    TrackingHmac,
+    /// `x-narvar-retailer` and `x-narvar-origin` headers; no secret (client-side Promise).
+    RetailerHeaders,
+}
+
+/// Which base URL an operation uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Host {
+    Api,
+    PromisePublic,
+}
+
+/// What is known about an operation without an instance of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OpInfo {
+    /// Stable name, `family.verb`: `orders.get`.
+    pub name: &'static str,
+    pub method: Method,
+    /// Path template, for docs and the sandbox's route table: `/api/v1/orders/{order_number}`.
+    pub path: &'static str,
+    pub host: Host,
+    pub auth: AuthKind,
+    /// Safe to send twice: retried even after "may have been sent".
+    pub idempotent: bool,
+    /// Sends an `Idempotency-Key` made once per call and reused on its retries.
+    pub idempotency_key: bool,
+    /// One sentence for docs and `--help`.
+    pub summary: &'static str,
+}
+
+/// The parts of a request an operation decides; [`Operation::to_request`] adds the rest.
+#[derive(Clone, Debug, Default)]
+pub struct RequestParts {
+    /// Path segments, unencoded: `["api", "v1", "orders", "A 1/x"]`.
+    pub segments: Vec<String>,
+    /// Query pairs, unencoded, in order.
+    pub query: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<serde_json::Value>,
+    /// Operation-specific headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RequestParts {
+    /// A request to `segments`.
+    pub fn at<S: Into<String>>(segments: impl IntoIterator<Item = S>) -> Self {
+        RequestParts {
+            segments: segments.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
+    }
+    /// Adds a query pair.
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_owned(), value.into()));
+        self
+    }
+    /// Adds a query pair when the value is present.
+    pub fn query_opt(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.query(key, v),
+            None => self,
+        }
+    }
+    /// Adds one query pair per value (`products=returns&products=tracking`).
+    pub fn query_each<T: AsRef<str>>(mut self, key: &str, values: &[T]) -> Self {
+        self.query.extend(
+            values
+                .iter()
+                .map(|v| (key.to_owned(), v.as_ref().to_owned())),
+        );
+        self
+    }
+    /// Sets the JSON body.
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        self.body = Some(serde_json::to_value(body).unwrap_or_default());
+        self
+    }
+}
+
+/// What a request needs from the client at the moment it is built.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestContext<'a> {
+    pub endpoints: &'a Endpoints,
+    pub credentials: &'a Credentials,
+    /// `X-Narvar-Tracer-ID`, the same on every attempt of a call.
+    pub tracer_id: &'a str,
+    pub user_agent: &'a str,
+    /// Now, in Unix seconds: the track-by-order epoch.
+    pub now_unix: u64,
+    /// The call's idempotency key, for operations that send one.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// The default `User-Agent`.
+pub const USER_AGENT: &str = concat!("narvar-sdk/", env!("CARGO_PKG_VERSION"));
+
+/// Every character but `A-Z a-z 0-9 - . _ ~` is percent-encoded in paths and queries.
+const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes one path segment or query component.
+pub fn encode(s: &str) -> String {
+    utf8_percent_encode(s, ENCODE).to_string()
+}
+
+/// An API operation. See the module docs.
+pub trait Operation:
+    Serialize + DeserializeOwned + schemars::JsonSchema + Send + Sync + 'static
+{
+    /// What a success reads into.
+    type Output: Serialize + DeserializeOwned + schemars::JsonSchema + Send + 'static;
+    /// Name, method, path, auth, idempotency.
+    const INFO: OpInfo;
+
+    /// Records every problem with the input.
+    fn check(&self, problems: &mut Problems);
+
+    /// Path, query, body and operation headers.
+    fn parts(&self, credentials: &Credentials, now_unix: u64) -> Result<RequestParts, NarvarError>;
+
+    /// Reads a response (any status) into the output or an error.
+    fn read(response: &HttpResponse) -> Result<Self::Output, NarvarError>;
+
+    /// Every problem with the input, or nothing.
+    fn validate(&self) -> Result<(), NarvarError> {
+        let mut p = Problems::default();
+        self.check(&mut p);
+        p.finish()
+            .map_err(|errs| NarvarError::validation(errs).in_operation(Self::INFO.name))
+    }
+
+    /// Validates, then builds the request.
+    fn to_request(&self, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
+        self.validate()?;
+        let parts = self
+            .parts(ctx.credentials, ctx.now_unix)
+            .map_err(|e| e.in_operation(Self::INFO.name))?;
+        assemble(&Self::INFO, parts, ctx).map_err(|e| e.in_operation(Self::INFO.name))
+    }
+
+    /// Reads a response; errors name the operation.
+    fn from_response(response: &HttpResponse) -> Result<Self::Output, NarvarError> {
+        Self::read(response).map_err(|e| e.in_operation(Self::INFO.name))
+    }
+}
+
+fn assemble(
+    info: &OpInfo,
+    parts: RequestParts,
+    ctx: &RequestContext<'_>,
+) -> Result<HttpRequest, NarvarError> {
+    let base = match info.host {
+        Host::Api => &ctx.endpoints.api,
+        Host::PromisePublic => &ctx.endpoints.promise_public,
+    };
+    let mut url = String::with_capacity(base.len() + 64);
+    url.push_str(base.trim_end_matches('/'));
+    for seg in &parts.segments {
+        url.push('/');
+        url.push_str(&encode(seg));
+    }
+    for (i, (k, v)) in parts.query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(&encode(k));
+        url.push('=');
+        url.push_str(&encode(v));
+    }
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
+    match info.auth {
+        AuthKind::Basic => {
+            let b = ctx.credentials.require_basic()?;
+            let raw = format!("{}:{}", b.account_id, b.auth_token.expose());
+            headers.push((
+                "Authorization".into(),
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                ),
+            ));
+        }
+        AuthKind::Bearer => {
+            let t = ctx.credentials.require_bearer()?;
+            headers.push(("Authorization".into(), format!("Bearer {}", t.expose())));
+        }
+        AuthKind::TrackingHmac | AuthKind::RetailerHeaders => {}
+    }
+    headers.push(("Accept".into(), "application/json".into()));
+    headers.push(("User-Agent".into(), ctx.user_agent.to_owned()));
+    headers.push(("X-Narvar-Tracer-ID".into(), ctx.tracer_id.to_owned()));
+    let body = match parts.body {
+        Some(v) => {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            serde_json::to_vec(&v).map_err(|e| {
+                NarvarError::new(
+                    ErrorCode::Validation,
+                    format!("The body cannot be written as JSON: {e}."),
+                )
+            })?
+        }
+        None => Vec::new(),
+    };
+    if let (true, Some(key)) = (info.idempotency_key, ctx.idempotency_key) {
+        headers.push(("Idempotency-Key".into(), key.to_owned()));
+    }
+    headers.extend(parts.headers);
+    Ok(HttpRequest {
+        method: info.method,
+        url,
+        headers,
+        body,
+    })
+}
+
+/// A response type that carries the v1/v2 envelope (`status`, `messages`, maybe `errors`).
+pub trait Enveloped: DeserializeOwned + Default {
+    /// The envelope status and messages.
+    fn envelope(&self) -> (Option<&EnvelopeStatus>, Vec<&ApiMessage>);
+    /// Whether an `errors` array is present (a failure even without a `status`).
+    fn has_errors(&self) -> bool {
+        false
+    }
+}
+
+macro_rules! enveloped {
+    ($($t:ty => |$s:ident| $body:expr $(, errors: $errs:ident)?;)*) => {
+        $( impl Enveloped for $t {
+            fn envelope(&self) -> (Option<&EnvelopeStatus>, Vec<&ApiMessage>) { let $s = self; $body }
+            $( fn has_errors(&self) -> bool { !self.$errs.is_empty() } )?
+        } )*
+    };
+}
+use crate::models::*;
+enveloped! {
+    WriteResult => |s| (s.status.as_ref(), s.messages.iter().collect());
+    OrderEnvelope => |s| (s.status.as_ref(), s.messages.iter().collect());
+    OrderTracking => |s| (s.status.as_ref(), s.messages.iter().chain(&s.errors).collect()), errors: errors;
+    TrackingInfo => |s| (s.status.as_ref(), s.messages.iter().collect());
+    OrderItemVisibility => |s| (s.status.as_ref(), s.messages.iter().collect());
+    ReturnLabel => |s| (s.status.as_ref(), s.messages.iter().collect());
+    CarrierList => |_s| (None, Vec::new());
+    CarrierDetails => |s| (s.status.as_ref(), Vec::new());
+    CarrierServiceCreationResponse => |s| (s.status.as_ref(), Vec::new());
+    StatusResponse => |s| (s.status.as_ref(), s.messages.iter().chain(&s.errors).collect()), errors: errors;
+    CarrierAccountCreated => |s| (s.status.as_ref(), Vec::new());
+    CarrierAccountList => |s| (s.status.as_ref(), Vec::new());
+    PromiseOptions => |s| (s.status.as_ref(), s.messages.iter().collect());
+    PromiseConfirmed => |s| (s.status.as_ref(), s.messages.iter().collect());
+    serde_json::Value => |_s| (None, Vec::new());
+}
+
+/// Whether Narvar's messages say "not found" (the 2xx `FAILURE` way of answering a missing
+/// order, e.g. "No Order Information found for Order Number 1001", or carrier code `15002`).
+pub fn says_not_found(messages: &[&ApiMessage]) -> bool {
+    messages.iter().any(|m| {
+        let code = m.code.as_deref().unwrap_or_default().to_ascii_lowercase();
+        let text = m
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        code == "15002"
+            || code.ends_with("not_found")
+            || text.contains("not found")
+            || text.contains("no order information found")
+    })
+}
+
+/// Reads a JSON response carrying the envelope. Non-2xx: [`NarvarError::from_status`]. 2xx with
+/// an empty body: the default value. 2xx with a non-success `status`, or with only `errors`:
+/// `not_found` when the messages say so, else `validation`. Unreadable body: `decode`.
+pub fn read_enveloped<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarError> {
+    if !resp.is_success() {
+        return Err(NarvarError::from_status(resp));
+    }
+    if resp.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let value: T = serde_json::from_slice(&resp.body)
+        .map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
+    let (status, messages) = value.envelope();
+    let failed = match status {
+        Some(s) => !s.is_success(),
+        None => value.has_errors(),
+    };
+    if failed {
+        let code = if says_not_found(&messages) {
+            ErrorCode::NotFound
+        } else {
+            ErrorCode::Validation
+        };
+        let owned = messages.into_iter().cloned().collect();
+        return Err(NarvarError::from_parts(resp, code, owned));
+    }
+    Ok(value)
+}
+
+/// Turns a serde error at a path into a validation error naming that path.
+fn input_error(e: serde_path_to_error::Error<serde_json::Error>) -> NarvarError {
+    let path = e.path().to_string();
+    let path = if path == "." {
+        "input".to_owned()
+    } else {
+        path
+    };
+    let inner = e.into_inner().to_string();
+    let detail = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
+    NarvarError::validation(vec![FieldError::new(path, "type", detail)])
+}
+
+/// Reads an operation's input from JSON, naming the field path of any type error.
+pub fn decode_input<O: Operation>(input: &serde_json::Value) -> Result<O, NarvarError> {
+    serde_path_to_error::deserialize(input).map_err(|e| input_error(e).in_operation(O::INFO.name))
+}
+
+/// Reads a base64 JSON query value, as client-side Promise sends it.
+pub(crate) fn b64_json(value: &impl Serialize) -> String {
+    base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// One registry entry: the operation's info and its JSON-level build and read, for bindings and
+/// the conformance runner.
+pub struct OpEntry {
+    pub info: OpInfo,
+    /// Decodes the input, validates it, builds the request.
+    pub build: fn(&serde_json::Value, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
+    /// Reads a response into the output as JSON.
+    pub read: fn(&HttpResponse) -> Result<serde_json::Value, NarvarError>,
+    /// JSON Schema of the input and the output.
+    pub schemas: fn(&mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema),
+}
+
+fn build_json<O: Operation>(
+    input: &serde_json::Value,
+    ctx: &RequestContext<'_>,
+) -> Result<HttpRequest, NarvarError> {
+    decode_input::<O>(input)?.to_request(ctx)
+}
+
+fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, NarvarError> {
+    let out = O::from_response(resp)?;
+    serde_json::to_value(out)
+        .map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+}
+
+fn schemas<O: Operation>(
+    g: &mut schemars::SchemaGenerator,
+) -> (schemars::Schema, schemars::Schema) {
+    (g.subschema_for::<O>(), g.subschema_for::<O::Output>())
+}
+
+const fn entry<O: Operation>() -> OpEntry {
+    OpEntry {
+        info: O::INFO,
+        build: build_json::<O>,
+        read: read_json::<O>,
+        schemas: schemas::<O>,
+    }
+}
+
+/// Every operation, in documentation order.
+pub static REGISTRY: &[OpEntry] = &[
+    entry::<CreateOrder>(),
+    entry::<GetOrder>(),
+    entry::<AddShipments>(),
+    entry::<TrackOrder>(),
+    entry::<GetTrackingInfo>(),
+    entry::<GetItemVisibility>(),
+    entry::<GenerateReturnLabel>(),
+    entry::<GetReturnLabel>(),
+    entry::<CreateReturn>(),
+    entry::<GetReturn>(),
+    entry::<ListCarriers>(),
+    entry::<GetCarrier>(),
+    entry::<EnableCarrier>(),
+    entry::<DisableCarrierService>(),
+    entry::<ListCarrierAccounts>(),
+    entry::<GetCarrierAccount>(),
+    entry::<CreateCarrierAccount>(),
+    entry::<UpdateCarrierAccount>(),
+    entry::<DeleteCarrierAccount>(),
+    entry::<GetPromiseOptions>(),
+    entry::<GetPublicPromiseOptions>(),
+    entry::<ConfirmPromise>(),
+];
+
+/// The registry entry of `name` (`orders.get`).
+pub fn find(name: &str) -> Option<&'static OpEntry> {
+    REGISTRY.iter().find(|e| e.info.name == name)
+}

@@ -1,0 +1,125 @@
+//! Order API v1.
+
+use super::*;
+use crate::models::{OrderEnvelope, OrderInfo, Shipment, WriteResult};
+use crate::validate;
+
+/// `orders.create`: create an order, or update it if its number exists (upsert).
+///
+/// ```
+/// use narvar_core::ops::{CreateOrder, Operation};
+/// let order: narvar_core::models::OrderInfo = serde_json::from_value(serde_json::json!({
+///     "order_number": "1001", "order_date": "2024-03-09T17:45:00Z",
+///     "order_items": [{"sku": "MUG", "quantity": 0}]})).unwrap();
+/// let err = CreateOrder(order).validate().unwrap_err();
+/// assert_eq!(err.field_errors[0].path, "order_info.order_items[0].quantity");
+/// ```
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(transparent)]
+pub struct CreateOrder(pub OrderInfo);
+
+impl Operation for CreateOrder {
+    type Output = WriteResult;
+    const INFO: OpInfo = OpInfo {
+        name: "orders.create",
+        method: Method::Post,
+        path: "/api/v1/orders",
+        host: Host::Api,
+        auth: AuthKind::Basic,
+        idempotent: true, // an upsert keyed by order_number
+        idempotency_key: false,
+        summary: "Create an order, or update the order with the same order_number.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::order(p, "order_info", &self.0);
+    }
+    fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        Ok(RequestParts::at(["api", "v1", "orders"])
+            .json(&serde_json::json!({ "order_info": &self.0 })))
+    }
+    fn read(resp: &HttpResponse) -> Result<WriteResult, NarvarError> {
+        read_enveloped(resp)
+    }
+}
+
+/// `orders.get`: one order by number. A missing order is `not_found` (Narvar answers 2xx with
+/// `FAILURE` and "No Order Information found ...").
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct GetOrder {
+    pub order_number: String,
+}
+
+impl Operation for GetOrder {
+    type Output = OrderInfo;
+    const INFO: OpInfo = OpInfo {
+        name: "orders.get",
+        method: Method::Get,
+        path: "/api/v1/orders/{order_number}",
+        host: Host::Api,
+        auth: AuthKind::Basic,
+        idempotent: true,
+        idempotency_key: false,
+        summary: "Retrieve an order by its order_number.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "order_number", &self.order_number);
+    }
+    fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        Ok(RequestParts::at([
+            "api",
+            "v1",
+            "orders",
+            &self.order_number,
+        ]))
+    }
+    fn read(resp: &HttpResponse) -> Result<OrderInfo, NarvarError> {
+        let env: OrderEnvelope = read_enveloped(resp)?;
+        env.order_info
+            .ok_or_else(|| NarvarError::decode(resp, "an order", "order_info is missing"))
+    }
+}
+
+/// `orders.add_shipments`: add or change shipments of an existing order.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct AddShipments {
+    pub order_number: String,
+    pub shipments: Vec<Shipment>,
+}
+
+impl Operation for AddShipments {
+    type Output = WriteResult;
+    const INFO: OpInfo = OpInfo {
+        name: "orders.add_shipments",
+        method: Method::Put,
+        path: "/api/v1/orders/{order_number}/shipments",
+        host: Host::Api,
+        auth: AuthKind::Basic,
+        idempotent: true, // shipments are keyed by tracking number
+        idempotency_key: false,
+        summary: "Add or modify shipments of an order.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "order_number", &self.order_number);
+        if self.shipments.is_empty() {
+            p.add("shipments", "min_items", "must have at least one shipment");
+        }
+        validate::shipments(p, "shipments", &self.shipments, None);
+    }
+    fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        Ok(
+            RequestParts::at(["api", "v1", "orders", &self.order_number, "shipments"])
+                .json(&serde_json::json!({ "order_info": { "shipments": &self.shipments } })),
+        )
+    }
+    fn read(resp: &HttpResponse) -> Result<WriteResult, NarvarError> {
+        read_enveloped(resp)
+    }
+}

@@ -1,0 +1,180 @@
+//! Tracking: track-by-order (HMAC), tracking info, item visibility.
+
+use super::*;
+use crate::models::{OrderItemVisibility, OrderTracking, TrackingInfo};
+use crate::tokens;
+use crate::validate;
+
+/// `tracking.by_order`: every shipment of an order with its scans. Signed with the retailer's
+/// HMAC key: `epoch_token` = HMAC(epoch), `order_token` = HMAC(order_number + ":" + epoch).
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct TrackOrder {
+    pub order_number: String,
+}
+
+impl Operation for TrackOrder {
+    type Output = OrderTracking;
+    const INFO: OpInfo = OpInfo {
+        name: "tracking.by_order",
+        method: Method::Get,
+        path: "/api/v2/orders/{order_number}/tracking",
+        host: Host::Api,
+        auth: AuthKind::TrackingHmac,
+        idempotent: true,
+        idempotency_key: false,
+        summary: "Track every shipment of an order (HMAC-signed query).",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "order_number", &self.order_number);
+    }
+    fn parts(&self, c: &Credentials, now_unix: u64) -> Result<RequestParts, NarvarError> {
+        let key = c.require_tracking()?;
+        let secret = key.hmac_key.expose();
+        Ok(
+            RequestParts::at(["api", "v2", "orders", &self.order_number, "tracking"])
+                .query("retailer_moniker", key.retailer_moniker.as_str())
+                .query(
+                    "order_token",
+                    tokens::order_token(secret, &self.order_number, now_unix),
+                )
+                .query("epoch", now_unix.to_string())
+                .query("epoch_token", tokens::epoch_token(secret, now_unix)),
+        )
+    }
+    fn read(resp: &HttpResponse) -> Result<OrderTracking, NarvarError> {
+        read_enveloped(resp)
+    }
+}
+
+/// `tracking.info`: tracking of packages by carrier and tracking numbers. The retailer comes from
+/// the client's retailer moniker. Host and auth are not stated by Narvar: the SDK uses the API
+/// host and Basic auth.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct GetTrackingInfo {
+    /// E.g. `usps`, `narvar-speede`.
+    pub carrier_moniker: String,
+    /// Sent comma-separated.
+    pub tracking_numbers: Vec<String>,
+    /// E.g. `en_US`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_date: Option<String>,
+    /// Origin postal code (`ozip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_zip: Option<String>,
+    /// Destination postal code (`dzip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_zip: Option<String>,
+    /// Shipment type: `ret` for returns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_type: Option<String>,
+}
+
+impl Operation for GetTrackingInfo {
+    type Output = TrackingInfo;
+    const INFO: OpInfo = OpInfo {
+        name: "tracking.info",
+        method: Method::Get,
+        path: "/trackinginfo/{retailer_moniker}/{carrier_moniker}",
+        host: Host::Api,
+        auth: AuthKind::Basic,
+        idempotent: true,
+        idempotency_key: false,
+        summary: "Tracking of packages by carrier and tracking numbers.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "carrier_moniker", &self.carrier_moniker);
+        if self.tracking_numbers.is_empty() {
+            p.add(
+                "tracking_numbers",
+                "min_items",
+                "must have at least one tracking number",
+            );
+        }
+        for (i, n) in self.tracking_numbers.iter().enumerate() {
+            let path = format!("tracking_numbers[{i}]");
+            if n.trim().is_empty() {
+                p.add(path, "required", "is required");
+            } else if n.contains(',') || n.chars().any(char::is_control) {
+                p.add(
+                    path,
+                    "format",
+                    "must not contain commas or control characters",
+                );
+            }
+        }
+    }
+    fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        let retailer = c.require_retailer()?;
+        Ok(
+            RequestParts::at(["trackinginfo", retailer, &self.carrier_moniker])
+                .query("tracking_numbers", self.tracking_numbers.join(","))
+                .query_opt("locale", self.locale.as_deref())
+                .query_opt("order_date", self.order_date.as_deref())
+                .query_opt("ship_date", self.ship_date.as_deref())
+                .query_opt("ozip", self.origin_zip.as_deref())
+                .query_opt("dzip", self.destination_zip.as_deref())
+                .query_opt("type", self.shipment_type.as_deref()),
+        )
+    }
+    fn read(resp: &HttpResponse) -> Result<TrackingInfo, NarvarError> {
+        read_enveloped(resp)
+    }
+}
+
+/// `tracking.item_visibility`: the state of each line of an order. With retailer 2FA on,
+/// `destination_zip` must match or Narvar masks the answer.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct GetItemVisibility {
+    pub order_number: String,
+    /// Destination postal code (`dzip`), the second factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_zip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+impl Operation for GetItemVisibility {
+    type Output = OrderItemVisibility;
+    const INFO: OpInfo = OpInfo {
+        name: "tracking.item_visibility",
+        method: Method::Get,
+        path: "/tracking/itemvisibility/v1/{retailer_moniker}/orders/{order_number}",
+        host: Host::Api,
+        auth: AuthKind::Basic,
+        idempotent: true,
+        idempotency_key: false,
+        summary: "The fulfillment and tracking state of each line of an order.",
+    };
+    fn check(&self, p: &mut Problems) {
+        validate::path_value(p, "order_number", &self.order_number);
+    }
+    fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
+        let retailer = c.require_retailer()?;
+        Ok(RequestParts::at([
+            "tracking",
+            "itemvisibility",
+            "v1",
+            retailer,
+            "orders",
+            &self.order_number,
+        ])
+        .query_opt("dzip", self.destination_zip.as_deref())
+        .query_opt("locale", self.locale.as_deref()))
+    }
+    fn read(resp: &HttpResponse) -> Result<OrderItemVisibility, NarvarError> {
+        read_enveloped(resp)
+    }
+}

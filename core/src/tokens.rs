@@ -1,0 +1,55 @@
+//! Track-by-order tokens (`narvar-api.md` §4.2): lowercase hex HMAC-SHA256 with the retailer's
+//! HMAC key. The epoch (Unix seconds) is passed in: the core reads no clock.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Lowercase hex HMAC-SHA256 of `message` under `key`.
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    hex::encode(hmac_sha256(key, message))
+}
+
+/// Raw HMAC-SHA256 of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// `epoch_token`: HMAC of the epoch's decimal text.
+///
+/// ```
+/// let t = narvar_core::tokens::epoch_token("key", 1_700_000_000);
+/// assert_eq!(t.len(), 64);
+/// ```
+pub fn epoch_token(hmac_key: &str, epoch: u64) -> String {
+    hmac_sha256_hex(hmac_key.as_bytes(), epoch.to_string().as_bytes())
+}
+
+/// `order_token`: HMAC of `order_number + ":" + epoch`.
+pub fn order_token(hmac_key: &str, order_number: &str, epoch: u64) -> String {
+    hmac_sha256_hex(
+        hmac_key.as_bytes(),
+        format!("{order_number}:{epoch}").as_bytes(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4231_case_2() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            order_token("Jefe", "what do ya want for nothing?", 0).len(),
+            64
+        );
+    }
+}
