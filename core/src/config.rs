@@ -48,10 +48,7 @@ impl Environment {
             Environment::Production => "https://ship-cdn.domain-ship.prod20.narvar.com",
             _ => api,
         };
-        Endpoints {
-            api: api.to_owned(),
-            promise_public: promise_public.to_owned(),
-        }
+        Endpoints { api: api.to_owned(), promise_public: promise_public.to_owned() }
     }
 }
 
@@ -99,46 +96,31 @@ impl Credentials {
     /// Basic credentials only.
     pub fn basic(account_id: impl Into<String>, auth_token: impl Into<Secret>) -> Self {
         Credentials {
-            basic: Some(BasicAuth {
-                account_id: account_id.into(),
-                auth_token: auth_token.into(),
-            }),
+            basic: Some(BasicAuth { account_id: account_id.into(), auth_token: auth_token.into() }),
             ..Default::default()
         }
     }
 
     /// The retailer moniker: explicit, else the tracking key's.
     pub fn retailer(&self) -> Option<&str> {
-        self.retailer_moniker
-            .as_deref()
-            .or(self.tracking.as_ref().map(|t| t.retailer_moniker.as_str()))
+        self.retailer_moniker.as_deref().or(self.tracking.as_ref().map(|t| t.retailer_moniker.as_str()))
     }
 
     pub(crate) fn require_basic(&self) -> Result<&BasicAuth, NarvarError> {
-        self.basic.as_ref().ok_or_else(|| {
-            NarvarError::configuration(
-                "account id and auth token",
-                "NARVAR_ACCOUNT_ID and NARVAR_AUTH_TOKEN",
-            )
-        })
+        self.basic
+            .as_ref()
+            .ok_or_else(|| NarvarError::configuration("account id and auth token", "NARVAR_ACCOUNT_ID and NARVAR_AUTH_TOKEN"))
     }
     pub(crate) fn require_bearer(&self) -> Result<&Secret, NarvarError> {
-        self.bearer.as_ref().ok_or_else(|| {
-            NarvarError::configuration("carrier self-serve bearer token", "NARVAR_BEARER_TOKEN")
-        })
+        self.bearer.as_ref().ok_or_else(|| NarvarError::configuration("carrier self-serve bearer token", "NARVAR_BEARER_TOKEN"))
     }
     pub(crate) fn require_tracking(&self) -> Result<&TrackingKey, NarvarError> {
         self.tracking.as_ref().ok_or_else(|| {
-            NarvarError::configuration(
-                "tracking HMAC key and retailer moniker",
-                "NARVAR_HMAC_KEY and NARVAR_RETAILER_MONIKER",
-            )
+            NarvarError::configuration("tracking HMAC key and retailer moniker", "NARVAR_HMAC_KEY and NARVAR_RETAILER_MONIKER")
         })
     }
     pub(crate) fn require_retailer(&self) -> Result<&str, NarvarError> {
-        self.retailer().ok_or_else(|| {
-            NarvarError::configuration("retailer moniker", "NARVAR_RETAILER_MONIKER")
-        })
+        self.retailer().ok_or_else(|| NarvarError::configuration("retailer moniker", "NARVAR_RETAILER_MONIKER"))
     }
 }
 
@@ -148,10 +130,7 @@ pub trait CredentialProvider: Send + Sync {
     fn current(&self) -> Credentials;
     /// Called once per credential version after a 401 with that version; returns credentials
     /// (a new `version` means "try again with these").
-    fn refresh(
-        &self,
-        rejected: &Credentials,
-    ) -> impl Future<Output = Result<Credentials, NarvarError>> + Send;
+    fn refresh(&self, rejected: &Credentials) -> impl Future<Output = Result<Credentials, NarvarError>> + Send;
 }
 
 /// Credentials that never change: a 401 is final.

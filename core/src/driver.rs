@@ -72,15 +72,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     /// A driver over this I/O.
     pub fn new(config: DriverConfig, transport: T, sleep: S, entropy: E, credentials: P) -> Self {
         let bucket = config.rate_budget.clone().map(Mutex::new);
-        Driver {
-            transport,
-            sleep,
-            entropy,
-            credentials,
-            config,
-            bucket,
-            refreshed: Mutex::new(Vec::new()),
-        }
+        Driver { transport, sleep, entropy, credentials, config, bucket, refreshed: Mutex::new(Vec::new()) }
     }
 
     /// The configuration.
@@ -89,11 +81,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     }
 
     /// Runs a typed operation.
-    pub async fn execute<O: Operation>(
-        &self,
-        op: &O,
-        opts: &CallOptions,
-    ) -> Result<Response<O::Output>, NarvarError> {
+    pub async fn execute<O: Operation>(&self, op: &O, opts: &CallOptions) -> Result<Response<O::Output>, NarvarError> {
         let (resp, meta) = self.send(&O::INFO, |ctx| op.to_request(ctx), opts).await?;
         finish(O::from_response(&resp), meta, &resp, self.sleep.wall())
     }
@@ -105,15 +93,9 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         input: &serde_json::Value,
         opts: &CallOptions,
     ) -> Result<Response<serde_json::Value>, NarvarError> {
-        let entry = ops::find(name).ok_or_else(|| {
-            NarvarError::new(
-                ErrorCode::Configuration,
-                format!("There is no operation named {name:?}."),
-            )
-        })?;
-        let (resp, meta) = self
-            .send(&entry.info, |ctx| (entry.build)(input, ctx), opts)
-            .await?;
+        let entry = ops::find(name)
+            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
+        let (resp, meta) = self.send(&entry.info, |ctx| (entry.build)(input, ctx), opts).await?;
         finish((entry.read)(&resp), meta, &resp, self.sleep.wall())
     }
 
@@ -125,44 +107,22 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         build: impl Fn(&RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
         opts: &CallOptions,
     ) -> Result<(HttpResponse, ResponseMeta), NarvarError> {
-        let tracer_id = opts
-            .tracer_id
-            .clone()
-            .unwrap_or_else(|| self.entropy.new_id());
-        let key = info.idempotency_key.then(|| {
-            opts.idempotency_key
-                .clone()
-                .unwrap_or_else(|| self.entropy.new_id())
-        });
+        let tracer_id = opts.tracer_id.clone().unwrap_or_else(|| self.entropy.new_id());
+        let key = info.idempotency_key.then(|| opts.idempotency_key.clone().unwrap_or_else(|| self.entropy.new_id()));
         let timeout = opts.timeout.unwrap_or(self.config.timeout);
         let deadline = self.sleep.monotonic() + timeout;
-        let safety = RetrySafety {
-            idempotent: info.idempotent,
-            keyed: key.is_some(),
-        };
-        let mut meta = ResponseMeta {
-            tracer_id: Some(tracer_id.clone()),
-            ..Default::default()
-        };
+        let safety = RetrySafety { idempotent: info.idempotent, keyed: key.is_some() };
+        let mut meta = ResponseMeta { tracer_id: Some(tracer_id.clone()), ..Default::default() };
         let fail = |e: NarvarError, meta: &ResponseMeta| {
             let mut e = e.in_operation(info.name);
-            e.meta = ResponseMeta {
-                tracer_id: meta.tracer_id.clone(),
-                attempts: meta.attempts,
-                ..e.meta
-            };
+            e.meta = ResponseMeta { tracer_id: meta.tracer_id.clone(), attempts: meta.attempts, ..e.meta };
             e
         };
 
         let mut credentials = self.credentials.current();
         let mut reauthenticated = false;
         let build_now = |creds: &Credentials| {
-            let now_unix = self
-                .sleep
-                .wall()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
+            let now_unix = self.sleep.wall().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
             let ctx = RequestContext {
                 endpoints: &self.config.endpoints,
                 credentials: creds,
@@ -179,19 +139,13 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         loop {
             if let Some(wait) = self.take_budget() {
                 if self.sleep.monotonic() + wait >= deadline {
-                    return Err(fail(
-                        timed_out(timeout, meta.attempts > 0, "waiting for the rate budget"),
-                        &meta,
-                    ));
+                    return Err(fail(timed_out(timeout, meta.attempts > 0, "waiting for the rate budget"), &meta));
                 }
                 self.sleep.sleep(wait).await;
             }
             let remaining = deadline.saturating_sub(self.sleep.monotonic());
             if remaining.is_zero() {
-                return Err(fail(
-                    timed_out(timeout, meta.attempts > 0, "before sending"),
-                    &meta,
-                ));
+                return Err(fail(timed_out(timeout, meta.attempts > 0, "before sending"), &meta));
             }
             meta.attempts += 1;
             let attempt = {
@@ -204,12 +158,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
                 }
             };
             let outcome = match attempt {
-                Attempt::TimedOut => {
-                    return Err(fail(
-                        timed_out(timeout, true, "waiting for the response"),
-                        &meta,
-                    ))
-                }
+                Attempt::TimedOut => return Err(fail(timed_out(timeout, true, "waiting for the response"), &meta)),
                 Attempt::Response(resp) => {
                     let m = ResponseMeta::from_response(&resp);
                     meta.status = m.status;
@@ -217,30 +166,16 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
                     meta.request_id = m.request_id;
                     if resp.status == 401 && !reauthenticated {
                         reauthenticated = true;
-                        if let Some(fresh) = self
-                            .reauthenticate(&credentials)
-                            .await
-                            .map_err(|e| fail(e, &meta))?
-                        {
+                        if let Some(fresh) = self.reauthenticate(&credentials).await.map_err(|e| fail(e, &meta))? {
                             credentials = fresh;
                             request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
                             continue;
                         }
                     }
                     self.adapt_budget(resp.status);
-                    let retry_after = resp
-                        .header("retry-after")
-                        .and_then(|v| parse_retry_after(v, Some(self.sleep.wall())));
-                    let outcome = Outcome::Status {
-                        status: resp.status,
-                        retry_after,
-                    };
-                    match self.config.retry.decide(
-                        safety,
-                        meta.attempts - 1,
-                        &outcome,
-                        self.entropy.unit(),
-                    ) {
+                    let retry_after = resp.header("retry-after").and_then(|v| parse_retry_after(v, Some(self.sleep.wall())));
+                    let outcome = Outcome::Status { status: resp.status, retry_after };
+                    match self.config.retry.decide(safety, meta.attempts - 1, &outcome, self.entropy.unit()) {
                         Decision::RetryAfter(d) if self.sleep.monotonic() + d < deadline => {
                             self.sleep.sleep(d).await;
                             request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
@@ -251,17 +186,11 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
                 }
                 Attempt::Failed(e) => Outcome::Transport(e),
             };
-            let Outcome::Transport(e) = &outcome else {
-                unreachable!("responses returned above")
-            };
+            let Outcome::Transport(e) = &outcome else { unreachable!("responses returned above") };
             meta.status = None;
             meta.headers.clear();
             meta.request_id = None;
-            match self
-                .config
-                .retry
-                .decide(safety, meta.attempts - 1, &outcome, self.entropy.unit())
-            {
+            match self.config.retry.decide(safety, meta.attempts - 1, &outcome, self.entropy.unit()) {
                 Decision::RetryAfter(d) if self.sleep.monotonic() + d < deadline => {
                     self.sleep.sleep(d).await;
                     request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
@@ -278,10 +207,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     fn take_budget(&self) -> Option<Duration> {
         let bucket = self.bucket.as_ref()?;
         let now = self.sleep.monotonic();
-        let wait = bucket
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .acquire(now);
+        let wait = bucket.lock().unwrap_or_else(|p| p.into_inner()).acquire(now);
         (!wait.is_zero()).then_some(wait)
     }
 
@@ -299,10 +225,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
 
     /// After a 401 with `rejected`: fresh credentials to retry with, or `None` when there are
     /// none (the 401 stands). The provider is asked once per credential version.
-    async fn reauthenticate(
-        &self,
-        rejected: &Credentials,
-    ) -> Result<Option<Credentials>, NarvarError> {
+    async fn reauthenticate(&self, rejected: &Credentials) -> Result<Option<Credentials>, NarvarError> {
         let first = {
             let mut seen = self.refreshed.lock().unwrap_or_else(|p| p.into_inner());
             let first = !seen.contains(&rejected.version);
@@ -311,20 +234,13 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
             }
             first
         };
-        let fresh = if first {
-            self.credentials.refresh(rejected).await?
-        } else {
-            self.credentials.current()
-        };
+        let fresh = if first { self.credentials.refresh(rejected).await? } else { self.credentials.current() };
         Ok((fresh.version != rejected.version).then_some(fresh))
     }
 }
 
 fn timed_out(timeout: Duration, may_have_been_sent: bool, when: &str) -> NarvarError {
-    NarvarError::transport(
-        &format!("timed out after {:.1} s {when}", timeout.as_secs_f64()),
-        may_have_been_sent,
-    )
+    NarvarError::transport(&format!("timed out after {:.1} s {when}", timeout.as_secs_f64()), may_have_been_sent)
 }
 
 fn finish<V>(
@@ -337,9 +253,7 @@ fn finish<V>(
         Ok(value) => Ok(Response { value, meta }),
         Err(mut e) => {
             if e.code == ErrorCode::RateLimited && e.retry_after.is_none() {
-                e.retry_after = resp
-                    .header("retry-after")
-                    .and_then(|v| parse_retry_after(v, Some(now)));
+                e.retry_after = resp.header("retry-after").and_then(|v| parse_retry_after(v, Some(now)));
             }
             e.meta = meta;
             Err(e)

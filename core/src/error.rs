@@ -87,11 +87,7 @@ pub struct FieldError {
 impl FieldError {
     /// A problem at `path`.
     pub fn new(path: impl Into<String>, rule: &str, message: impl Into<String>) -> Self {
-        FieldError {
-            path: path.into(),
-            rule: rule.to_owned(),
-            message: message.into(),
-        }
+        FieldError { path: path.into(), rule: rule.to_owned(), message: message.into() }
     }
 }
 
@@ -128,10 +124,7 @@ pub struct Response<T> {
 impl<T> Response<T> {
     /// Converts the value, keeping the metadata.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response {
-            value: f(self.value),
-            meta: self.meta,
-        }
+        Response { value: f(self.value), meta: self.meta }
     }
 }
 
@@ -203,35 +196,23 @@ impl NarvarError {
         let message = match field_errors.as_slice() {
             [] => "The input is invalid.".to_owned(),
             [one] => format!("Invalid input: {one}."),
-            [first, rest @ ..] => format!(
-                "Invalid input: {first} (and {} more problem{}).",
-                rest.len(),
-                if rest.len() == 1 { "" } else { "s" }
-            ),
+            [first, rest @ ..] => {
+                format!("Invalid input: {first} (and {} more problem{}).", rest.len(), if rest.len() == 1 { "" } else { "s" })
+            }
         };
-        NarvarError {
-            field_errors,
-            ..Self::new(ErrorCode::Validation, message)
-        }
+        NarvarError { field_errors, ..Self::new(ErrorCode::Validation, message) }
     }
 
     /// A setting is missing; `env_var` names where it can come from.
     pub fn configuration(setting: &str, env_var: &str) -> Self {
-        Self::new(
-            ErrorCode::Configuration,
-            format!("The {setting} is not set: pass it to the client or set {env_var}."),
-        )
+        Self::new(ErrorCode::Configuration, format!("The {setting} is not set: pass it to the client or set {env_var}."))
     }
 
     /// The response body could not be read as `what`.
     pub fn decode(resp: &HttpResponse, what: &str, detail: &str) -> Self {
         let mut e = Self::new(
             ErrorCode::Decode,
-            format!(
-                "The response (HTTP {}) is not {what}: {detail}; body starts {:?}.",
-                resp.status,
-                snippet(&resp.body)
-            ),
+            format!("The response (HTTP {}) is not {what}: {detail}; body starts {:?}.", resp.status, snippet(&resp.body)),
         );
         e.meta = ResponseMeta::from_response(resp);
         e
@@ -239,17 +220,10 @@ impl NarvarError {
 
     /// A transport failure.
     pub fn transport(detail: &str, may_have_been_sent: bool) -> Self {
-        let tail = if may_have_been_sent {
-            "Narvar may have received it"
-        } else {
-            "it was never sent"
-        };
+        let tail = if may_have_been_sent { "Narvar may have received it" } else { "it was never sent" };
         NarvarError {
             may_have_been_sent: Some(may_have_been_sent),
-            ..Self::new(
-                ErrorCode::Transport,
-                format!("The request did not complete ({detail}); {tail}."),
-            )
+            ..Self::new(ErrorCode::Transport, format!("The request did not complete ({detail}); {tail}."))
         }
     }
 
@@ -290,11 +264,7 @@ impl NarvarError {
         let message = match said {
             Some(s) => format!("{what} (HTTP {}): {s}", resp.status),
             None if code == ErrorCode::Decode || code == ErrorCode::Server => {
-                format!(
-                    "{what} (HTTP {}); body starts {:?}.",
-                    resp.status,
-                    snippet(&resp.body)
-                )
+                format!("{what} (HTTP {}); body starts {:?}.", resp.status, snippet(&resp.body))
             }
             None => format!("{what} (HTTP {}).", resp.status),
         };
@@ -302,9 +272,7 @@ impl NarvarError {
         e.messages = messages;
         e.meta = ResponseMeta::from_response(resp);
         if code == ErrorCode::RateLimited {
-            e.retry_after = resp
-                .header("retry-after")
-                .and_then(|v| crate::policy::parse_retry_after(v, None));
+            e.retry_after = resp.header("retry-after").and_then(|v| crate::policy::parse_retry_after(v, None));
         }
         e
     }
@@ -326,11 +294,7 @@ impl ResponseMeta {
     pub fn from_response(resp: &HttpResponse) -> Self {
         ResponseMeta {
             status: Some(resp.status),
-            headers: resp
-                .headers
-                .iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-                .collect(),
+            headers: resp.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(),
             request_id: resp.header("x-narvar-request-id").map(str::to_owned),
             tracer_id: None,
             attempts: 1,

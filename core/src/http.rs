@@ -4,17 +4,7 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 /// An HTTP method.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
@@ -57,11 +47,7 @@ impl HttpRequest {
     }
     /// The path and query, without scheme and host.
     pub fn path_and_query(&self) -> &str {
-        let rest = self
-            .url
-            .split_once("://")
-            .map(|(_, r)| r)
-            .unwrap_or(&self.url);
+        let rest = self.url.split_once("://").map(|(_, r)| r).unwrap_or(&self.url);
         rest.find('/').map(|i| &rest[i..]).unwrap_or("/")
     }
 }
@@ -72,16 +58,7 @@ impl std::fmt::Debug for HttpRequest {
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str(),
-                    if k.eq_ignore_ascii_case("authorization") {
-                        "***"
-                    } else {
-                        v.as_str()
-                    },
-                )
-            })
+            .map(|(k, v)| (k.as_str(), if k.eq_ignore_ascii_case("authorization") { "***" } else { v.as_str() }))
             .collect();
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
@@ -118,11 +95,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A response with a status and a body.
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        HttpResponse {
-            status,
-            headers: Vec::new(),
-            body: body.into(),
-        }
+        HttpResponse { status, headers: Vec::new(), body: body.into() }
     }
     /// Adds a header.
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
@@ -140,10 +113,7 @@ impl HttpResponse {
 }
 
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Why a transport could not deliver a response. Only `NotSent` is always safe to retry.
@@ -171,10 +141,7 @@ impl TransportError {
 /// Moves bytes: the only I/O the SDK needs. reqwest in Rust, `fetch` in the browser.
 pub trait Transport: Send + Sync {
     /// Sends one request and reads the whole response.
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> + Send;
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + Send;
 }
 
 /// Time, as the driver sees it: waiting, and two clocks. Tests pass a fake one.

@@ -68,10 +68,7 @@ pub struct Journey {
 fn parse_time(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
     let s = s?;
     DateTime::parse_from_rfc3339(s).ok().or_else(|| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc().fixed_offset())
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().fixed_offset())
     })
 }
 
@@ -115,14 +112,10 @@ fn topic_status(t: &WebhookTopic, data: &TopicPayload) -> Option<JourneyStatus> 
         WebhookTopic::DeliveredToRetailer => JourneyStatus::ReturnReceived,
         WebhookTopic::Approved => JourneyStatus::ReturnApproved,
         WebhookTopic::Rejected => JourneyStatus::ReturnRejected,
-        WebhookTopic::CancelledByRetailer | WebhookTopic::CancelledByUser => {
-            JourneyStatus::ReturnCancelled
-        }
+        WebhookTopic::CancelledByRetailer | WebhookTopic::CancelledByUser => JourneyStatus::ReturnCancelled,
         WebhookTopic::Refunded => JourneyStatus::Refunded,
         WebhookTopic::DeliveryException => JourneyStatus::Exception,
-        WebhookTopic::ShipmentStatusChanged => {
-            tracking_status(data.event.as_ref()?.status.as_ref()?)
-        }
+        WebhookTopic::ShipmentStatusChanged => tracking_status(data.event.as_ref()?.status.as_ref()?),
         _ => return None,
     })
 }
@@ -138,12 +131,7 @@ fn topic_status(t: &WebhookTopic, data: &TopicPayload) -> Option<JourneyStatus> 
 /// let j = build(&order, None, &[], &[]);
 /// assert_eq!(j.status, JourneyStatus::OrderPlaced);
 /// ```
-pub fn build(
-    order: &OrderInfo,
-    tracking: Option<&OrderTracking>,
-    returns: &[ReturnLabel],
-    webhooks: &[Webhook],
-) -> Journey {
+pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[ReturnLabel], webhooks: &[Webhook]) -> Journey {
     let mut entries: Vec<JourneyEntry> = Vec::new();
     let mut push = |at: Option<&str>,
                     status: JourneyStatus,
@@ -196,57 +184,23 @@ pub fn build(
                 .map(tracking_status)
                 .unwrap_or_else(|| JourneyStatus::Other(ev.code.clone().unwrap_or_default()));
             let description = ev.description.clone().unwrap_or_else(|| status.to_string());
-            push(
-                ev.timestamp.as_deref(),
-                status,
-                JourneySource::Tracking,
-                description,
-                s.tracking_number.as_deref(),
-                None,
-            );
+            push(ev.timestamp.as_deref(), status, JourneySource::Tracking, description, s.tracking_number.as_deref(), None);
         }
     }
     for r in returns {
         let rrn = r.return_reference_number.as_deref();
-        let tn = r
-            .return_methods
-            .iter()
-            .find_map(|m| m.tracking_number.as_deref());
-        push(
-            r.created_at.as_deref(),
-            JourneyStatus::ReturnInitiated,
-            JourneySource::Return,
-            "Return initiated".into(),
-            tn,
-            rrn,
-        );
-        if let Some(st) = r
-            .return_status
-            .as_ref()
-            .filter(|s| **s != ReturnStatus::Initiated)
-        {
-            push(
-                None,
-                return_status(st),
-                JourneySource::Return,
-                format!("Return {st}"),
-                tn,
-                rrn,
-            );
+        let tn = r.return_methods.iter().find_map(|m| m.tracking_number.as_deref());
+        push(r.created_at.as_deref(), JourneyStatus::ReturnInitiated, JourneySource::Return, "Return initiated".into(), tn, rrn);
+        if let Some(st) = r.return_status.as_ref().filter(|s| **s != ReturnStatus::Initiated) {
+            push(None, return_status(st), JourneySource::Return, format!("Return {st}"), tn, rrn);
         }
     }
     for w in webhooks {
-        let when = w
-            .timestamp
-            .and_then(|t| DateTime::from_timestamp(t, 0))
-            .map(|t| t.to_rfc3339());
+        let when = w.timestamp.and_then(|t| DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339());
         match &w.event {
             WebhookEvent::StandardRma(p) => {
                 if let Some(s) = &p.return_tracking_status {
-                    let tn = p
-                        .package
-                        .as_ref()
-                        .and_then(|k| k.tracking_number.as_deref());
+                    let tn = p.package.as_ref().and_then(|k| k.tracking_number.as_deref());
                     push(
                         when.as_deref().or(p.return_creation_date.as_deref()),
                         rma_status(s),
@@ -291,20 +245,7 @@ pub fn build(
         }
     }
     // Stable sort: timed entries by time, untimed ones after them in the order they came.
-    entries.sort_by_key(|e| {
-        (
-            e.at.is_none(),
-            e.at.as_deref()
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok()),
-        )
-    });
-    let status = entries
-        .last()
-        .map(|e| e.status.clone())
-        .unwrap_or(JourneyStatus::OrderPlaced);
-    Journey {
-        order_number: order.order_number.clone(),
-        status,
-        entries,
-    }
+    entries.sort_by_key(|e| (e.at.is_none(), e.at.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok())));
+    let status = entries.last().map(|e| e.status.clone()).unwrap_or(JourneyStatus::OrderPlaced);
+    Journey { order_number: order.order_number.clone(), status, entries }
 }

@@ -40,10 +40,7 @@ pub mod validate;
 pub mod values;
 pub mod webhooks;
 
-pub use config::{
-    BasicAuth, CredentialProvider, Credentials, Endpoints, Environment, StaticCredentials,
-    TrackingKey,
-};
+pub use config::{BasicAuth, CredentialProvider, Credentials, Endpoints, Environment, StaticCredentials, TrackingKey};
 pub use driver::{CallOptions, Driver, DriverConfig};
 pub use error::{ErrorCode, FieldError, NarvarError, Response, ResponseMeta};
 pub use ops::{Operation, REGISTRY};

@@ -34,10 +34,7 @@ impl Default for RetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// A response with this status (and `Retry-After`, when sent).
-    Status {
-        status: u16,
-        retry_after: Option<Duration>,
-    },
+    Status { status: u16, retry_after: Option<Duration> },
     /// No response.
     Transport(TransportError),
 }
@@ -64,10 +61,7 @@ impl RetryPolicy {
     /// The full-jitter back-off before attempt `attempt + 1` (0-based `attempt` just failed):
     /// `jitter × min(base × 2^attempt, max)`, `jitter` uniform in `[0, 1)`.
     pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
-        let cap = self
-            .base_delay
-            .saturating_mul(1u32 << attempt.min(20))
-            .min(self.max_delay);
+        let cap = self.base_delay.saturating_mul(1u32 << attempt.min(20)).min(self.max_delay);
         cap.mul_f64(jitter.clamp(0.0, 1.0))
     }
 
@@ -85,13 +79,7 @@ impl RetryPolicy {
     /// let lost = Outcome::Transport(TransportError::MaybeSent("reset".into()));
     /// assert_eq!(p.decide(create_return, 0, &lost, 0.5), Decision::Stop);
     /// ```
-    pub fn decide(
-        &self,
-        op: RetrySafety,
-        attempt: u32,
-        outcome: &Outcome,
-        jitter: f64,
-    ) -> Decision {
+    pub fn decide(&self, op: RetrySafety, attempt: u32, outcome: &Outcome, jitter: f64) -> Decision {
         if attempt + 1 >= self.max_attempts {
             return Decision::Stop;
         }
@@ -99,14 +87,8 @@ impl RetryPolicy {
         let (retry, retry_after) = match outcome {
             Outcome::Transport(TransportError::NotSent(_)) => (true, None),
             Outcome::Transport(TransportError::MaybeSent(_)) => (safe, None),
-            Outcome::Status {
-                status: 429 | 503,
-                retry_after,
-            } => (true, *retry_after),
-            Outcome::Status {
-                status: 500 | 502 | 504,
-                retry_after,
-            } => (safe, *retry_after),
+            Outcome::Status { status: 429 | 503, retry_after } => (true, *retry_after),
+            Outcome::Status { status: 500 | 502 | 504, retry_after } => (safe, *retry_after),
             Outcome::Status { .. } => (false, None),
         };
         if !retry {
@@ -128,8 +110,7 @@ pub fn parse_retry_after(value: &str, now: Option<SystemTime>) -> Option<Duratio
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0)
-            .then(|| Duration::from_secs_f64(secs.min(86_400.0)));
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)));
     }
     let when = httpdate::parse_http_date(v).ok()?;
     Some(when.duration_since(now?).unwrap_or(Duration::ZERO))
@@ -160,13 +141,7 @@ impl TokenBucket {
     pub fn new(requests: u32, per: Duration, burst: u32) -> Self {
         let rate = f64::from(requests.max(1)) / per.as_secs_f64().max(1e-3);
         let capacity = f64::from(burst.max(1));
-        TokenBucket {
-            capacity,
-            tokens: capacity,
-            configured_rate: rate,
-            rate,
-            last: None,
-        }
+        TokenBucket { capacity, tokens: capacity, configured_rate: rate, rate, last: None }
     }
 
     /// The current refill rate, requests per second.
@@ -202,8 +177,7 @@ impl TokenBucket {
 
     /// A request succeeded: win back some of the rate lost to 429s.
     pub fn on_success(&mut self) {
-        self.rate =
-            (self.rate + (self.configured_rate - self.rate) * 0.05).min(self.configured_rate);
+        self.rate = (self.rate + (self.configured_rate - self.rate) * 0.05).min(self.configured_rate);
     }
 }
 
@@ -211,14 +185,8 @@ impl TokenBucket {
 mod tests {
     use super::*;
 
-    const READ: RetrySafety = RetrySafety {
-        idempotent: true,
-        keyed: false,
-    };
-    const CREATE: RetrySafety = RetrySafety {
-        idempotent: false,
-        keyed: true,
-    };
+    const READ: RetrySafety = RetrySafety { idempotent: true, keyed: false };
+    const CREATE: RetrySafety = RetrySafety { idempotent: false, keyed: true };
 
     #[test]
     fn backoff_doubles_to_the_cap_with_full_jitter() {
@@ -233,53 +201,22 @@ mod tests {
     #[test]
     fn what_is_retried() {
         let p = RetryPolicy::default();
-        let s = |status| Outcome::Status {
-            status,
-            retry_after: None,
-        };
-        assert_eq!(
-            p.decide(READ, 0, &s(503), 1.0),
-            Decision::RetryAfter(Duration::from_secs(1))
-        );
-        assert_eq!(
-            p.decide(READ, 1, &s(502), 1.0),
-            Decision::RetryAfter(Duration::from_secs(2))
-        );
+        let s = |status| Outcome::Status { status, retry_after: None };
+        assert_eq!(p.decide(READ, 0, &s(503), 1.0), Decision::RetryAfter(Duration::from_secs(1)));
+        assert_eq!(p.decide(READ, 1, &s(502), 1.0), Decision::RetryAfter(Duration::from_secs(2)));
         assert_eq!(p.decide(CREATE, 0, &s(502), 1.0), Decision::Stop);
-        assert_eq!(
-            p.decide(CREATE, 0, &s(503), 1.0),
-            Decision::RetryAfter(Duration::from_secs(1))
-        );
+        assert_eq!(p.decide(CREATE, 0, &s(503), 1.0), Decision::RetryAfter(Duration::from_secs(1)));
         assert_eq!(p.decide(READ, 0, &s(404), 1.0), Decision::Stop);
-        assert_eq!(
-            p.decide(READ, 4, &s(503), 1.0),
-            Decision::Stop,
-            "out of attempts"
-        );
+        assert_eq!(p.decide(READ, 4, &s(503), 1.0), Decision::Stop, "out of attempts");
         let never = Outcome::Transport(TransportError::NotSent("refused".into()));
-        assert_eq!(
-            p.decide(CREATE, 0, &never, 1.0),
-            Decision::RetryAfter(Duration::from_secs(1))
-        );
+        assert_eq!(p.decide(CREATE, 0, &never, 1.0), Decision::RetryAfter(Duration::from_secs(1)));
         let maybe = Outcome::Transport(TransportError::MaybeSent("reset".into()));
         assert_eq!(p.decide(CREATE, 0, &maybe, 1.0), Decision::Stop);
-        let trusting = RetryPolicy {
-            trust_idempotency_keys: true,
-            ..p.clone()
-        };
+        let trusting = RetryPolicy { trust_idempotency_keys: true, ..p.clone() };
         assert_ne!(trusting.decide(CREATE, 0, &maybe, 1.0), Decision::Stop);
-        let throttled = Outcome::Status {
-            status: 429,
-            retry_after: Some(Duration::from_secs(3)),
-        };
-        assert_eq!(
-            p.decide(CREATE, 0, &throttled, 0.1),
-            Decision::RetryAfter(Duration::from_secs(3))
-        );
-        let too_long = Outcome::Status {
-            status: 429,
-            retry_after: Some(Duration::from_secs(600)),
-        };
+        let throttled = Outcome::Status { status: 429, retry_after: Some(Duration::from_secs(3)) };
+        assert_eq!(p.decide(CREATE, 0, &throttled, 0.1), Decision::RetryAfter(Duration::from_secs(3)));
+        let too_long = Outcome::Status { status: 429, retry_after: Some(Duration::from_secs(600)) };
         assert_eq!(p.decide(READ, 0, &too_long, 0.1), Decision::Stop);
     }
 
@@ -287,18 +224,9 @@ mod tests {
     fn retry_after_forms() {
         let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(parse_retry_after("3", None), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:07 GMT", Some(now)),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:07 GMT", None),
-            None
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", Some(now)),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:07 GMT", Some(now)), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:07 GMT", None), None);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", Some(now)), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", Some(now)), None);
     }
 
@@ -310,19 +238,13 @@ mod tests {
             assert_eq!(b.acquire(t0), Duration::ZERO);
         }
         let wait = b.acquire(t0);
-        assert!(
-            (wait.as_secs_f64() - 0.6).abs() < 1e-9,
-            "one token per 0.6 s: {wait:?}"
-        );
+        assert!((wait.as_secs_f64() - 0.6).abs() < 1e-9, "one token per 0.6 s: {wait:?}");
         b.on_throttled(t0);
         assert!((b.rate() - 100.0 / 60.0 / 2.0).abs() < 1e-9);
         for _ in 0..20 {
             b.on_throttled(t0);
         }
-        assert!(
-            (b.rate() - 100.0 / 60.0 / 10.0).abs() < 1e-9,
-            "floor at a tenth"
-        );
+        assert!((b.rate() - 100.0 / 60.0 / 10.0).abs() < 1e-9, "floor at a tenth");
         for _ in 0..1000 {
             b.on_success();
         }

@@ -12,8 +12,7 @@ pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
 /// Raw HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(message);
     mac.finalize().into_bytes().to_vec()
 }
@@ -30,10 +29,7 @@ pub fn epoch_token(hmac_key: &str, epoch: u64) -> String {
 
 /// `order_token`: HMAC of `order_number + ":" + epoch`.
 pub fn order_token(hmac_key: &str, order_number: &str, epoch: u64) -> String {
-    hmac_sha256_hex(
-        hmac_key.as_bytes(),
-        format!("{order_number}:{epoch}").as_bytes(),
-    )
+    hmac_sha256_hex(hmac_key.as_bytes(), format!("{order_number}:{epoch}").as_bytes())
 }
 
 #[cfg(test)]
@@ -47,9 +43,6 @@ mod tests {
             hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert_eq!(
-            order_token("Jefe", "what do ya want for nothing?", 0).len(),
-            64
-        );
+        assert_eq!(order_token("Jefe", "what do ya want for nothing?", 0).len(), 64);
     }
 }

@@ -50,11 +50,7 @@ pub fn path_value(p: &mut Problems, path: &str, value: &str) {
     } else if value == "." || value == ".." {
         p.add(path, "url_safe", "must not be \".\" or \"..\"");
     } else if value.chars().count() > MAX_PATH_VALUE {
-        p.add(
-            path,
-            "max_length",
-            format!("must be at most {MAX_PATH_VALUE} characters"),
-        );
+        p.add(path, "max_length", format!("must be at most {MAX_PATH_VALUE} characters"));
     }
 }
 
@@ -71,11 +67,7 @@ pub fn is_date(s: &str) -> bool {
 fn date_time(p: &mut Problems, path: &str, v: Option<&str>) {
     if let Some(v) = v {
         if !is_date_time(v) {
-            p.add(
-                path,
-                "format",
-                "must be an RFC 3339 date-time such as 2024-03-09T17:45:00Z",
-            );
+            p.add(path, "format", "must be an RFC 3339 date-time such as 2024-03-09T17:45:00Z");
         }
     }
 }
@@ -83,11 +75,7 @@ fn date_time(p: &mut Problems, path: &str, v: Option<&str>) {
 fn date_or_date_time(p: &mut Problems, path: &str, v: Option<&str>) {
     if let Some(v) = v {
         if !is_date_time(v) && !is_date(v) {
-            p.add(
-                path,
-                "format",
-                "must be a date (yyyy-mm-dd) or an RFC 3339 date-time",
-            );
+            p.add(path, "format", "must be a date (yyyy-mm-dd) or an RFC 3339 date-time");
         }
     }
 }
@@ -116,11 +104,7 @@ fn email(p: &mut Problems, path: &str, v: Option<&str>) {
 fn country(p: &mut Problems, path: &str, v: Option<&str>) {
     if let Some(v) = v {
         if v.len() != 2 || !v.chars().all(|c| c.is_ascii_uppercase()) {
-            p.add(
-                path,
-                "format",
-                "must be an ISO 3166 alpha-2 country code such as US",
-            );
+            p.add(path, "format", "must be an ISO 3166 alpha-2 country code such as US");
         }
     }
 }
@@ -160,65 +144,35 @@ pub fn order(p: &mut Problems, at: &str, o: &OrderInfo) {
     }
     if let Some(c) = &o.currency_code {
         if c.len() != 3 || !c.chars().all(|c| c.is_ascii_uppercase()) {
-            p.add(
-                format!("{at}.currency_code"),
-                "format",
-                "must be an ISO 4217 code such as USD",
-            );
+            p.add(format!("{at}.currency_code"), "format", "must be an ISO 4217 code such as USD");
         }
     }
     if o.order_items.is_empty() {
-        p.add(
-            format!("{at}.order_items"),
-            "min_items",
-            "must have at least one item",
-        );
+        p.add(format!("{at}.order_items"), "min_items", "must have at least one item");
     }
     let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
     for (i, item) in o.order_items.iter().enumerate() {
         let f = |name: &str| format!("{at}.order_items[{i}].{name}");
         if p.required(&f("sku"), item.sku.as_deref()) {
-            let key = (
-                item.sku.as_deref().unwrap_or_default(),
-                item.item_id.as_deref(),
-            );
+            let key = (item.sku.as_deref().unwrap_or_default(), item.item_id.as_deref());
             if seen.contains(&key) {
-                p.add(
-                    f("item_id"),
-                    "duplicate",
-                    "is needed, and must differ, when one SKU is on two lines",
-                );
+                p.add(f("item_id"), "duplicate", "is needed, and must differ, when one SKU is on two lines");
             }
             seen.push(key);
         }
         positive(p, &f("quantity"), item.quantity.map(|q| q.get()), true);
-        for (name, amount) in [
-            ("unit_price", &item.unit_price),
-            ("line_price", &item.line_price),
-            ("discount_amount", &item.discount_amount),
-        ] {
+        for (name, amount) in
+            [("unit_price", &item.unit_price), ("line_price", &item.line_price), ("discount_amount", &item.discount_amount)]
+        {
             non_negative(p, &f(name), amount.as_ref());
         }
         date_time(p, &f("final_sale_date"), item.final_sale_date.as_deref());
         for (v, vendor) in item.vendors.iter().enumerate() {
-            email(
-                p,
-                &f(&format!("vendors[{v}].email")),
-                vendor.email.as_deref(),
-            );
-            address(
-                p,
-                &f(&format!("vendors[{v}].address")),
-                vendor.address.as_ref(),
-            );
+            email(p, &f(&format!("vendors[{v}].email")), vendor.email.as_deref());
+            address(p, &f(&format!("vendors[{v}].address")), vendor.address.as_ref());
         }
     }
-    shipments(
-        p,
-        &format!("{at}.shipments"),
-        &o.shipments,
-        Some(&o.order_items),
-    );
+    shipments(p, &format!("{at}.shipments"), &o.shipments, Some(&o.order_items));
     if let Some(b) = &o.billing {
         contact(p, &format!("{at}.billing.billed_to"), b.billed_to.as_ref());
         non_negative(p, &format!("{at}.billing.amount"), b.amount.as_ref());
@@ -240,11 +194,7 @@ pub fn shipments(p: &mut Problems, at: &str, list: &[Shipment], items: Option<&[
         if p.required(&f("tracking_number"), s.tracking_number.as_deref()) {
             let tn = s.tracking_number.as_deref().unwrap_or_default();
             if numbers.contains(&tn) {
-                p.add(
-                    f("tracking_number"),
-                    "duplicate",
-                    "is already used by another shipment",
-                );
+                p.add(f("tracking_number"), "duplicate", "is already used by another shipment");
             }
             numbers.push(tn);
         }
@@ -271,10 +221,7 @@ pub fn shipments(p: &mut Problems, at: &str, list: &[Shipment], items: Option<&[
     for ((sku, item_id), qty, first) in shipped {
         let ordered: i64 = items
             .iter()
-            .filter(|it| {
-                it.sku.as_deref() == Some(sku)
-                    && (item_id.is_none() || it.item_id.as_deref() == item_id)
-            })
+            .filter(|it| it.sku.as_deref() == Some(sku) && (item_id.is_none() || it.item_id.as_deref() == item_id))
             .filter_map(|it| it.quantity.map(|q| q.get()))
             .sum();
         if qty > ordered {
@@ -301,11 +248,7 @@ pub fn return_request(p: &mut Problems, r: &ReturnRequest) {
         if p.required(&f("sku"), item.sku.as_deref()) {
             let sku = item.sku.as_deref().unwrap_or_default();
             if skus.contains(&sku) {
-                p.add(
-                    f("sku"),
-                    "duplicate",
-                    "appears twice: give one line per SKU with its quantity",
-                );
+                p.add(f("sku"), "duplicate", "appears twice: give one line per SKU with its quantity");
             }
             skus.push(sku);
         }
@@ -319,11 +262,7 @@ fn hours(p: &mut Problems, path: &str, v: Option<&str>) -> Option<NaiveTime> {
     match NaiveTime::parse_from_str(v, "%H:%M").ok().filter(|_| ok) {
         Some(t) => Some(t),
         None => {
-            p.add(
-                path,
-                "format",
-                "must be HH:MM in 24-hour time (00:00 to 23:59)",
-            );
+            p.add(path, "format", "must be HH:MM in 24-hour time (00:00 to 23:59)");
             None
         }
     }
@@ -338,11 +277,7 @@ pub fn time_window(p: &mut Problems, at: &str, w: &TimeWindow) {
         let v = v?;
         let t = DateTime::parse_from_rfc3339(v).ok();
         if t.is_none() {
-            p.add(
-                format!("{at}.{name}"),
-                "format",
-                "must be an RFC 3339 date-time with offset",
-            );
+            p.add(format!("{at}.{name}"), "format", "must be an RFC 3339 date-time with offset");
         }
         t
     };
@@ -350,40 +285,18 @@ pub fn time_window(p: &mut Problems, at: &str, w: &TimeWindow) {
     let end_t = parse(p, "end_time", w.end_time.as_deref());
     let has_times = w.start_time.is_some() || w.end_time.is_some();
     if w.start_time.is_some() != w.end_time.is_some() {
-        let missing = if w.start_time.is_none() {
-            "start_time"
-        } else {
-            "end_time"
-        };
-        p.add(
-            format!("{at}.{missing}"),
-            "required",
-            "is required when the other time is given",
-        );
+        let missing = if w.start_time.is_none() { "start_time" } else { "end_time" };
+        p.add(format!("{at}.{missing}"), "required", "is required when the other time is given");
     }
     if !has_times && w.start_hours.is_some() != w.end_hours.is_some() {
-        let missing = if w.start_hours.is_none() {
-            "start_hours"
-        } else {
-            "end_hours"
-        };
-        p.add(
-            format!("{at}.{missing}"),
-            "required",
-            "is required when the other hour is given",
-        );
+        let missing = if w.start_hours.is_none() { "start_hours" } else { "end_hours" };
+        p.add(format!("{at}.{missing}"), "required", "is required when the other hour is given");
     }
     match (start_t, end_t, start_h, end_h) {
-        (Some(s), Some(e), _, _) if e <= s => p.add(
-            format!("{at}.end_time"),
-            "order",
-            "must be after start_time",
-        ),
-        (None, None, Some(s), Some(e)) if !has_times && e <= s => p.add(
-            format!("{at}.end_hours"),
-            "order",
-            "must be after start_hours",
-        ),
+        (Some(s), Some(e), _, _) if e <= s => p.add(format!("{at}.end_time"), "order", "must be after start_time"),
+        (None, None, Some(s), Some(e)) if !has_times && e <= s => {
+            p.add(format!("{at}.end_hours"), "order", "must be after start_hours")
+        }
         _ => {}
     }
 }
@@ -395,14 +308,7 @@ fn known<E: AsRef<str>>(p: &mut Problems, path: &str, value: &E, known: &[&str])
     }
 }
 
-fn range(
-    p: &mut Problems,
-    at: &str,
-    min: Option<f64>,
-    max: Option<f64>,
-    unit: Option<&str>,
-    units: &[&str],
-) {
+fn range(p: &mut Problems, at: &str, min: Option<f64>, max: Option<f64>, unit: Option<&str>, units: &[&str]) {
     for (name, v) in [("min", min), ("max", max)] {
         if v.is_some_and(|v| v < 0.0) {
             p.add(format!("{at}.{name}"), "min", "must not be negative");
@@ -415,11 +321,7 @@ fn range(
     }
     match unit {
         Some(u) => known(p, &format!("{at}.unit"), &u, units),
-        None if min.is_some() || max.is_some() => p.add(
-            format!("{at}.unit"),
-            "required",
-            "is required with min or max",
-        ),
+        None if min.is_some() || max.is_some() => p.add(format!("{at}.unit"), "required", "is required with min or max"),
         None => {}
     }
 }
@@ -434,11 +336,7 @@ pub fn configuration(p: &mut Problems, at: &str, c: &Configuration) {
         if let Some(t) = &spec.label_type {
             known(p, &f("label_type"), t, LabelType::KNOWN);
             if matches!(t, LabelType::Pdf | LabelType::Png) && spec.label_size.is_none() {
-                p.add(
-                    f("label_size"),
-                    "required",
-                    format!("is required when label_type is {t}"),
-                );
+                p.add(f("label_size"), "required", format!("is required when label_type is {t}"));
             }
         }
         if let Some(s) = &spec.label_size {
@@ -452,33 +350,14 @@ pub fn configuration(p: &mut Problems, at: &str, c: &Configuration) {
         let at = format!("{at}.delivery_settings");
         for (name, m) in [("length", &d.length), ("height", &d.height)] {
             if let Some(m) = m {
-                range(
-                    p,
-                    &format!("{at}.{name}"),
-                    m.min,
-                    m.max,
-                    m.unit.as_ref().map(|u| u.as_str()),
-                    LengthUnit::KNOWN,
-                );
+                range(p, &format!("{at}.{name}"), m.min, m.max, m.unit.as_ref().map(|u| u.as_str()), LengthUnit::KNOWN);
             }
         }
         if let Some(w) = &d.weight {
-            range(
-                p,
-                &format!("{at}.weight"),
-                w.min,
-                w.max,
-                w.unit.as_ref().map(|u| u.as_str()),
-                WeightUnit::KNOWN,
-            );
+            range(p, &format!("{at}.weight"), w.min, w.max, w.unit.as_ref().map(|u| u.as_str()), WeightUnit::KNOWN);
         }
         for (i, f) in d.supported_features.iter().enumerate() {
-            known(
-                p,
-                &format!("{at}.supported_features[{i}]"),
-                f,
-                SupportedFeature::KNOWN,
-            );
+            known(p, &format!("{at}.supported_features[{i}]"), f, SupportedFeature::KNOWN);
         }
         for (i, w) in d.time_windows.iter().enumerate() {
             time_window(p, &format!("{at}.time_windows[{i}]"), w);
@@ -504,11 +383,7 @@ pub fn carrier_configuration(p: &mut Problems, at: &str, c: &CarrierConfiguratio
 /// Adding services and configuration to a carrier.
 pub fn service_configuration(p: &mut Problems, r: &CarrierServiceConfigurationRequest) {
     if r.capabilities.is_empty() {
-        p.add(
-            "capabilities",
-            "min_items",
-            "must list at least one capability",
-        );
+        p.add("capabilities", "min_items", "must list at least one capability");
     }
     if r.products.is_empty() {
         p.add("products", "min_items", "must list at least one product");
@@ -529,11 +404,7 @@ pub fn service_configuration(p: &mut Problems, r: &CarrierServiceConfigurationRe
 pub fn credentials(p: &mut Problems, moniker: &str, c: &CarrierCredentials) {
     let mut need = |name: &str, present: bool| {
         if !present {
-            p.add(
-                format!("credentials.{name}"),
-                "required",
-                format!("is required for carrier {moniker}"),
-            );
+            p.add(format!("credentials.{name}"), "required", format!("is required for carrier {moniker}"));
         }
     };
     let set = |s: &Option<crate::Secret>| s.as_ref().is_some_and(|s| !s.is_empty());
@@ -563,11 +434,7 @@ pub fn credentials(p: &mut Problems, moniker: &str, c: &CarrierCredentials) {
     if let CarrierCredentials::Other(raw) = c {
         let known = KNOWN_CREDENTIAL_MONIKERS.contains(&moniker.to_ascii_lowercase().as_str());
         if known || !raw.0.is_object() {
-            p.add(
-                "credentials",
-                "credentials",
-                format!("do not have the shape carrier {moniker} needs"),
-            );
+            p.add("credentials", "credentials", format!("do not have the shape carrier {moniker} needs"));
         }
     }
 }
@@ -577,11 +444,7 @@ pub fn account_request(p: &mut Problems, r: &CarrierAccountRequest) {
     path_value(p, "carrier_moniker", &r.carrier_moniker);
     path_value(p, "account_alias", &r.account_alias);
     if r.capabilities.is_empty() {
-        p.add(
-            "capabilities",
-            "min_items",
-            "must list at least one capability",
-        );
+        p.add("capabilities", "min_items", "must list at least one capability");
     }
     if r.products.is_empty() {
         p.add("products", "min_items", "must list at least one product");
@@ -617,12 +480,7 @@ pub fn promise_request(p: &mut Problems, r: &PromiseRequest) {
     }
     for (i, item) in r.items.iter().enumerate() {
         p.required(&format!("items[{i}].sku"), item.sku.as_deref());
-        positive(
-            p,
-            &format!("items[{i}].quantity"),
-            item.quantity.map(|q| q.get()),
-            false,
-        );
+        positive(p, &format!("items[{i}].quantity"), item.quantity.map(|q| q.get()), false);
     }
     if let Some(c) = &r.customer {
         email(p, "customer.email", c.email.as_deref());
@@ -633,16 +491,9 @@ pub fn promise_request(p: &mut Problems, r: &PromiseRequest) {
 pub fn promise_confirmation(p: &mut Problems, r: &PromiseConfirmation) {
     p.required("order_id", Some(r.order_id.as_str()));
     if r.selected_delivery_options.is_empty() {
-        p.add(
-            "selected_delivery_options",
-            "min_items",
-            "must select at least one option",
-        );
+        p.add("selected_delivery_options", "min_items", "must select at least one option");
     }
     for (i, o) in r.selected_delivery_options.iter().enumerate() {
-        p.required(
-            &format!("selected_delivery_options[{i}].promise_id"),
-            Some(o.promise_id.as_str()),
-        );
+        p.required(&format!("selected_delivery_options[{i}].promise_id"), Some(o.promise_id.as_str()));
     }
 }

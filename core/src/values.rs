@@ -166,9 +166,7 @@ impl<'de, S: CountStyle> Visitor<'de> for CountVisitor<S> {
         Ok(Count::new(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Count<S>, E> {
-        i64::try_from(v)
-            .map(Count::new)
-            .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        i64::try_from(v).map(Count::new).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Count<S>, E> {
         if v.fract() == 0.0 && v.abs() < 9.0e15 {
@@ -178,10 +176,7 @@ impl<'de, S: CountStyle> Visitor<'de> for CountVisitor<S> {
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Count<S>, E> {
-        v.trim()
-            .parse::<i64>()
-            .map(Count::new)
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        v.trim().parse::<i64>().map(Count::new).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
     }
 }
 
@@ -203,12 +198,7 @@ impl<S: CountStyle> serde::Serialize for Count<S> {
 
 impl<S: CountStyle> schemars::JsonSchema for Count<S> {
     fn schema_name() -> Cow<'static, str> {
-        if S::AS_STRING {
-            "ReturnQuantity"
-        } else {
-            "Quantity"
-        }
-        .into()
+        if S::AS_STRING { "ReturnQuantity" } else { "Quantity" }.into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({

@@ -45,11 +45,7 @@ pub struct WebhookVerifier {
 impl WebhookVerifier {
     /// A verifier with the default 300 s window.
     pub fn new(auth: WebhookAuth) -> Self {
-        WebhookVerifier {
-            auth,
-            tolerance: Duration::from_secs(300),
-            require_timestamp: false,
-        }
+        WebhookVerifier { auth, tolerance: Duration::from_secs(300), require_timestamp: false }
     }
 }
 
@@ -92,27 +88,13 @@ impl WebhookError {
 impl fmt::Display for WebhookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WebhookError::MissingAuthorization => {
-                f.write_str("The webhook has no Basic Authorization header.")
-            }
-            WebhookError::WrongCredentials => {
-                f.write_str("The webhook's Basic credentials do not match.")
-            }
-            WebhookError::MissingSignature => {
-                f.write_str("The webhook has no X-Narvar-Hmac-Sha256 signature.")
-            }
-            WebhookError::MalformedSignature => {
-                f.write_str("The webhook signature is not base64 or hex of a SHA-256 HMAC.")
-            }
-            WebhookError::SignatureMismatch => {
-                f.write_str("The webhook signature does not match the body.")
-            }
-            WebhookError::MissingTimestamp => {
-                f.write_str("The webhook has no X-Narvar-Timestamp header.")
-            }
-            WebhookError::MalformedTimestamp => {
-                f.write_str("The webhook's X-Narvar-Timestamp is not Unix seconds.")
-            }
+            WebhookError::MissingAuthorization => f.write_str("The webhook has no Basic Authorization header."),
+            WebhookError::WrongCredentials => f.write_str("The webhook's Basic credentials do not match."),
+            WebhookError::MissingSignature => f.write_str("The webhook has no X-Narvar-Hmac-Sha256 signature."),
+            WebhookError::MalformedSignature => f.write_str("The webhook signature is not base64 or hex of a SHA-256 HMAC."),
+            WebhookError::SignatureMismatch => f.write_str("The webhook signature does not match the body."),
+            WebhookError::MissingTimestamp => f.write_str("The webhook has no X-Narvar-Timestamp header."),
+            WebhookError::MalformedTimestamp => f.write_str("The webhook's X-Narvar-Timestamp is not Unix seconds."),
             WebhookError::StaleTimestamp { skew_seconds } => {
                 write!(f, "The webhook's timestamp is {skew_seconds} s from now, outside the allowed window.")
             }
@@ -130,16 +112,13 @@ impl From<WebhookError> for crate::NarvarError {
         use crate::ErrorCode;
         let code = match e {
             WebhookError::InvalidPayload(_) => ErrorCode::Decode,
-            WebhookError::MissingTimestamp
-            | WebhookError::MalformedTimestamp
-            | WebhookError::StaleTimestamp { .. } => ErrorCode::Validation,
+            WebhookError::MissingTimestamp | WebhookError::MalformedTimestamp | WebhookError::StaleTimestamp { .. } => {
+                ErrorCode::Validation
+            }
             _ => ErrorCode::Authentication,
         };
         let mut out = crate::NarvarError::new(code, e.to_string());
-        out.messages.push(crate::models::ApiMessage {
-            code: Some(format!("webhook.{}", e.code())),
-            ..Default::default()
-        });
+        out.messages.push(crate::models::ApiMessage { code: Some(format!("webhook.{}", e.code())), ..Default::default() });
         out.operation = Some("webhooks.verify".into());
         out
     }
@@ -154,15 +133,9 @@ pub enum WebhookEvent {
     /// The full RMA payload (`/return`).
     FullRma(FullRmaPayload),
     /// A topic-based event with a known topic.
-    Topic {
-        topic: WebhookTopic,
-        data: TopicPayload,
-    },
+    Topic { topic: WebhookTopic, data: TopicPayload },
     /// An event this SDK does not know, as received.
-    Unknown {
-        topic: Option<String>,
-        raw: serde_json::Value,
-    },
+    Unknown { topic: Option<String>, raw: serde_json::Value },
 }
 
 /// One verified delivery.
@@ -178,10 +151,7 @@ pub struct Webhook {
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim())
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim())
 }
 
 fn eq_ct(a: &[u8], b: &[u8]) -> bool {
@@ -189,22 +159,13 @@ fn eq_ct(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Checks the Basic `Authorization` header in constant time.
-pub fn verify_basic(
-    headers: &[(String, String)],
-    username: &str,
-    password: &Secret,
-) -> Result<(), WebhookError> {
-    let value =
-        header(headers, headers::AUTHORIZATION).ok_or(WebhookError::MissingAuthorization)?;
-    let (scheme, b64) = value
-        .split_once(' ')
-        .ok_or(WebhookError::MissingAuthorization)?;
+pub fn verify_basic(headers: &[(String, String)], username: &str, password: &Secret) -> Result<(), WebhookError> {
+    let value = header(headers, headers::AUTHORIZATION).ok_or(WebhookError::MissingAuthorization)?;
+    let (scheme, b64) = value.split_once(' ').ok_or(WebhookError::MissingAuthorization)?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(WebhookError::MissingAuthorization);
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .map_err(|_| WebhookError::WrongCredentials)?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| WebhookError::WrongCredentials)?;
     let expected = format!("{username}:{}", password.expose());
     if eq_ct(&decoded, expected.as_bytes()) {
         Ok(())
@@ -214,19 +175,13 @@ pub fn verify_basic(
 }
 
 /// Checks an HMAC-SHA256 signature of `body` (base64 or lowercase/uppercase hex) in constant time.
-pub fn verify_hmac(
-    headers: &[(String, String)],
-    body: &[u8],
-    secret: &Secret,
-) -> Result<(), WebhookError> {
+pub fn verify_hmac(headers: &[(String, String)], body: &[u8], secret: &Secret) -> Result<(), WebhookError> {
     let given = header(headers, headers::SIGNATURE).ok_or(WebhookError::MissingSignature)?;
     let given = given.strip_prefix("sha256=").unwrap_or(given);
     let bytes = if given.len() == 64 && given.bytes().all(|c| c.is_ascii_hexdigit()) {
         hex::decode(given).map_err(|_| WebhookError::MalformedSignature)?
     } else {
-        base64::engine::general_purpose::STANDARD
-            .decode(given)
-            .map_err(|_| WebhookError::MalformedSignature)?
+        base64::engine::general_purpose::STANDARD.decode(given).map_err(|_| WebhookError::MalformedSignature)?
     };
     if bytes.len() != 32 {
         return Err(WebhookError::MalformedSignature);
@@ -247,17 +202,10 @@ pub fn verify_timestamp(
     required: bool,
 ) -> Result<Option<i64>, WebhookError> {
     let Some(raw) = header(headers, headers::TIMESTAMP) else {
-        return if required {
-            Err(WebhookError::MissingTimestamp)
-        } else {
-            Ok(None)
-        };
+        return if required { Err(WebhookError::MissingTimestamp) } else { Ok(None) };
     };
     let ts: i64 = raw.parse().map_err(|_| WebhookError::MalformedTimestamp)?;
-    let now = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = now.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let skew = ts.saturating_sub(now);
     if skew.unsigned_abs() > tolerance.as_secs() {
         return Err(WebhookError::StaleTimestamp { skew_seconds: skew });
@@ -267,12 +215,7 @@ pub fn verify_timestamp(
 
 impl WebhookVerifier {
     /// Verifies auth and timestamp, then parses. `now` is passed in.
-    pub fn verify(
-        &self,
-        headers: &[(String, String)],
-        body: &[u8],
-        now: SystemTime,
-    ) -> Result<Webhook, WebhookError> {
+    pub fn verify(&self, headers: &[(String, String)], body: &[u8], now: SystemTime) -> Result<Webhook, WebhookError> {
         match &self.auth {
             WebhookAuth::Basic { username, password } => verify_basic(headers, username, password)?,
             WebhookAuth::HmacSha256 { secret } => verify_hmac(headers, body, secret)?,
@@ -288,22 +231,15 @@ impl WebhookVerifier {
 /// [`WebhookEvent::Unknown`]. Without: an `order` object means the full RMA payload, a
 /// `return_tracking_status` the standard one.
 pub fn parse(headers: &[(String, String)], body: &[u8]) -> Result<Webhook, WebhookError> {
-    let raw: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| WebhookError::InvalidPayload(e.to_string()))?;
+    let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| WebhookError::InvalidPayload(e.to_string()))?;
     if !raw.is_object() {
         return Err(WebhookError::InvalidPayload("not a JSON object".into()));
     }
     let topic = header(headers, headers::TOPIC).map(str::to_owned);
     let typed = |e: serde_json::Error| WebhookError::InvalidPayload(e.to_string());
     let event = match topic.as_deref().map(WebhookTopic::parse) {
-        Some(WebhookTopic::Other(_)) => WebhookEvent::Unknown {
-            topic: topic.clone(),
-            raw,
-        },
-        Some(t) => WebhookEvent::Topic {
-            topic: t,
-            data: serde_json::from_value(raw).map_err(typed)?,
-        },
+        Some(WebhookTopic::Other(_)) => WebhookEvent::Unknown { topic: topic.clone(), raw },
+        Some(t) => WebhookEvent::Topic { topic: t, data: serde_json::from_value(raw).map_err(typed)? },
         None if raw.get("order").is_some_and(|o| o.is_object()) => {
             WebhookEvent::FullRma(serde_json::from_value(raw).map_err(typed)?)
         }
@@ -322,6 +258,5 @@ pub fn parse(headers: &[(String, String)], body: &[u8]) -> Result<Webhook, Webho
 
 /// Signs a body the way [`verify_hmac`] checks it (base64). For senders and tests.
 pub fn sign_base64(secret: &Secret, body: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD
-        .encode(crate::tokens::hmac_sha256(secret.expose().as_bytes(), body))
+    base64::engine::general_purpose::STANDARD.encode(crate::tokens::hmac_sha256(secret.expose().as_bytes(), body))
 }

@@ -324,15 +324,12 @@ pub enum CarrierCredentials {
 
 impl Default for CarrierCredentials {
     fn default() -> Self {
-        CarrierCredentials::Other(crate::secret::SecretJson(serde_json::Value::Object(
-            Default::default(),
-        )))
+        CarrierCredentials::Other(crate::secret::SecretJson(serde_json::Value::Object(Default::default())))
     }
 }
 
 /// The carrier monikers whose credential shapes the SDK knows.
-pub const KNOWN_CREDENTIAL_MONIKERS: &[&str] =
-    &["auspost", "postnord", "gls", "dpduk", "canadapost"];
+pub const KNOWN_CREDENTIAL_MONIKERS: &[&str] = &["auspost", "postnord", "gls", "dpduk", "canadapost"];
 
 impl CarrierCredentials {
     /// Reads credentials in the shape of `carrier_moniker`'s; an unknown moniker, or fields that

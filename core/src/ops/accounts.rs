@@ -2,8 +2,7 @@
 
 use super::*;
 use crate::models::{
-    CarrierAccount, CarrierAccountCreated, CarrierAccountList, CarrierAccountRequest,
-    CarrierAccountUpdateRequest, StatusResponse,
+    CarrierAccount, CarrierAccountCreated, CarrierAccountList, CarrierAccountRequest, CarrierAccountUpdateRequest, StatusResponse,
 };
 use crate::validate;
 
@@ -21,19 +20,14 @@ const ACCOUNT_INFO: OpInfo = OpInfo {
 /// `carrier_accounts.list`: every carrier account of the retailer (`GET /carrier-accounts`
 /// without an alias, answered as `{status, carrierAccounts}`; the seed lists the wrapper but not
 /// the call).
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListCarrierAccounts {}
 
 impl Operation for ListCarrierAccounts {
     type Output = CarrierAccountList;
-    const INFO: OpInfo = OpInfo {
-        name: "carrier_accounts.list",
-        summary: "List the retailer's carrier accounts.",
-        ..ACCOUNT_INFO
-    };
+    const INFO: OpInfo =
+        OpInfo { name: "carrier_accounts.list", summary: "List the retailer's carrier accounts.", ..ACCOUNT_INFO };
     fn check(&self, _: &mut Problems) {}
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]))
@@ -46,9 +40,7 @@ impl Operation for ListCarrierAccounts {
 /// `carrier_accounts.get`: one account by alias (`GET /carrier-accounts?account-alias=...`).
 /// The answer "varies with the carrier": a bare account, `{carrierAccount}` or
 /// `{carrierAccounts: [..]}` are all read.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetCarrierAccount {
     pub account_alias: String,
@@ -66,8 +58,7 @@ impl Operation for GetCarrierAccount {
         validate::path_value(p, "account_alias", &self.account_alias);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        Ok(RequestParts::at(["carrier-accounts"])
-            .query("account-alias", self.account_alias.as_str()))
+        Ok(RequestParts::at(["carrier-accounts"]).query("account-alias", self.account_alias.as_str()))
     }
     fn read(resp: &HttpResponse) -> Result<CarrierAccount, NarvarError> {
         let mut v: serde_json::Value = read_enveloped(resp)?;
@@ -78,15 +69,12 @@ impl Operation for GetCarrierAccount {
         } else {
             v
         };
-        serde_json::from_value(inner)
-            .map_err(|e| NarvarError::decode(resp, "a carrier account", &e.to_string()))
+        serde_json::from_value(inner).map_err(|e| NarvarError::decode(resp, "a carrier account", &e.to_string()))
     }
 }
 
 /// `carrier_accounts.create`: a new carrier account. The alias cannot change later.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct CreateCarrierAccount(pub CarrierAccountRequest);
 
@@ -108,20 +96,12 @@ impl Operation for CreateCarrierAccount {
     }
     fn read(resp: &HttpResponse) -> Result<CarrierAccount, NarvarError> {
         let created: CarrierAccountCreated = read_enveloped(resp)?;
-        created.carrier_account.ok_or_else(|| {
-            NarvarError::decode(
-                resp,
-                "a created carrier account",
-                "carrierAccount is missing",
-            )
-        })
+        created.carrier_account.ok_or_else(|| NarvarError::decode(resp, "a created carrier account", "carrierAccount is missing"))
     }
 }
 
 /// `carrier_accounts.update`: change an account named by its alias.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct UpdateCarrierAccount(pub CarrierAccountUpdateRequest);
 
@@ -145,9 +125,7 @@ impl Operation for UpdateCarrierAccount {
 }
 
 /// `carrier_accounts.delete`: remove an account.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteCarrierAccount {
     pub account_alias: String,

@@ -2,16 +2,14 @@
 
 use super::*;
 use crate::models::{
-    Capability, CarrierDetails, CarrierList, CarrierServiceConfigurationRequest,
-    CarrierServiceCreationResponse, Product, StatusResponse,
+    Capability, CarrierDetails, CarrierList, CarrierServiceConfigurationRequest, CarrierServiceCreationResponse, Product,
+    StatusResponse,
 };
 use crate::validate;
 
 /// `carriers.list`: the retailer's carriers, optionally filtered. Array filters are sent as
 /// repeated keys (`products=returns&products=tracking`); the seed does not say how.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListCarriers {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -34,9 +32,7 @@ impl Operation for ListCarriers {
     };
     fn check(&self, _: &mut Problems) {}
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        Ok(RequestParts::at(["carriers"])
-            .query_each("products", &self.products)
-            .query_each("capabilities", &self.capabilities))
+        Ok(RequestParts::at(["carriers"]).query_each("products", &self.products).query_each("capabilities", &self.capabilities))
     }
     fn read(resp: &HttpResponse) -> Result<CarrierList, NarvarError> {
         read_enveloped(resp)
@@ -44,9 +40,7 @@ impl Operation for ListCarriers {
 }
 
 /// `carriers.get`: a carrier's services, configuration and accounts.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetCarrier {
     /// E.g. `fedex`.
@@ -76,11 +70,7 @@ impl Operation for GetCarrier {
         validate::path_value(p, "carrier_moniker", &self.carrier_moniker);
         if let Some(c) = &self.country {
             if c.len() != 2 || !c.chars().all(|c| c.is_ascii_uppercase()) {
-                p.add(
-                    "country",
-                    "format",
-                    "must be an ISO 3166 alpha-2 country code such as US",
-                );
+                p.add("country", "format", "must be an ISO 3166 alpha-2 country code such as US");
             }
         }
     }
@@ -97,9 +87,7 @@ impl Operation for GetCarrier {
 
 /// `carriers.enable`: add services and configuration to a carrier (`POST /carriers/{moniker}`).
 /// Service configurations are deltas: send only what changes.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct EnableCarrier {
     pub carrier_moniker: String,
     #[serde(flatten)]
@@ -132,9 +120,7 @@ impl Operation for EnableCarrier {
 
 /// `carriers.disable`: remove one service of a carrier
 /// (`DELETE /carriers/{moniker}?carrier-service=NAME`).
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisableCarrierService {
     pub carrier_moniker: String,
@@ -159,8 +145,7 @@ impl Operation for DisableCarrierService {
         p.required("carrier_service", Some(self.carrier_service.as_str()));
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        Ok(RequestParts::at(["carriers", &self.carrier_moniker])
-            .query("carrier-service", self.carrier_service.as_str()))
+        Ok(RequestParts::at(["carriers", &self.carrier_moniker]).query("carrier-service", self.carrier_service.as_str()))
     }
     fn read(resp: &HttpResponse) -> Result<StatusResponse, NarvarError> {
         read_enveloped(resp)

@@ -81,10 +81,7 @@ pub struct RequestParts {
 impl RequestParts {
     /// A request to `segments`.
     pub fn at<S: Into<String>>(segments: impl IntoIterator<Item = S>) -> Self {
-        RequestParts {
-            segments: segments.into_iter().map(Into::into).collect(),
-            ..Default::default()
-        }
+        RequestParts { segments: segments.into_iter().map(Into::into).collect(), ..Default::default() }
     }
     /// Adds a query pair.
     pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -100,11 +97,7 @@ impl RequestParts {
     }
     /// Adds one query pair per value (`products=returns&products=tracking`).
     pub fn query_each<T: AsRef<str>>(mut self, key: &str, values: &[T]) -> Self {
-        self.query.extend(
-            values
-                .iter()
-                .map(|v| (key.to_owned(), v.as_ref().to_owned())),
-        );
+        self.query.extend(values.iter().map(|v| (key.to_owned(), v.as_ref().to_owned())));
         self
     }
     /// Sets the JSON body.
@@ -132,11 +125,7 @@ pub struct RequestContext<'a> {
 pub const USER_AGENT: &str = concat!("narvar-sdk/", env!("CARGO_PKG_VERSION"));
 
 /// Every character but `A-Z a-z 0-9 - . _ ~` is percent-encoded in paths and queries.
-const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Percent-encodes one path segment or query component.
 pub fn encode(s: &str) -> String {
@@ -144,13 +133,14 @@ pub fn encode(s: &str) -> String {
 }
 
 /// An API operation. See the module docs.
-pub trait Operation:
-    Serialize + DeserializeOwned + schemars::JsonSchema + Send + Sync + 'static
-{
+pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send + Sync + 'static {
     /// What a success reads into.
     type Output: Serialize + DeserializeOwned + schemars::JsonSchema + Send + 'static;
     /// Name, method, path, auth, idempotency.
     const INFO: OpInfo;
+    /// The path prefix validation gives the input (`order_info` for an order), so that type
+    /// errors and rule errors name fields the same way.
+    const INPUT_ROOT: &'static str = "";
 
     /// Records every problem with the input.
     fn check(&self, problems: &mut Problems);
@@ -165,16 +155,13 @@ pub trait Operation:
     fn validate(&self) -> Result<(), NarvarError> {
         let mut p = Problems::default();
         self.check(&mut p);
-        p.finish()
-            .map_err(|errs| NarvarError::validation(errs).in_operation(Self::INFO.name))
+        p.finish().map_err(|errs| NarvarError::validation(errs).in_operation(Self::INFO.name))
     }
 
     /// Validates, then builds the request.
     fn to_request(&self, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
         self.validate()?;
-        let parts = self
-            .parts(ctx.credentials, ctx.now_unix)
-            .map_err(|e| e.in_operation(Self::INFO.name))?;
+        let parts = self.parts(ctx.credentials, ctx.now_unix).map_err(|e| e.in_operation(Self::INFO.name))?;
         assemble(&Self::INFO, parts, ctx).map_err(|e| e.in_operation(Self::INFO.name))
     }
 
@@ -184,11 +171,7 @@ pub trait Operation:
     }
 }
 
-fn assemble(
-    info: &OpInfo,
-    parts: RequestParts,
-    ctx: &RequestContext<'_>,
-) -> Result<HttpRequest, NarvarError> {
+fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
     let base = match info.host {
         Host::Api => &ctx.endpoints.api,
         Host::PromisePublic => &ctx.endpoints.promise_public,
@@ -210,13 +193,7 @@ fn assemble(
         AuthKind::Basic => {
             let b = ctx.credentials.require_basic()?;
             let raw = format!("{}:{}", b.account_id, b.auth_token.expose());
-            headers.push((
-                "Authorization".into(),
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(raw)
-                ),
-            ));
+            headers.push(("Authorization".into(), format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))));
         }
         AuthKind::Bearer => {
             let t = ctx.credentials.require_bearer()?;
@@ -230,12 +207,8 @@ fn assemble(
     let body = match parts.body {
         Some(v) => {
             headers.push(("Content-Type".into(), "application/json".into()));
-            serde_json::to_vec(&v).map_err(|e| {
-                NarvarError::new(
-                    ErrorCode::Validation,
-                    format!("The body cannot be written as JSON: {e}."),
-                )
-            })?
+            serde_json::to_vec(&v)
+                .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The body cannot be written as JSON: {e}.")))?
         }
         None => Vec::new(),
     };
@@ -243,12 +216,7 @@ fn assemble(
         headers.push(("Idempotency-Key".into(), key.to_owned()));
     }
     headers.extend(parts.headers);
-    Ok(HttpRequest {
-        method: info.method,
-        url,
-        headers,
-        body,
-    })
+    Ok(HttpRequest { method: info.method, url, headers, body })
 }
 
 /// A response type that carries the v1/v2 envelope (`status`, `messages`, maybe `errors`).
@@ -293,11 +261,7 @@ enveloped! {
 pub fn says_not_found(messages: &[&ApiMessage]) -> bool {
     messages.iter().any(|m| {
         let code = m.code.as_deref().unwrap_or_default().to_ascii_lowercase();
-        let text = m
-            .message
-            .as_deref()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let text = m.message.as_deref().unwrap_or_default().to_ascii_lowercase();
         code == "15002"
             || code.ends_with("not_found")
             || text.contains("not found")
@@ -315,41 +279,50 @@ pub fn read_enveloped<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarErro
     if resp.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    let value: T = serde_json::from_slice(&resp.body)
-        .map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
+    let value: T =
+        serde_json::from_slice(&resp.body).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
     let (status, messages) = value.envelope();
     let failed = match status {
         Some(s) => !s.is_success(),
         None => value.has_errors(),
     };
     if failed {
-        let code = if says_not_found(&messages) {
-            ErrorCode::NotFound
-        } else {
-            ErrorCode::Validation
-        };
+        let code = if says_not_found(&messages) { ErrorCode::NotFound } else { ErrorCode::Validation };
         let owned = messages.into_iter().cloned().collect();
         return Err(NarvarError::from_parts(resp, code, owned));
     }
     Ok(value)
 }
 
-/// Turns a serde error at a path into a validation error naming that path.
-fn input_error(e: serde_path_to_error::Error<serde_json::Error>) -> NarvarError {
-    let path = e.path().to_string();
-    let path = if path == "." {
-        "input".to_owned()
-    } else {
-        path
-    };
-    let inner = e.into_inner().to_string();
+/// Turns a serde error at a path into a validation error naming that path (under `root`, the
+/// name the operation's validation gives its input, e.g. `order_info`).
+fn input_error(e: serde_path_to_error::Error<serde_json::Error>, root: &str) -> NarvarError {
+    let inner = e.inner().to_string();
     let detail = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
-    NarvarError::validation(vec![FieldError::new(path, "type", detail)])
+    let mut segments: Vec<String> = Vec::new();
+    if !root.is_empty() {
+        segments.push(root.to_owned());
+    }
+    let at = e.path().to_string();
+    if at != "." {
+        segments.push(at);
+    }
+    let named = |prefix: &str| detail.strip_prefix(prefix).and_then(|r| r.split('`').nth(1)).map(str::to_owned);
+    let rule = if detail.starts_with("unknown field") {
+        "unknown_field"
+    } else if let Some(field) = named("missing field") {
+        segments.push(field);
+        "required"
+    } else {
+        "type"
+    };
+    let path = if segments.is_empty() { "input".to_owned() } else { segments.join(".") };
+    NarvarError::validation(vec![FieldError::new(path, rule, detail)])
 }
 
 /// Reads an operation's input from JSON, naming the field path of any type error.
 pub fn decode_input<O: Operation>(input: &serde_json::Value) -> Result<O, NarvarError> {
-    serde_path_to_error::deserialize(input).map_err(|e| input_error(e).in_operation(O::INFO.name))
+    serde_path_to_error::deserialize(input).map_err(|e| input_error(e, O::INPUT_ROOT).in_operation(O::INFO.name))
 }
 
 /// Reads a base64 JSON query value, as client-side Promise sends it.
@@ -369,32 +342,21 @@ pub struct OpEntry {
     pub schemas: fn(&mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema),
 }
 
-fn build_json<O: Operation>(
-    input: &serde_json::Value,
-    ctx: &RequestContext<'_>,
-) -> Result<HttpRequest, NarvarError> {
+fn build_json<O: Operation>(input: &serde_json::Value, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
     decode_input::<O>(input)?.to_request(ctx)
 }
 
 fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, NarvarError> {
     let out = O::from_response(resp)?;
-    serde_json::to_value(out)
-        .map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    serde_json::to_value(out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
-fn schemas<O: Operation>(
-    g: &mut schemars::SchemaGenerator,
-) -> (schemars::Schema, schemars::Schema) {
+fn schemas<O: Operation>(g: &mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema) {
     (g.subschema_for::<O>(), g.subschema_for::<O::Output>())
 }
 
 const fn entry<O: Operation>() -> OpEntry {
-    OpEntry {
-        info: O::INFO,
-        build: build_json::<O>,
-        read: read_json::<O>,
-        schemas: schemas::<O>,
-    }
+    OpEntry { info: O::INFO, build: build_json::<O>, read: read_json::<O>, schemas: schemas::<O> }
 }
 
 /// Every operation, in documentation order.

@@ -14,14 +14,13 @@ use crate::validate;
 /// let err = CreateOrder(order).validate().unwrap_err();
 /// assert_eq!(err.field_errors[0].path, "order_info.order_items[0].quantity");
 /// ```
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct CreateOrder(pub OrderInfo);
 
 impl Operation for CreateOrder {
     type Output = WriteResult;
+    const INPUT_ROOT: &'static str = "order_info";
     const INFO: OpInfo = OpInfo {
         name: "orders.create",
         method: Method::Post,
@@ -36,8 +35,7 @@ impl Operation for CreateOrder {
         validate::order(p, "order_info", &self.0);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        Ok(RequestParts::at(["api", "v1", "orders"])
-            .json(&serde_json::json!({ "order_info": &self.0 })))
+        Ok(RequestParts::at(["api", "v1", "orders"]).json(&serde_json::json!({ "order_info": &self.0 })))
     }
     fn read(resp: &HttpResponse) -> Result<WriteResult, NarvarError> {
         read_enveloped(resp)
@@ -46,9 +44,7 @@ impl Operation for CreateOrder {
 
 /// `orders.get`: one order by number. A missing order is `not_found` (Narvar answers 2xx with
 /// `FAILURE` and "No Order Information found ...").
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetOrder {
     pub order_number: String,
@@ -70,24 +66,16 @@ impl Operation for GetOrder {
         validate::path_value(p, "order_number", &self.order_number);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        Ok(RequestParts::at([
-            "api",
-            "v1",
-            "orders",
-            &self.order_number,
-        ]))
+        Ok(RequestParts::at(["api", "v1", "orders", &self.order_number]))
     }
     fn read(resp: &HttpResponse) -> Result<OrderInfo, NarvarError> {
         let env: OrderEnvelope = read_enveloped(resp)?;
-        env.order_info
-            .ok_or_else(|| NarvarError::decode(resp, "an order", "order_info is missing"))
+        env.order_info.ok_or_else(|| NarvarError::decode(resp, "an order", "order_info is missing"))
     }
 }
 
 /// `orders.add_shipments`: add or change shipments of an existing order.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddShipments {
     pub order_number: String,
@@ -114,10 +102,8 @@ impl Operation for AddShipments {
         validate::shipments(p, "shipments", &self.shipments, None);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        Ok(
-            RequestParts::at(["api", "v1", "orders", &self.order_number, "shipments"])
-                .json(&serde_json::json!({ "order_info": { "shipments": &self.shipments } })),
-        )
+        Ok(RequestParts::at(["api", "v1", "orders", &self.order_number, "shipments"])
+            .json(&serde_json::json!({ "order_info": { "shipments": &self.shipments } })))
     }
     fn read(resp: &HttpResponse) -> Result<WriteResult, NarvarError> {
         read_enveloped(resp)

@@ -12,12 +12,7 @@ pub const PROMISE_CLIENT_VERSION: &str = "2025-06";
 fn version_ok(p: &mut Problems, v: &Option<String>) {
     if let Some(v) = v {
         let b = v.as_bytes();
-        if !(b.len() == 7
-            && b[4] == b'-'
-            && b.iter()
-                .enumerate()
-                .all(|(i, c)| i == 4 || c.is_ascii_digit()))
-        {
+        if !(b.len() == 7 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit())) {
             p.add("api_version", "format", "must be YYYY-MM, e.g. 2024-06");
         }
     }
@@ -25,9 +20,7 @@ fn version_ok(p: &mut Problems, v: &Option<String>) {
 
 /// `promise.options` (server-side): delivery options for a cart. Auth is not visible in public
 /// material; the SDK assumes Basic.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GetPromiseOptions {
     /// Defaults to [`PROMISE_SERVER_VERSION`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,10 +46,7 @@ impl Operation for GetPromiseOptions {
         validate::promise_request(p, &self.request);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        let v = self
-            .api_version
-            .as_deref()
-            .unwrap_or(PROMISE_SERVER_VERSION);
+        let v = self.api_version.as_deref().unwrap_or(PROMISE_SERVER_VERSION);
         Ok(RequestParts::at(["api", v, "promise", "options"]).json(&self.request))
     }
     fn read(resp: &HttpResponse) -> Result<PromiseOptions, NarvarError> {
@@ -65,10 +55,7 @@ impl Operation for GetPromiseOptions {
 }
 
 fn retailer_headers(c: &Credentials) -> Result<Vec<(String, String)>, NarvarError> {
-    let mut h = vec![(
-        "x-narvar-retailer".to_owned(),
-        c.require_retailer()?.to_owned(),
-    )];
+    let mut h = vec![("x-narvar-retailer".to_owned(), c.require_retailer()?.to_owned())];
     if let Some(o) = &c.origin {
         h.push(("x-narvar-origin".to_owned(), o.clone()));
     }
@@ -77,9 +64,7 @@ fn retailer_headers(c: &Credentials) -> Result<Vec<(String, String)>, NarvarErro
 
 /// `promise.public_options` (client-side): the same question asked from a browser or app, with
 /// no secret: `GET ...?query=base64(JSON)` and `x-narvar-retailer`/`x-narvar-origin` headers.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GetPublicPromiseOptions {
     /// Defaults to [`PROMISE_CLIENT_VERSION`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,12 +90,8 @@ impl Operation for GetPublicPromiseOptions {
         validate::promise_request(p, &self.request);
     }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        let v = self
-            .api_version
-            .as_deref()
-            .unwrap_or(PROMISE_CLIENT_VERSION);
-        let mut parts = RequestParts::at(["api", v, "promise", "options"])
-            .query("query", b64_json(&self.request));
+        let v = self.api_version.as_deref().unwrap_or(PROMISE_CLIENT_VERSION);
+        let mut parts = RequestParts::at(["api", v, "promise", "options"]).query("query", b64_json(&self.request));
         parts.headers = retailer_headers(c)?;
         Ok(parts)
     }
@@ -121,9 +102,7 @@ impl Operation for GetPublicPromiseOptions {
 
 /// `promise.confirm`: tell Narvar which option the shopper chose for an order. Only the
 /// client-side path is public.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ConfirmPromise {
     /// Defaults to [`PROMISE_CLIENT_VERSION`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,12 +128,8 @@ impl Operation for ConfirmPromise {
         validate::promise_confirmation(p, &self.confirmation);
     }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        let v = self
-            .api_version
-            .as_deref()
-            .unwrap_or(PROMISE_CLIENT_VERSION);
-        let mut parts = RequestParts::at(["api", v, "promise", "options", "public", "confirm"])
-            .json(&self.confirmation);
+        let v = self.api_version.as_deref().unwrap_or(PROMISE_CLIENT_VERSION);
+        let mut parts = RequestParts::at(["api", v, "promise", "options", "public", "confirm"]).json(&self.confirmation);
         parts.headers = retailer_headers(c)?;
         Ok(parts)
     }

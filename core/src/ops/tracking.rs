@@ -7,9 +7,7 @@ use crate::validate;
 
 /// `tracking.by_order`: every shipment of an order with its scans. Signed with the retailer's
 /// HMAC key: `epoch_token` = HMAC(epoch), `order_token` = HMAC(order_number + ":" + epoch).
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackOrder {
     pub order_number: String,
@@ -33,16 +31,11 @@ impl Operation for TrackOrder {
     fn parts(&self, c: &Credentials, now_unix: u64) -> Result<RequestParts, NarvarError> {
         let key = c.require_tracking()?;
         let secret = key.hmac_key.expose();
-        Ok(
-            RequestParts::at(["api", "v2", "orders", &self.order_number, "tracking"])
-                .query("retailer_moniker", key.retailer_moniker.as_str())
-                .query(
-                    "order_token",
-                    tokens::order_token(secret, &self.order_number, now_unix),
-                )
-                .query("epoch", now_unix.to_string())
-                .query("epoch_token", tokens::epoch_token(secret, now_unix)),
-        )
+        Ok(RequestParts::at(["api", "v2", "orders", &self.order_number, "tracking"])
+            .query("retailer_moniker", key.retailer_moniker.as_str())
+            .query("order_token", tokens::order_token(secret, &self.order_number, now_unix))
+            .query("epoch", now_unix.to_string())
+            .query("epoch_token", tokens::epoch_token(secret, now_unix)))
     }
     fn read(resp: &HttpResponse) -> Result<OrderTracking, NarvarError> {
         read_enveloped(resp)
@@ -52,9 +45,7 @@ impl Operation for TrackOrder {
 /// `tracking.info`: tracking of packages by carrier and tracking numbers. The retailer comes from
 /// the client's retailer moniker. Host and auth are not stated by Narvar: the SDK uses the API
 /// host and Basic auth.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetTrackingInfo {
     /// E.g. `usps`, `narvar-speede`.
@@ -94,37 +85,27 @@ impl Operation for GetTrackingInfo {
     fn check(&self, p: &mut Problems) {
         validate::path_value(p, "carrier_moniker", &self.carrier_moniker);
         if self.tracking_numbers.is_empty() {
-            p.add(
-                "tracking_numbers",
-                "min_items",
-                "must have at least one tracking number",
-            );
+            p.add("tracking_numbers", "min_items", "must have at least one tracking number");
         }
         for (i, n) in self.tracking_numbers.iter().enumerate() {
             let path = format!("tracking_numbers[{i}]");
             if n.trim().is_empty() {
                 p.add(path, "required", "is required");
             } else if n.contains(',') || n.chars().any(char::is_control) {
-                p.add(
-                    path,
-                    "format",
-                    "must not contain commas or control characters",
-                );
+                p.add(path, "format", "must not contain commas or control characters");
             }
         }
     }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let retailer = c.require_retailer()?;
-        Ok(
-            RequestParts::at(["trackinginfo", retailer, &self.carrier_moniker])
-                .query("tracking_numbers", self.tracking_numbers.join(","))
-                .query_opt("locale", self.locale.as_deref())
-                .query_opt("order_date", self.order_date.as_deref())
-                .query_opt("ship_date", self.ship_date.as_deref())
-                .query_opt("ozip", self.origin_zip.as_deref())
-                .query_opt("dzip", self.destination_zip.as_deref())
-                .query_opt("type", self.shipment_type.as_deref()),
-        )
+        Ok(RequestParts::at(["trackinginfo", retailer, &self.carrier_moniker])
+            .query("tracking_numbers", self.tracking_numbers.join(","))
+            .query_opt("locale", self.locale.as_deref())
+            .query_opt("order_date", self.order_date.as_deref())
+            .query_opt("ship_date", self.ship_date.as_deref())
+            .query_opt("ozip", self.origin_zip.as_deref())
+            .query_opt("dzip", self.destination_zip.as_deref())
+            .query_opt("type", self.shipment_type.as_deref()))
     }
     fn read(resp: &HttpResponse) -> Result<TrackingInfo, NarvarError> {
         read_enveloped(resp)
@@ -133,9 +114,7 @@ impl Operation for GetTrackingInfo {
 
 /// `tracking.item_visibility`: the state of each line of an order. With retailer 2FA on,
 /// `destination_zip` must match or Narvar masks the answer.
-#[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetItemVisibility {
     pub order_number: String,
@@ -163,16 +142,9 @@ impl Operation for GetItemVisibility {
     }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let retailer = c.require_retailer()?;
-        Ok(RequestParts::at([
-            "tracking",
-            "itemvisibility",
-            "v1",
-            retailer,
-            "orders",
-            &self.order_number,
-        ])
-        .query_opt("dzip", self.destination_zip.as_deref())
-        .query_opt("locale", self.locale.as_deref()))
+        Ok(RequestParts::at(["tracking", "itemvisibility", "v1", retailer, "orders", &self.order_number])
+            .query_opt("dzip", self.destination_zip.as_deref())
+            .query_opt("locale", self.locale.as_deref()))
     }
     fn read(resp: &HttpResponse) -> Result<OrderItemVisibility, NarvarError> {
         read_enveloped(resp)
