@@ -139,7 +139,17 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         loop {
             if let Some(wait) = self.take_budget() {
                 if self.sleep.monotonic() + wait >= deadline {
-                    return Err(fail(timed_out(timeout, meta.attempts > 0, "waiting for the rate budget"), &meta));
+                    self.refund_budget();
+                    // The client's own budget, not Narvar, says no: nothing is sent.
+                    let mut e = NarvarError::new(
+                        ErrorCode::RateLimited,
+                        format!(
+                            "The client's rate budget has no room before the call's deadline (next slot in {:.1} s).",
+                            wait.as_secs_f64()
+                        ),
+                    );
+                    e.retry_after = Some(wait);
+                    return Err(fail(e, &meta));
                 }
                 self.sleep.sleep(wait).await;
             }
@@ -209,6 +219,12 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         let now = self.sleep.monotonic();
         let wait = bucket.lock().unwrap_or_else(|p| p.into_inner()).acquire(now);
         (!wait.is_zero()).then_some(wait)
+    }
+
+    fn refund_budget(&self) {
+        if let Some(bucket) = self.bucket.as_ref() {
+            bucket.lock().unwrap_or_else(|p| p.into_inner()).refund();
+        }
     }
 
     fn adapt_budget(&self, status: u16) {

@@ -49,6 +49,8 @@ macro_rules! model {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq, ::schemars::JsonSchema)]
+        // Every field may be absent when read (validation says what a request needs).
+        #[serde(default)]
         pub struct $name {
             $(
                 $(#[$fmeta])*
@@ -207,7 +209,7 @@ macro_rules! open_enum {
             }
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
                 ::schemars::json_schema!({
-                    "description": concat!("Open enum: a known value, or any other string (kept as sent)."),
+                    "description": "Open enum: a known value, or any other string (kept as sent).",
                     "anyOf": [
                         { "type": "string", "enum": [$($wire),*] },
                         { "type": "string" }

@@ -168,6 +168,11 @@ impl TokenBucket {
         }
     }
 
+    /// Gives back a token taken by [`TokenBucket::acquire`] for a request that was not sent.
+    pub fn refund(&mut self) {
+        self.tokens = (self.tokens + 1.0).min(self.capacity);
+    }
+
     /// Narvar answered 429: halve the rate and drop any burst.
     pub fn on_throttled(&mut self, now: Duration) {
         self.refill(now);

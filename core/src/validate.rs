@@ -187,7 +187,9 @@ pub fn order(p: &mut Problems, at: &str, o: &OrderInfo) {
 /// (and item id) are checked against ordered ones.
 pub fn shipments(p: &mut Problems, at: &str, list: &[Shipment], items: Option<&[OrderItem]>) {
     let mut numbers: Vec<&str> = Vec::new();
-    let mut shipped: Vec<((&str, Option<&str>), i64, usize)> = Vec::new();
+    // (SKU, item id) → units shipped, and the first shipment that ships it.
+    type Line<'a> = (&'a str, Option<&'a str>);
+    let mut shipped: Vec<(Line, i64, usize)> = Vec::new();
     for (i, s) in list.iter().enumerate() {
         let f = |name: &str| format!("{at}[{i}].{name}");
         p.required(&f("carrier"), s.carrier.as_deref());

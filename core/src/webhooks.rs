@@ -129,11 +129,11 @@ impl From<WebhookError> for crate::NarvarError {
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
 pub enum WebhookEvent {
     /// The standard RMA payload (`/rma`).
-    StandardRma(StandardRmaPayload),
+    StandardRma(Box<StandardRmaPayload>),
     /// The full RMA payload (`/return`).
-    FullRma(FullRmaPayload),
+    FullRma(Box<FullRmaPayload>),
     /// A topic-based event with a known topic.
-    Topic { topic: WebhookTopic, data: TopicPayload },
+    Topic { topic: WebhookTopic, data: Box<TopicPayload> },
     /// An event this SDK does not know, as received.
     Unknown { topic: Option<String>, raw: serde_json::Value },
 }
@@ -239,12 +239,12 @@ pub fn parse(headers: &[(String, String)], body: &[u8]) -> Result<Webhook, Webho
     let typed = |e: serde_json::Error| WebhookError::InvalidPayload(e.to_string());
     let event = match topic.as_deref().map(WebhookTopic::parse) {
         Some(WebhookTopic::Other(_)) => WebhookEvent::Unknown { topic: topic.clone(), raw },
-        Some(t) => WebhookEvent::Topic { topic: t, data: serde_json::from_value(raw).map_err(typed)? },
+        Some(t) => WebhookEvent::Topic { topic: t, data: Box::new(serde_json::from_value(raw).map_err(typed)?) },
         None if raw.get("order").is_some_and(|o| o.is_object()) => {
-            WebhookEvent::FullRma(serde_json::from_value(raw).map_err(typed)?)
+            WebhookEvent::FullRma(Box::new(serde_json::from_value(raw).map_err(typed)?))
         }
         None if raw.get("return_tracking_status").is_some() => {
-            WebhookEvent::StandardRma(serde_json::from_value(raw).map_err(typed)?)
+            WebhookEvent::StandardRma(Box::new(serde_json::from_value(raw).map_err(typed)?))
         }
         None => WebhookEvent::Unknown { topic: None, raw },
     };

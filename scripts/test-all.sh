@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test of the project, on a fresh machine: installs what it needs, then runs format, lint,
+# the Rust test suites (unit, conformance vectors, driver, properties, contract, doc tests) and
+# the staleness checks of generated files. One target dir; no benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain"
+command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
+rustup component add clippy rustfmt >/dev/null 2>&1 || true
+cargo --version
+
+step "format"
+cargo fmt --all --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "generated files are current"
+python3 tests/vectors/make_vectors.py >/dev/null
+git diff --exit-code -- tests/vectors || { echo "tests/vectors/*.json differ from make_vectors.py: run it and commit"; exit 1; }
+
+step "tests"
+cargo test --workspace --locked
