@@ -94,6 +94,9 @@ impl Operation for CreateCarrierAccount {
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]).json(&self.0))
     }
+    fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        Some(g.subschema_for::<CarrierAccountRequest>())
+    }
     fn read(resp: &HttpResponse) -> Result<CarrierAccount, NarvarError> {
         let created: CarrierAccountCreated = read_enveloped(resp)?;
         created.carrier_account.ok_or_else(|| NarvarError::decode(resp, "a created carrier account", "carrierAccount is missing"))
@@ -118,6 +121,9 @@ impl Operation for UpdateCarrierAccount {
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]).json(&self.0))
+    }
+    fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        Some(g.subschema_for::<CarrierAccountUpdateRequest>())
     }
     fn read(resp: &HttpResponse) -> Result<StatusResponse, NarvarError> {
         read_enveloped(resp)

@@ -113,6 +113,9 @@ impl Operation for EnableCarrier {
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carriers", &self.carrier_moniker]).json(&self.request))
     }
+    fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        Some(g.subschema_for::<CarrierServiceConfigurationRequest>())
+    }
     fn read(resp: &HttpResponse) -> Result<CarrierServiceCreationResponse, NarvarError> {
         read_enveloped(resp)
     }

@@ -53,7 +53,8 @@ pub struct OpInfo {
     /// Stable name, `family.verb`: `orders.get`.
     pub name: &'static str,
     pub method: Method,
-    /// Path template, for docs and the sandbox's route table: `/api/v1/orders/{order_number}`.
+    /// Path template, for docs, the sandbox's route table and its OpenAPI document:
+    /// `/api/v1/orders/{order_number}`, followed by `?key={name}&...` for required query values.
     pub path: &'static str,
     pub host: Host,
     pub auth: AuthKind,
@@ -150,6 +151,12 @@ pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send 
 
     /// Reads a response (any status) into the output or an error.
     fn read(response: &HttpResponse) -> Result<Self::Output, NarvarError>;
+
+    /// The JSON Schema of the request body as sent on the wire, when there is one (for the
+    /// sandbox's OpenAPI document).
+    fn body_schema(_: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        None
+    }
 
     /// Every problem with the input, or nothing.
     fn validate(&self) -> Result<(), NarvarError> {
@@ -325,6 +332,11 @@ pub fn decode_input<O: Operation>(input: &serde_json::Value) -> Result<O, Narvar
     serde_path_to_error::deserialize(input).map_err(|e| input_error(e, O::INPUT_ROOT).in_operation(O::INFO.name))
 }
 
+/// Reads any model from JSON, naming the field path of any type error (a `validation` error).
+pub fn decode_input_value<T: DeserializeOwned>(input: &serde_json::Value) -> Result<T, NarvarError> {
+    serde_path_to_error::deserialize(input).map_err(|e| input_error(e, ""))
+}
+
 /// Reads a base64 JSON query value, as client-side Promise sends it.
 pub(crate) fn b64_json(value: &impl Serialize) -> String {
     base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(value).unwrap_or_default())
@@ -340,6 +352,8 @@ pub struct OpEntry {
     pub read: fn(&HttpResponse) -> Result<serde_json::Value, NarvarError>,
     /// JSON Schema of the input and the output.
     pub schemas: fn(&mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema),
+    /// JSON Schema of the request body on the wire, if any.
+    pub body_schema: fn(&mut schemars::SchemaGenerator) -> Option<schemars::Schema>,
 }
 
 fn build_json<O: Operation>(input: &serde_json::Value, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
@@ -356,7 +370,7 @@ fn schemas<O: Operation>(g: &mut schemars::SchemaGenerator) -> (schemars::Schema
 }
 
 const fn entry<O: Operation>() -> OpEntry {
-    OpEntry { info: O::INFO, build: build_json::<O>, read: read_json::<O>, schemas: schemas::<O> }
+    OpEntry { info: O::INFO, build: build_json::<O>, read: read_json::<O>, schemas: schemas::<O>, body_schema: O::body_schema }
 }
 
 /// Every operation, in documentation order.
@@ -388,4 +402,59 @@ pub static REGISTRY: &[OpEntry] = &[
 /// The registry entry of `name` (`orders.get`).
 pub fn find(name: &str) -> Option<&'static OpEntry> {
     REGISTRY.iter().find(|e| e.info.name == name)
+}
+
+/// One piece of a path template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Segment<'a> {
+    Literal(&'a str),
+    Param(&'a str),
+}
+
+impl OpInfo {
+    /// The path template's segments: `/api/v1/orders/{order_number}` → `api`, `v1`, `orders`,
+    /// `{order_number}`.
+    pub fn segments(&self) -> Vec<Segment<'static>> {
+        let path = self.path.split('?').next().unwrap_or_default();
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => Segment::Param(name),
+                None => Segment::Literal(s),
+            })
+            .collect()
+    }
+
+    /// The required query keys of the template, with their parameter names.
+    pub fn query_keys(&self) -> Vec<(&'static str, &'static str)> {
+        let Some((_, q)) = self.path.split_once('?') else { return Vec::new() };
+        q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k, v.trim_matches(|c| c == '{' || c == '}'))).collect()
+    }
+
+    /// Whether `method` and the decoded path `segments` (and query keys present) match this
+    /// operation; the path parameters if so.
+    pub fn matches(&self, method: Method, segments: &[String], query_keys: &[&str]) -> Option<Vec<(&'static str, String)>> {
+        let template = self.segments();
+        if method != self.method || template.len() != segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (t, s) in template.iter().zip(segments) {
+            match t {
+                Segment::Literal(l) if l == s => {}
+                Segment::Literal(_) => return None,
+                Segment::Param(name) => params.push((*name, s.clone())),
+            }
+        }
+        self.query_keys().iter().all(|(k, _)| query_keys.contains(k)).then_some(params)
+    }
+}
+
+/// The operation a request is for: among matching operations, the one with the most required
+/// query keys (so `GET /carrier-accounts?account-alias=x` is `carrier_accounts.get`).
+pub fn route(method: Method, segments: &[String], query_keys: &[&str]) -> Option<(&'static OpEntry, Vec<(&'static str, String)>)> {
+    REGISTRY
+        .iter()
+        .filter_map(|e| e.info.matches(method, segments, query_keys).map(|p| (e, p)))
+        .max_by_key(|(e, _)| e.info.query_keys().len())
 }

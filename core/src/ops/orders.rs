@@ -37,6 +37,9 @@ impl Operation for CreateOrder {
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["api", "v1", "orders"]).json(&serde_json::json!({ "order_info": &self.0 })))
     }
+    fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        Some(g.subschema_for::<crate::models::OrderEnvelope>())
+    }
     fn read(resp: &HttpResponse) -> Result<WriteResult, NarvarError> {
         read_enveloped(resp)
     }
@@ -104,6 +107,9 @@ impl Operation for AddShipments {
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["api", "v1", "orders", &self.order_number, "shipments"])
             .json(&serde_json::json!({ "order_info": { "shipments": &self.shipments } })))
+    }
+    fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        Some(g.subschema_for::<crate::models::OrderEnvelope>())
     }
     fn read(resp: &HttpResponse) -> Result<WriteResult, NarvarError> {
         read_enveloped(resp)

@@ -49,6 +49,9 @@ impl Operation for GetPromiseOptions {
         let v = self.api_version.as_deref().unwrap_or(PROMISE_SERVER_VERSION);
         Ok(RequestParts::at(["api", v, "promise", "options"]).json(&self.request))
     }
+    fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        Some(g.subschema_for::<PromiseRequest>())
+    }
     fn read(resp: &HttpResponse) -> Result<PromiseOptions, NarvarError> {
         read_enveloped(resp)
     }
@@ -132,6 +135,9 @@ impl Operation for ConfirmPromise {
         let mut parts = RequestParts::at(["api", v, "promise", "options", "public", "confirm"]).json(&self.confirmation);
         parts.headers = retailer_headers(c)?;
         Ok(parts)
+    }
+    fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        Some(g.subschema_for::<PromiseConfirmation>())
     }
     fn read(resp: &HttpResponse) -> Result<PromiseConfirmed, NarvarError> {
         read_enveloped(resp)

@@ -31,6 +31,9 @@ macro_rules! return_op {
             fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
                 Ok(RequestParts::at([$($seg),*]).json(&self.0))
             }
+            fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+                Some(g.subschema_for::<ReturnRequest>())
+            }
             fn read(resp: &HttpResponse) -> Result<ReturnLabel, NarvarError> {
                 read_enveloped(resp)
             }

@@ -18,7 +18,7 @@ impl Operation for TrackOrder {
     const INFO: OpInfo = OpInfo {
         name: "tracking.by_order",
         method: Method::Get,
-        path: "/api/v2/orders/{order_number}/tracking",
+        path: "/api/v2/orders/{order_number}/tracking?retailer_moniker={retailer_moniker}&order_token={order_token}&epoch={epoch}&epoch_token={epoch_token}",
         host: Host::Api,
         auth: AuthKind::TrackingHmac,
         idempotent: true,
@@ -75,7 +75,7 @@ impl Operation for GetTrackingInfo {
     const INFO: OpInfo = OpInfo {
         name: "tracking.info",
         method: Method::Get,
-        path: "/trackinginfo/{retailer_moniker}/{carrier_moniker}",
+        path: "/trackinginfo/{retailer_moniker}/{carrier_moniker}?tracking_numbers={tracking_numbers}",
         host: Host::Api,
         auth: AuthKind::Basic,
         idempotent: true,

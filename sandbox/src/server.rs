@@ -1,0 +1,394 @@
+//! The HTTP side: the accept loop (which can drop a connection on purpose), the API handler that
+//! routes by core's operation registry, and the responses.
+
+use crate::faults::FaultKind;
+use crate::state::{failure, Call, Delivery, EventRecord, Reply, RequestRecord, World};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, Request, StatusCode};
+use axum::response::Response;
+use narvar_core::http::Method;
+use narvar_core::ops::AuthKind;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// The largest body accepted.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// What every handler shares.
+pub struct Shared {
+    pub world: Mutex<World>,
+    pub base_url: String,
+    pub started: Instant,
+    pub http: reqwest::Client,
+}
+
+impl Shared {
+    /// The world, even if a handler panicked while holding it.
+    pub fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Put in each request's extensions: notifying it closes the connection without an answer.
+#[derive(Clone)]
+pub struct ConnKill(pub Arc<Notify>);
+
+fn envelope(status: u16, body: &Value) -> Response {
+    let mut r = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    r
+}
+
+fn reply(r: &Reply) -> Response {
+    envelope(r.status, &r.body)
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn decode_segment(s: &str) -> Option<String> {
+    percent_decode(s)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Decoded query pairs (`+` is a space, as forms send it).
+pub fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
+    q.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            Some((percent_decode(&k.replace('+', " "))?, percent_decode(&v.replace('+', " "))?))
+        })
+        .collect()
+}
+
+fn redacted(path: &str, query: &[(String, String)]) -> String {
+    if query.is_empty() {
+        return path.to_owned();
+    }
+    let q: Vec<String> = query
+        .iter()
+        .map(|(k, v)| if k.ends_with("token") { format!("{k}=***") } else { format!("{k}={}", narvar_core::ops::encode(v)) })
+        .collect();
+    format!("{path}?{}", q.join("&"))
+}
+
+/// Which account the request is signed for, or the 401 to answer.
+fn authenticate(world: &World, auth: AuthKind, headers: &HeaderMap, query: &[(String, String)], order_number: &str) -> Result<String, Reply> {
+    use base64::Engine as _;
+    let unauthorized = |m: &str| failure(401, "auth.unauthorized", m);
+    let q = |k: &str| query.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
+    match auth {
+        AuthKind::Basic => {
+            let raw = header(headers, "authorization").and_then(|v| v.strip_prefix("Basic ")).ok_or_else(|| unauthorized("Basic credentials are required"))?;
+            let decoded = base64::engine::general_purpose::STANDARD.decode(raw.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+            let (id, token) = decoded.as_deref().and_then(|d| d.split_once(':')).ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
+            match world.accounts.get(id) {
+                Some(a) if a.creds.auth_token == token => Ok(id.to_owned()),
+                Some(a) if a.expired.iter().any(|t| t == token) => Err(unauthorized("The auth token has expired")),
+                _ => Err(unauthorized("Invalid account id or auth token")),
+            }
+        }
+        AuthKind::Bearer => {
+            let token = header(headers, "authorization").and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(|| unauthorized("A Bearer token is required"))?;
+            world.accounts.values().find(|a| a.creds.bearer_token == token).map(|a| a.creds.account_id.clone()).ok_or_else(|| {
+                let expired = world.accounts.values().any(|a| a.expired.iter().any(|t| t == token));
+                unauthorized(if expired { "The bearer token has expired" } else { "Invalid bearer token" })
+            })
+        }
+        AuthKind::TrackingHmac => {
+            let token_error = |m: &str| Reply { status: 401, body: json!({"errors": [{"code": "token.invalid", "message": m}]}), events: vec![] };
+            let retailer = q("retailer_moniker").ok_or_else(|| token_error("retailer_moniker is required"))?;
+            let a = world.accounts.values().find(|a| a.creds.retailer_moniker == retailer).ok_or_else(|| token_error("Unknown retailer"))?;
+            let epoch: u64 = q("epoch").and_then(|e| e.parse().ok()).ok_or_else(|| token_error("epoch is required"))?;
+            let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            if real_now.abs_diff(epoch) > 300 {
+                return Err(token_error("The epoch is stale (more than 300 s from now)"));
+            }
+            let key = &a.creds.hmac_key;
+            let ok = q("epoch_token") == Some(narvar_core::tokens::epoch_token(key, epoch).as_str())
+                && q("order_token") == Some(narvar_core::tokens::order_token(key, order_number, epoch).as_str());
+            if ok { Ok(a.creds.account_id.clone()) } else { Err(token_error("The order or epoch token does not match")) }
+        }
+        AuthKind::RetailerHeaders => {
+            let retailer = header(headers, "x-narvar-retailer").ok_or_else(|| unauthorized("x-narvar-retailer is required"))?;
+            world.accounts.values().find(|a| a.creds.retailer_moniker == retailer).map(|a| a.creds.account_id.clone()).ok_or_else(|| unauthorized("Unknown retailer"))
+        }
+    }
+}
+
+fn finish_record(shared: &Shared, seq: u64, status: Option<u16>, outcome: &str) {
+    let mut w = shared.world();
+    if let Some(r) = w.requests.iter_mut().rev().find(|r| r.seq == seq) {
+        r.status = status;
+        r.outcome = outcome.to_owned();
+    }
+}
+
+/// Raises events: records them and starts their deliveries.
+pub fn raise(shared: &Arc<Shared>, raised: Vec<(String, String, Value)>) {
+    let mut deliveries = Vec::new();
+    {
+        let mut w = shared.world();
+        for (account_id, topic, payload) in raised {
+            let id = format!("evt_{:06}", w.events.len() + 1);
+            let at = w.now();
+            let endpoints: Vec<_> =
+                w.webhooks.iter().filter(|e| e.account_id == account_id && (e.topics.is_empty() || e.topics.contains(&topic))).cloned().collect();
+            w.events.push(EventRecord {
+                id: id.clone(),
+                account_id,
+                topic: topic.clone(),
+                at: at.to_rfc3339(),
+                payload: payload.clone(),
+                deliveries: endpoints.iter().map(|e| Delivery { endpoint_id: e.id.clone(), attempts: 0, last_status: None, delivered: false }).collect(),
+            });
+            for e in endpoints {
+                deliveries.push((id.clone(), topic.clone(), at.timestamp(), payload.clone(), e));
+            }
+        }
+    }
+    for (event_id, topic, ts, payload, endpoint) in deliveries {
+        tokio::spawn(crate::webhooks::deliver(shared.clone(), event_id, topic, ts, payload, endpoint));
+    }
+}
+
+/// The API: every operation of core's registry.
+pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
+    let kill = req.extensions().get::<ConnKill>().cloned();
+    let (parts, body) = req.into_parts();
+    let method = match parts.method {
+        HttpMethod::GET => Method::Get,
+        HttpMethod::POST => Method::Post,
+        HttpMethod::PUT => Method::Put,
+        HttpMethod::DELETE => Method::Delete,
+        ref other => return envelope(405, &json!({"status": "FAILURE", "messages": [{"code": "method.not_allowed", "message": format!("{other} is not allowed")}]})),
+    };
+    let path = parts.uri.path().to_owned();
+    let raw_segments: Vec<&str> = path.split('/').skip(1).collect();
+    let segments: Option<Vec<String>> =
+        if path == "/" { Some(vec![]) } else { raw_segments.iter().map(|s| decode_segment(s)).collect::<Option<Vec<_>>>() };
+    let query = parts.uri.query().map(parse_query).unwrap_or(Some(vec![]));
+    let (Some(mut segments), Some(query)) = (segments, query) else {
+        return envelope(400, &json!({"status": "FAILURE", "messages": [{"code": "request.malformed", "message": "The path or query is not valid percent-encoded UTF-8"}]}));
+    };
+    // A trailing slash leaves an empty last segment: `/api/v1/orders/` is the POST-only collection.
+    if segments.last().is_some_and(String::is_empty) {
+        segments.pop();
+    }
+    let keys: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
+    let Some((entry, params)) = narvar_core::ops::route(method, &segments, &keys) else {
+        let path_known = narvar_core::REGISTRY.iter().any(|e| [Method::Get, Method::Post, Method::Put, Method::Delete].iter().any(|m| e.info.matches(*m, &segments, &keys).is_some()));
+        let (status, code) = if path_known { (405, "method.not_allowed") } else { (404, "route.not_found") };
+        return envelope(status, &json!({"status": "FAILURE", "messages": [{"code": code, "message": format!("No operation for {} {path}", method.as_str())}]}));
+    };
+    let info = entry.info;
+    let tracer = header(&parts.headers, "x-narvar-tracer-id").map(str::to_owned);
+    let idem_key = header(&parts.headers, "idempotency-key").map(str::to_owned);
+
+    // Log it, authenticate, throttle, find a fault: all under one lock.
+    let (seq, account_id, fault) = {
+        let mut w = shared.world();
+        w.request_seq += 1;
+        let seq = w.request_seq;
+        w.requests.push(RequestRecord {
+            seq,
+            method: method.as_str().into(),
+            path: redacted(&path, &query),
+            operation: Some(info.name.into()),
+            account_id: None,
+            idempotency_key: idem_key.clone(),
+            tracer_id: tracer.clone(),
+            status: None,
+            outcome: "ok".into(),
+        });
+        let order_number = params.iter().find(|(k, _)| *k == "order_number").map(|(_, v)| v.as_str()).unwrap_or_default();
+        let account_id = match authenticate(&w, info.auth, &parts.headers, &query, order_number) {
+            Ok(a) => a,
+            Err(r) => {
+                drop(w);
+                finish_record(&shared, seq, Some(r.status), "unauthorized");
+                return with_ids(reply(&r), &tracer, seq);
+            }
+        };
+        if let Some(rec) = w.requests.iter_mut().rev().find(|r| r.seq == seq) {
+            rec.account_id = Some(account_id.clone());
+        }
+        let now = shared.started.elapsed();
+        let limited = w.accounts.get_mut(&account_id).and_then(|a| a.bucket.as_mut()).map(|b| {
+            let wait = b.acquire(now);
+            if !wait.is_zero() {
+                b.refund();
+            }
+            wait
+        });
+        if let Some(wait) = limited.filter(|w| !w.is_zero()) {
+            drop(w);
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            finish_record(&shared, seq, Some(429), "rate_limited");
+            let mut r = with_ids(reply(&failure(429, "rate.limited", "Too many requests")), &tracer, seq);
+            r.headers_mut().insert("retry-after", HeaderValue::from(secs));
+            return r;
+        }
+        let fault = w.faults.iter_mut().find_map(|f| f.fires(info.name, method.as_str(), &path).then(|| f.clone()));
+        if let Some(f) = &fault {
+            if f.kind == FaultKind::ExpireCredentials {
+                let a = w.accounts.get_mut(&account_id).expect("authenticated");
+                let (old_token, old_bearer) = (a.creds.auth_token.clone(), a.creds.bearer_token.clone());
+                a.expired.push(old_token.clone());
+                a.expired.push(old_bearer.clone());
+                let n = a.expired.len() / 2;
+                a.creds.auth_token = format!("{}_r{n}", old_token.split("_r").next().unwrap_or(&old_token));
+                a.creds.bearer_token = format!("{}_r{n}", old_bearer.split("_r").next().unwrap_or(&old_bearer));
+            }
+        }
+        (seq, account_id, fault)
+    };
+
+    let kind = fault.as_ref().map(|f| f.kind);
+    match (kind, &fault) {
+        (Some(FaultKind::Status), Some(f)) => {
+            let status = f.status.unwrap_or(503);
+            finish_record(&shared, seq, Some(status), "status");
+            let mut r = with_ids(reply(&failure(status, "sandbox.fault", format!("Injected fault {}", f.id))), &tracer, seq);
+            if let Some(s) = f.retry_after {
+                r.headers_mut().insert("retry-after", HeaderValue::from(s));
+            }
+            return r;
+        }
+        (Some(FaultKind::ExpireCredentials), _) => {
+            finish_record(&shared, seq, Some(401), "expire_credentials");
+            return with_ids(reply(&failure(401, "auth.expired", "The credentials have expired")), &tracer, seq);
+        }
+        (Some(FaultKind::DropBefore), _) => {
+            finish_record(&shared, seq, None, "drop_before");
+            return drop_connection(kill).await;
+        }
+        (Some(FaultKind::Delay), Some(f)) => tokio::time::sleep(Duration::from_millis(f.delay_ms.unwrap_or(1000))).await,
+        _ => {}
+    }
+
+    // The body.
+    let needs_body = matches!(method, Method::Post | Method::Put);
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            finish_record(&shared, seq, Some(413), "too_large");
+            return with_ids(reply(&failure(413, "request.too_large", "The body is larger than 1 MiB")), &tracer, seq);
+        }
+    };
+    let json_body = if needs_body {
+        let ct = header(&parts.headers, "content-type").unwrap_or_default().to_ascii_lowercase();
+        if !ct.starts_with("application/json") {
+            finish_record(&shared, seq, Some(415), "unsupported_media_type");
+            return with_ids(reply(&failure(415, "request.unsupported_media_type", "Content-Type must be application/json")), &tracer, seq);
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                finish_record(&shared, seq, Some(400), "malformed_json");
+                return with_ids(reply(&failure(400, "request.malformed_json", format!("The body is not valid JSON: {e}"))), &tracer, seq);
+            }
+        }
+    } else {
+        None
+    };
+
+    // Idempotency, then the operation itself.
+    let (result, replayed) = {
+        let mut w = shared.world();
+        let key = if method == Method::Post { idem_key.clone() } else { None };
+        let prior = key.as_ref().and_then(|k| w.accounts.get(&account_id).and_then(|a| a.idempotency.get(k).cloned()));
+        match prior {
+            Some((body, status, answer)) if body == bytes.as_ref() => (Reply { status, body: answer, events: vec![] }, true),
+            Some(_) => (failure(409, "idempotency.conflict", "This Idempotency-Key was used with another body"), false),
+            None => {
+                let call = Call { operation: info.name, params: &params, query: &query, body: json_body, base_url: &shared.base_url };
+                let r = w.handle(&account_id, &call);
+                if let (Some(k), true) = (key, r.status < 500) {
+                    if let Some(a) = w.accounts.get_mut(&account_id) {
+                        a.idempotency.insert(k, (bytes.to_vec(), r.status, r.body.clone()));
+                    }
+                }
+                (r, false)
+            }
+        }
+    };
+    let raised: Vec<_> = result.events.iter().map(|(t, p)| (account_id.clone(), t.clone(), p.clone())).collect();
+    raise(&shared, raised);
+
+    match kind {
+        Some(FaultKind::DropAfter) => {
+            finish_record(&shared, seq, None, "drop_after");
+            drop_connection(kill).await
+        }
+        Some(FaultKind::StallBody) => {
+            finish_record(&shared, seq, Some(result.status), "stall_body");
+            let mut r = with_ids(stalled(&result), &tracer, seq);
+            *r.status_mut() = StatusCode::from_u16(result.status).unwrap_or(StatusCode::OK);
+            r
+        }
+        _ => {
+            finish_record(&shared, seq, Some(result.status), if replayed { "replayed" } else { "ok" });
+            let mut r = with_ids(reply(&result), &tracer, seq);
+            if replayed {
+                r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            r
+        }
+    }
+}
+
+fn with_ids(mut r: Response, tracer: &Option<String>, seq: u64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!("req_{seq:08}")) {
+        r.headers_mut().insert("x-narvar-request-id", v);
+    }
+    if let Some(t) = tracer.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
+        r.headers_mut().insert("x-narvar-tracer-id", t);
+    }
+    r
+}
+
+/// Half the body, then nothing: the client's timeout must fire.
+fn stalled(r: &Reply) -> Response {
+    let bytes = serde_json::to_vec(&r.body).unwrap_or_default();
+    let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) }).chain(futures_util::stream::pending());
+    let mut resp = Response::new(Body::from_stream(stream));
+    resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert("content-length", HeaderValue::from(bytes.len()));
+    resp
+}
+
+use futures_util::StreamExt as _;
+
+async fn drop_connection(kill: Option<ConnKill>) -> Response {
+    match kill {
+        Some(k) => {
+            k.0.notify_one();
+            std::future::pending().await
+        }
+        // Served outside the accept loop (never in practice): answer 502 rather than hang.
+        None => envelope(502, &json!({"status": "FAILURE"})),
+    }
+}
