@@ -18,7 +18,11 @@ use std::sync::Arc;
 type S = State<Arc<Shared>>;
 
 fn bad(message: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"status": "FAILURE", "messages": [{"code": "sandbox.invalid", "message": message.into()}]}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"status": "FAILURE", "messages": [{"code": "sandbox.invalid", "message": message.into()}]})),
+    )
+        .into_response()
 }
 
 /// A JSON body, or a 400 naming the problem (never axum's plain-text rejection).
@@ -251,7 +255,8 @@ async fn label(State(s): S, Path(file): Path<String>) -> Response {
     let Some((rrn, ext)) = file.rsplit_once('.') else { return StatusCode::NOT_FOUND.into_response() };
     let known = s.world().accounts.values().any(|a| a.returns.get(rrn).is_some_and(|r| r.label_type == ext));
     if !known {
-        return (StatusCode::NOT_FOUND, Json(json!({"status": "FAILURE", "messages": [{"code": "label.not_found"}]}))).into_response();
+        return (StatusCode::NOT_FOUND, Json(json!({"status": "FAILURE", "messages": [{"code": "label.not_found"}]})))
+            .into_response();
     }
     let (bytes, ct) = match ext {
         "pdf" => (pdf(rrn), "application/pdf"),
@@ -268,7 +273,8 @@ pub fn pdf(rrn: &str) -> Vec<u8> {
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 288 432] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 288 432] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
         format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
     ];
@@ -283,13 +289,16 @@ pub fn pdf(rrn: &str) -> Vec<u8> {
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
     out
 }
 
 /// A valid 1×1 PNG.
 pub const PNG: [u8; 67] = [
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
-    0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01,
-    0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00,
+    0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78,
+    0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44,
+    0xAE, 0x42, 0x60, 0x82,
 ];

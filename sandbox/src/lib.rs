@@ -216,7 +216,8 @@ async fn accept_loop(listener: TcpListener, app: Router, stop: Arc<Notify>) {
                 req.extensions_mut().insert(k.clone());
                 app.clone().oneshot(req.map(Body::new))
             });
-            let conn = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
+            let conn =
+                hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
             tokio::select! {
                 _ = conn => {}
                 // Dropping the connection closes the socket without an answer.

@@ -18,7 +18,8 @@ fn rewrite_refs(v: &mut Value) {
 }
 
 fn responses() -> Value {
-    let envelope = json!({"description": "A Narvar-shaped answer", "content": {"application/json": {"schema": {"type": "object"}}}});
+    let envelope =
+        json!({"description": "A Narvar-shaped answer", "content": {"application/json": {"schema": {"type": "object"}}}});
     let mut r = Map::new();
     for (code, what) in [
         ("200", "Success, or a FAILURE envelope (e.g. a missing order)"),
@@ -58,7 +59,8 @@ pub fn document() -> Value {
             // `carrier_accounts.get` shares GET /carrier-accounts with `.list`: the alias becomes optional.
             if let Some(params) = item[&method]["parameters"].as_array_mut() {
                 for (k, _) in info.query_keys() {
-                    params.push(json!({"name": k, "in": "query", "required": false, "schema": {"type": "string", "minLength": 1}}));
+                    params
+                        .push(json!({"name": k, "in": "query", "required": false, "schema": {"type": "string", "minLength": 1}}));
                 }
             }
             continue;
@@ -67,7 +69,9 @@ pub fn document() -> Value {
             .segments()
             .iter()
             .filter_map(|s| match s {
-                Segment::Param(p) => Some(json!({"name": p, "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}})),
+                Segment::Param(p) => {
+                    Some(json!({"name": p, "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}))
+                }
                 _ => None,
             })
             .collect();

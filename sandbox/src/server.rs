@@ -94,15 +94,25 @@ fn redacted(path: &str, query: &[(String, String)]) -> String {
 }
 
 /// Which account the request is signed for, or the 401 to answer.
-fn authenticate(world: &World, auth: AuthKind, headers: &HeaderMap, query: &[(String, String)], order_number: &str) -> Result<String, Reply> {
+fn authenticate(
+    world: &World,
+    auth: AuthKind,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    order_number: &str,
+) -> Result<String, Reply> {
     use base64::Engine as _;
     let unauthorized = |m: &str| failure(401, "auth.unauthorized", m);
     let q = |k: &str| query.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
     match auth {
         AuthKind::Basic => {
-            let raw = header(headers, "authorization").and_then(|v| v.strip_prefix("Basic ")).ok_or_else(|| unauthorized("Basic credentials are required"))?;
-            let decoded = base64::engine::general_purpose::STANDARD.decode(raw.trim()).ok().and_then(|b| String::from_utf8(b).ok());
-            let (id, token) = decoded.as_deref().and_then(|d| d.split_once(':')).ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
+            let raw = header(headers, "authorization")
+                .and_then(|v| v.strip_prefix("Basic "))
+                .ok_or_else(|| unauthorized("Basic credentials are required"))?;
+            let decoded =
+                base64::engine::general_purpose::STANDARD.decode(raw.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+            let (id, token) =
+                decoded.as_deref().and_then(|d| d.split_once(':')).ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
             match world.accounts.get(id) {
                 Some(a) if a.creds.auth_token == token => Ok(id.to_owned()),
                 Some(a) if a.expired.iter().any(|t| t == token) => Err(unauthorized("The auth token has expired")),
@@ -110,16 +120,26 @@ fn authenticate(world: &World, auth: AuthKind, headers: &HeaderMap, query: &[(St
             }
         }
         AuthKind::Bearer => {
-            let token = header(headers, "authorization").and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(|| unauthorized("A Bearer token is required"))?;
+            let token = header(headers, "authorization")
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| unauthorized("A Bearer token is required"))?;
             world.accounts.values().find(|a| a.creds.bearer_token == token).map(|a| a.creds.account_id.clone()).ok_or_else(|| {
                 let expired = world.accounts.values().any(|a| a.expired.iter().any(|t| t == token));
                 unauthorized(if expired { "The bearer token has expired" } else { "Invalid bearer token" })
             })
         }
         AuthKind::TrackingHmac => {
-            let token_error = |m: &str| Reply { status: 401, body: json!({"errors": [{"code": "token.invalid", "message": m}]}), events: vec![] };
+            let token_error = |m: &str| Reply {
+                status: 401,
+                body: json!({"errors": [{"code": "token.invalid", "message": m}]}),
+                events: vec![],
+            };
             let retailer = q("retailer_moniker").ok_or_else(|| token_error("retailer_moniker is required"))?;
-            let a = world.accounts.values().find(|a| a.creds.retailer_moniker == retailer).ok_or_else(|| token_error("Unknown retailer"))?;
+            let a = world
+                .accounts
+                .values()
+                .find(|a| a.creds.retailer_moniker == retailer)
+                .ok_or_else(|| token_error("Unknown retailer"))?;
             let epoch: u64 = q("epoch").and_then(|e| e.parse().ok()).ok_or_else(|| token_error("epoch is required"))?;
             let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
             if real_now.abs_diff(epoch) > 300 {
@@ -128,11 +148,20 @@ fn authenticate(world: &World, auth: AuthKind, headers: &HeaderMap, query: &[(St
             let key = &a.creds.hmac_key;
             let ok = q("epoch_token") == Some(narvar_core::tokens::epoch_token(key, epoch).as_str())
                 && q("order_token") == Some(narvar_core::tokens::order_token(key, order_number, epoch).as_str());
-            if ok { Ok(a.creds.account_id.clone()) } else { Err(token_error("The order or epoch token does not match")) }
+            if ok {
+                Ok(a.creds.account_id.clone())
+            } else {
+                Err(token_error("The order or epoch token does not match"))
+            }
         }
         AuthKind::RetailerHeaders => {
             let retailer = header(headers, "x-narvar-retailer").ok_or_else(|| unauthorized("x-narvar-retailer is required"))?;
-            world.accounts.values().find(|a| a.creds.retailer_moniker == retailer).map(|a| a.creds.account_id.clone()).ok_or_else(|| unauthorized("Unknown retailer"))
+            world
+                .accounts
+                .values()
+                .find(|a| a.creds.retailer_moniker == retailer)
+                .map(|a| a.creds.account_id.clone())
+                .ok_or_else(|| unauthorized("Unknown retailer"))
         }
     }
 }
@@ -153,15 +182,22 @@ pub fn raise(shared: &Arc<Shared>, raised: Vec<(String, String, Value)>) {
         for (account_id, topic, payload) in raised {
             let id = format!("evt_{:06}", w.events.len() + 1);
             let at = w.now();
-            let endpoints: Vec<_> =
-                w.webhooks.iter().filter(|e| e.account_id == account_id && (e.topics.is_empty() || e.topics.contains(&topic))).cloned().collect();
+            let endpoints: Vec<_> = w
+                .webhooks
+                .iter()
+                .filter(|e| e.account_id == account_id && (e.topics.is_empty() || e.topics.contains(&topic)))
+                .cloned()
+                .collect();
             w.events.push(EventRecord {
                 id: id.clone(),
                 account_id,
                 topic: topic.clone(),
                 at: at.to_rfc3339(),
                 payload: payload.clone(),
-                deliveries: endpoints.iter().map(|e| Delivery { endpoint_id: e.id.clone(), attempts: 0, last_status: None, delivered: false }).collect(),
+                deliveries: endpoints
+                    .iter()
+                    .map(|e| Delivery { endpoint_id: e.id.clone(), attempts: 0, last_status: None, delivered: false })
+                    .collect(),
             });
             for e in endpoints {
                 deliveries.push((id.clone(), topic.clone(), at.timestamp(), payload.clone(), e));
@@ -182,7 +218,12 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         HttpMethod::POST => Method::Post,
         HttpMethod::PUT => Method::Put,
         HttpMethod::DELETE => Method::Delete,
-        ref other => return envelope(405, &json!({"status": "FAILURE", "messages": [{"code": "method.not_allowed", "message": format!("{other} is not allowed")}]})),
+        ref other => {
+            return envelope(
+                405,
+                &json!({"status": "FAILURE", "messages": [{"code": "method.not_allowed", "message": format!("{other} is not allowed")}]}),
+            )
+        }
     };
     let path = parts.uri.path().to_owned();
     let raw_segments: Vec<&str> = path.split('/').skip(1).collect();
@@ -190,7 +231,10 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         if path == "/" { Some(vec![]) } else { raw_segments.iter().map(|s| decode_segment(s)).collect::<Option<Vec<_>>>() };
     let query = parts.uri.query().map(parse_query).unwrap_or(Some(vec![]));
     let (Some(mut segments), Some(query)) = (segments, query) else {
-        return envelope(400, &json!({"status": "FAILURE", "messages": [{"code": "request.malformed", "message": "The path or query is not valid percent-encoded UTF-8"}]}));
+        return envelope(
+            400,
+            &json!({"status": "FAILURE", "messages": [{"code": "request.malformed", "message": "The path or query is not valid percent-encoded UTF-8"}]}),
+        );
     };
     // A trailing slash leaves an empty last segment: `/api/v1/orders/` is the POST-only collection.
     if segments.last().is_some_and(String::is_empty) {
@@ -198,9 +242,16 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
     }
     let keys: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
     let Some((entry, params)) = narvar_core::ops::route(method, &segments, &keys) else {
-        let path_known = narvar_core::REGISTRY.iter().any(|e| [Method::Get, Method::Post, Method::Put, Method::Delete].iter().any(|m| e.info.matches(*m, &segments, &keys).is_some()));
+        let path_known = narvar_core::REGISTRY.iter().any(|e| {
+            [Method::Get, Method::Post, Method::Put, Method::Delete]
+                .iter()
+                .any(|m| e.info.matches(*m, &segments, &keys).is_some())
+        });
         let (status, code) = if path_known { (405, "method.not_allowed") } else { (404, "route.not_found") };
-        return envelope(status, &json!({"status": "FAILURE", "messages": [{"code": code, "message": format!("No operation for {} {path}", method.as_str())}]}));
+        return envelope(
+            status,
+            &json!({"status": "FAILURE", "messages": [{"code": code, "message": format!("No operation for {} {path}", method.as_str())}]}),
+        );
     };
     let info = entry.info;
     let tracer = header(&parts.headers, "x-narvar-tracer-id").map(str::to_owned);
@@ -301,13 +352,21 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         let ct = header(&parts.headers, "content-type").unwrap_or_default().to_ascii_lowercase();
         if !ct.starts_with("application/json") {
             finish_record(&shared, seq, Some(415), "unsupported_media_type");
-            return with_ids(reply(&failure(415, "request.unsupported_media_type", "Content-Type must be application/json")), &tracer, seq);
+            return with_ids(
+                reply(&failure(415, "request.unsupported_media_type", "Content-Type must be application/json")),
+                &tracer,
+                seq,
+            );
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(v) => Some(v),
             Err(e) => {
                 finish_record(&shared, seq, Some(400), "malformed_json");
-                return with_ids(reply(&failure(400, "request.malformed_json", format!("The body is not valid JSON: {e}"))), &tracer, seq);
+                return with_ids(
+                    reply(&failure(400, "request.malformed_json", format!("The body is not valid JSON: {e}"))),
+                    &tracer,
+                    seq,
+                );
             }
         }
     } else {
@@ -323,7 +382,8 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
             Some((body, status, answer)) if body == bytes.as_ref() => (Reply { status, body: answer, events: vec![] }, true),
             Some(_) => (failure(409, "idempotency.conflict", "This Idempotency-Key was used with another body"), false),
             None => {
-                let call = Call { operation: info.name, params: &params, query: &query, body: json_body, base_url: &shared.base_url };
+                let call =
+                    Call { operation: info.name, params: &params, query: &query, body: json_body, base_url: &shared.base_url };
                 let r = w.handle(&account_id, &call);
                 if let (Some(k), true) = (key, r.status < 500) {
                     if let Some(a) = w.accounts.get_mut(&account_id) {
@@ -373,7 +433,8 @@ fn with_ids(mut r: Response, tracer: &Option<String>, seq: u64) -> Response {
 fn stalled(r: &Reply) -> Response {
     let bytes = serde_json::to_vec(&r.body).unwrap_or_default();
     let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
-    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) }).chain(futures_util::stream::pending());
+    let stream =
+        futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) }).chain(futures_util::stream::pending());
     let mut resp = Response::new(Body::from_stream(stream));
     resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
     resp.headers_mut().insert("content-length", HeaderValue::from(bytes.len()));

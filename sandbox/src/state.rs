@@ -57,7 +57,11 @@ impl Reply {
 
 /// A Narvar-shaped failure envelope.
 pub fn failure(status: u16, code: &str, message: impl Into<String>) -> Reply {
-    Reply { status, body: json!({"status": "FAILURE", "messages": [{"code": code, "message": message.into()}]}), events: Vec::new() }
+    Reply {
+        status,
+        body: json!({"status": "FAILURE", "messages": [{"code": code, "message": message.into()}]}),
+        events: Vec::new(),
+    }
 }
 
 /// A carrier self-serve failure (`errors` with a numeric code).
@@ -71,8 +75,10 @@ pub fn carrier_failure(status: u16, code: &str, message: impl Into<String>) -> R
 }
 
 fn invalid(errors: Vec<FieldError>) -> Reply {
-    let messages: Vec<Value> =
-        errors.iter().map(|e| json!({"code": format!("invalid.{}", e.rule), "message": format!("{} {}", e.path, e.message), "level": "ERROR"})).collect();
+    let messages: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({"code": format!("invalid.{}", e.rule), "message": format!("{} {}", e.path, e.message), "level": "ERROR"}))
+        .collect();
     Reply { status: 400, body: json!({"status": "FAILURE", "messages": messages}), events: Vec::new() }
 }
 
@@ -135,7 +141,12 @@ impl Account {
         let carriers = catalogue::carriers()
             .into_iter()
             .map(|c| {
-                let state = CarrierState { services: c.services.clone(), catalogue: c, configuration: Default::default(), last_update: now };
+                let state = CarrierState {
+                    services: c.services.clone(),
+                    catalogue: c,
+                    configuration: Default::default(),
+                    last_update: now,
+                };
                 (state.catalogue.moniker.to_owned(), state)
             })
             .collect();
@@ -322,7 +333,10 @@ impl World {
 /// A shipment's scans: label created at first sight, in transit +12 h, out for delivery +36 h,
 /// delivered (or a delivery exception, when its `attributes.sandbox_scenario` is
 /// `delivery_exception`) +40 h.
-pub fn shipment_timeline(seen: DateTime<Utc>, exception: bool) -> Vec<(DateTime<Utc>, TrackingStatus, &'static str, &'static str)> {
+pub fn shipment_timeline(
+    seen: DateTime<Utc>,
+    exception: bool,
+) -> Vec<(DateTime<Utc>, TrackingStatus, &'static str, &'static str)> {
     let last = if exception {
         (TrackingStatus::Exception, "EX", "Delivery exception: the carrier could not reach the address")
     } else {
@@ -346,7 +360,12 @@ pub fn return_timeline(created: DateTime<Utc>) -> Vec<(DateTime<Utc>, ReturnStat
 }
 
 fn return_status_at(created: DateTime<Utc>, now: DateTime<Utc>) -> ReturnStatus {
-    return_timeline(created).into_iter().filter(|(at, _, _)| *at <= now).map(|(_, s, _)| s).last().unwrap_or(ReturnStatus::Initiated)
+    return_timeline(created)
+        .into_iter()
+        .filter(|(at, _, _)| *at <= now)
+        .map(|(_, s, _)| s)
+        .last()
+        .unwrap_or(ReturnStatus::Initiated)
 }
 
 fn wants_exception(s: &Shipment) -> bool {
@@ -365,7 +384,8 @@ fn shipment_milestones(o: &StoredOrder, from: DateTime<Utc>, to: DateTime<Utc>) 
         let Some(seen) = o.shipment_seen.get(&tn) else { continue };
         for (at, status, code, description) in shipment_timeline(*seen, wants_exception(&s)) {
             if at > from && at <= to {
-                let event = json!({"timestamp": at.to_rfc3339(), "status": status.as_str(), "code": code, "description": description});
+                let event =
+                    json!({"timestamp": at.to_rfc3339(), "status": status.as_str(), "code": code, "description": description});
                 let payload = json!({"order_number": order_number, "tracking_number": tn, "carrier": s.carrier, "status": status.as_str(),
                     "occurred_at": at.to_rfc3339(), "event": event});
                 if status == TrackingStatus::Exception {
@@ -399,7 +419,10 @@ fn tracked(o: &StoredOrder, now: DateTime<Utc>, tracking_url_base: &str) -> Vec<
             let carrier = s.carrier.clone().unwrap_or_default();
             Some(TrackedShipment {
                 tracking_url: Some(format!("{tracking_url_base}/tracking/{carrier}?tracking_numbers={tn}")),
-                delivered_at: events.iter().find(|e| e.status == Some(TrackingStatus::Delivered)).and_then(|e| e.timestamp.clone()),
+                delivered_at: events
+                    .iter()
+                    .find(|e| e.status == Some(TrackingStatus::Delivered))
+                    .and_then(|e| e.timestamp.clone()),
                 estimated_delivery_date: Some((seen + Span::hours(40)).date_naive().to_string()),
                 status_description: events.last().and_then(|e| e.description.clone()),
                 carrier: s.carrier,
@@ -450,7 +473,11 @@ impl World {
     /// Handles one operation for `account_id`.
     pub fn handle(&mut self, account_id: &str, call: &Call) -> Reply {
         let now = self.now();
-        let rrn = if matches!(call.operation, "returns.generate_label" | "returns.create") { Some(self.return_reference()) } else { None };
+        let rrn = if matches!(call.operation, "returns.generate_label" | "returns.create") {
+            Some(self.return_reference())
+        } else {
+            None
+        };
         let id = self.next_id("obj");
         let Some(a) = self.accounts.get_mut(account_id) else { return failure(401, "auth.unknown_account", "Unknown account") };
         match call.operation {
@@ -501,13 +528,16 @@ impl World {
                     Err(e) => return invalid(e.field_errors),
                 };
                 let Some(stored) = a.orders.get_mut(&n) else { return order_not_found(&n) };
-                let mut list: Vec<Value> = stored.order_info.get("shipments").and_then(Value::as_array).cloned().unwrap_or_default();
+                let mut list: Vec<Value> =
+                    stored.order_info.get("shipments").and_then(Value::as_array).cloned().unwrap_or_default();
                 let incoming: Vec<Value> = shipments_json.as_array().cloned().unwrap_or_default();
                 for (s, raw) in shipments.iter().zip(incoming) {
                     let key = (s.carrier.clone(), s.tracking_number.clone());
                     let pos = list.iter().position(|v| {
-                        (v.get("carrier").and_then(Value::as_str).map(str::to_owned), v.get("tracking_number").and_then(Value::as_str).map(str::to_owned))
-                            == key
+                        (
+                            v.get("carrier").and_then(Value::as_str).map(str::to_owned),
+                            v.get("tracking_number").and_then(Value::as_str).map(str::to_owned),
+                        ) == key
                     });
                     match pos {
                         Some(i) => list[i] = raw,
@@ -517,7 +547,9 @@ impl World {
                 let mut candidate = stored.order_info.clone();
                 candidate.insert("shipments".into(), Value::Array(list));
                 let order: OrderInfo = serde_json::from_value(Value::Object(candidate.clone())).unwrap_or_default();
-                if let Err(errs) = check(|p| validate::shipments(p, "order_info.shipments", &order.shipments, Some(&order.order_items))) {
+                if let Err(errs) =
+                    check(|p| validate::shipments(p, "order_info.shipments", &order.shipments, Some(&order.order_items)))
+                {
                     return invalid(errs);
                 }
                 stored.order_info = candidate;
@@ -526,8 +558,13 @@ impl World {
                         stored.shipment_seen.entry(tn.clone()).or_insert(now);
                     }
                 }
-                Reply::ok(json!({"status": "SUCCESS", "messages": [{"code": "response.status.success", "message": "Shipments saved"}]}))
-                    .with_event("order_updated", json!({"order_number": n, "status": "shipments_updated", "occurred_at": now.to_rfc3339()}))
+                Reply::ok(
+                    json!({"status": "SUCCESS", "messages": [{"code": "response.status.success", "message": "Shipments saved"}]}),
+                )
+                .with_event(
+                    "order_updated",
+                    json!({"order_number": n, "status": "shipments_updated", "occurred_at": now.to_rfc3339()}),
+                )
             }
             "tracking.by_order" => {
                 let n = call.param("order_number");
@@ -539,12 +576,17 @@ impl World {
                         shipments: tracked(o, now, call.base_url),
                         ..Default::default()
                     })),
-                    None => Reply { status: 404, body: json!({"errors": [{"code": "order.not_found", "message": format!("No order {n}")}]}), events: vec![] },
+                    None => Reply {
+                        status: 404,
+                        body: json!({"errors": [{"code": "order.not_found", "message": format!("No order {n}")}]}),
+                        events: vec![],
+                    },
                 }
             }
             "tracking.info" => {
                 let carrier = call.param("carrier_moniker");
-                let numbers: Vec<&str> = call.query("tracking_numbers").unwrap_or_default().split(',').filter(|s| !s.is_empty()).collect();
+                let numbers: Vec<&str> =
+                    call.query("tracking_numbers").unwrap_or_default().split(',').filter(|s| !s.is_empty()).collect();
                 if numbers.is_empty() {
                     return failure(400, "invalid.required", "tracking_numbers is required");
                 }
@@ -552,7 +594,10 @@ impl World {
                     .orders
                     .values()
                     .flat_map(|o| tracked(o, now, call.base_url))
-                    .filter(|s| s.carrier.as_deref() == Some(carrier) && numbers.contains(&s.tracking_number.as_deref().unwrap_or_default()))
+                    .filter(|s| {
+                        s.carrier.as_deref() == Some(carrier)
+                            && numbers.contains(&s.tracking_number.as_deref().unwrap_or_default())
+                    })
                     .collect();
                 if shipments.is_empty() {
                     return failure(404, "tracking.not_found", "No shipment with those tracking numbers");
@@ -567,13 +612,12 @@ impl World {
             }
             "tracking.item_visibility" => {
                 let n = call.param("order_number");
-                let Some(o) = a.orders.get(n) else { return failure(404, "order.not_found", format!("No Order Information found for Order Number {n}")) };
+                let Some(o) = a.orders.get(n) else {
+                    return failure(404, "order.not_found", format!("No Order Information found for Order Number {n}"));
+                };
                 let order: OrderInfo = serde_json::from_value(Value::Object(o.order_info.clone())).unwrap_or_default();
-                let zips: Vec<String> = order
-                    .shipments
-                    .iter()
-                    .filter_map(|s| s.shipped_to.as_ref()?.address.as_ref()?.zip.clone())
-                    .collect();
+                let zips: Vec<String> =
+                    order.shipments.iter().filter_map(|s| s.shipped_to.as_ref()?.address.as_ref()?.zip.clone()).collect();
                 let masked = call.query("dzip").is_some_and(|z| !zips.iter().any(|x| x == z));
                 let tracks = tracked(o, now, call.base_url);
                 let items = order
@@ -587,7 +631,11 @@ impl World {
                             item_id: it.item_id.clone(),
                             name: if masked { None } else { it.name.clone() },
                             quantity: it.quantity,
-                            fulfillment_status: Some(if ship.is_some() { FulfillmentStatus::Shipped } else { it.fulfillment_status.clone().unwrap_or(FulfillmentStatus::NotShipped) }),
+                            fulfillment_status: Some(if ship.is_some() {
+                                FulfillmentStatus::Shipped
+                            } else {
+                                it.fulfillment_status.clone().unwrap_or(FulfillmentStatus::NotShipped)
+                            }),
                             carrier: ship.and_then(|s| s.carrier.clone()),
                             tracking_number: if masked { None } else { ship.and_then(|s| s.tracking_number.clone()) },
                             tracking_status: track.and_then(|t| t.status.clone()),
@@ -630,7 +678,11 @@ impl World {
                 let label_type = if carrier == "auspost" { "png" } else { "pdf" };
                 let label = ReturnLabel {
                     status: Some(EnvelopeStatus::Success),
-                    messages: vec![ApiMessage { code: Some("response.status.success".into()), message: Some("Label Returned".into()), ..Default::default() }],
+                    messages: vec![ApiMessage {
+                        code: Some("response.status.success".into()),
+                        message: Some("Label Returned".into()),
+                        ..Default::default()
+                    }],
                     return_reference_number: Some(rrn.clone()),
                     order_number: Some(req.order_number.clone()),
                     rma_number: Some(req.rma_number.clone().unwrap_or_else(|| "RA".into())),
@@ -673,7 +725,10 @@ impl World {
                     .filter(|c| products.iter().all(|p| c.catalogue.products.iter().any(|x| x.as_str() == *p)))
                     .filter(|c| capabilities.iter().all(|p| c.catalogue.capabilities.iter().any(|x| x.as_str() == *p)))
                     .map(|c| {
-                        let active = a.carrier_accounts.values().any(|acc| acc.carrier_moniker == c.catalogue.moniker && acc.is_active != Some(false));
+                        let active = a
+                            .carrier_accounts
+                            .values()
+                            .any(|acc| acc.carrier_moniker == c.catalogue.moniker && acc.is_active != Some(false));
                         CarrierSummary {
                             carrier_moniker: c.catalogue.moniker.to_owned(),
                             status: Some(if active { CarrierStatus::Active } else { CarrierStatus::Inactive }),
@@ -686,13 +741,22 @@ impl World {
                         }
                     })
                     .collect();
-                Reply::ok(to_value(&CarrierList { retailer_moniker: Some(a.creds.retailer_moniker.clone()), carriers, ..Default::default() }))
+                Reply::ok(to_value(&CarrierList {
+                    retailer_moniker: Some(a.creds.retailer_moniker.clone()),
+                    carriers,
+                    ..Default::default()
+                }))
             }
             "carriers.get" => {
                 let m = call.param("carrier_moniker");
                 let Some(c) = a.carriers.get(m) else { return carrier_failure(404, "15002", format!("Carrier {m} not found")) };
                 let country = call.query("country");
-                let services = c.services.iter().filter(|s| country.is_none_or(|k| s.countries.is_empty() || s.countries.iter().any(|x| x == k))).cloned().collect();
+                let services = c
+                    .services
+                    .iter()
+                    .filter(|s| country.is_none_or(|k| s.countries.is_empty() || s.countries.iter().any(|x| x == k)))
+                    .cloned()
+                    .collect();
                 let accounts = a
                     .carrier_accounts
                     .values()
@@ -723,7 +787,9 @@ impl World {
                 if let Err(errs) = check(|p| validate::service_configuration(p, &req)) {
                     return carrier_invalid(errs);
                 }
-                let Some(c) = a.carriers.get_mut(&m) else { return carrier_failure(404, "15002", format!("Carrier {m} not found")) };
+                let Some(c) = a.carriers.get_mut(&m) else {
+                    return carrier_failure(404, "15002", format!("Carrier {m} not found"));
+                };
                 for s in &req.carrier_service_configurations {
                     match c.services.iter_mut().find(|x| x.service_name == s.service_name) {
                         Some(existing) => {
@@ -763,7 +829,9 @@ impl World {
             "carriers.disable" => {
                 let m = call.param("carrier_moniker");
                 let service = call.query("carrier-service").unwrap_or_default();
-                let Some(c) = a.carriers.get_mut(m) else { return carrier_failure(404, "15002", format!("Carrier {m} not found")) };
+                let Some(c) = a.carriers.get_mut(m) else {
+                    return carrier_failure(404, "15002", format!("Carrier {m} not found"));
+                };
                 let before = c.services.len();
                 c.services.retain(|s| s.service_name != service);
                 if c.services.len() == before {
@@ -774,7 +842,11 @@ impl World {
             }
             "carrier_accounts.list" => {
                 let list: Vec<CarrierAccount> = a.carrier_accounts.values().map(public_account).collect();
-                Reply::ok(to_value(&CarrierAccountList { status: Some(EnvelopeStatus::Success), carrier_accounts: list, ..Default::default() }))
+                Reply::ok(to_value(&CarrierAccountList {
+                    status: Some(EnvelopeStatus::Success),
+                    carrier_accounts: list,
+                    ..Default::default()
+                }))
             }
             "carrier_accounts.get" => {
                 let alias = call.query("account-alias").unwrap_or_default();
@@ -791,7 +863,9 @@ impl World {
                 if let Err(errs) = check(|p| validate::account_request(p, &req)) {
                     return carrier_invalid(errs);
                 }
-                if !a.carriers.contains_key(&req.carrier_moniker) && narvar_core::models::KNOWN_CREDENTIAL_MONIKERS.contains(&req.carrier_moniker.as_str()) {
+                if !a.carriers.contains_key(&req.carrier_moniker)
+                    && narvar_core::models::KNOWN_CREDENTIAL_MONIKERS.contains(&req.carrier_moniker.as_str())
+                {
                     return carrier_failure(400, "15000", format!("Carrier {} is not available", req.carrier_moniker));
                 }
                 if a.carrier_accounts.contains_key(&req.account_alias) {
@@ -856,7 +930,10 @@ impl World {
                 } else {
                     use base64::Engine as _;
                     let raw = call.query("query").unwrap_or_default();
-                    let decoded = base64::engine::general_purpose::STANDARD.decode(raw).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+                    let decoded = base64::engine::general_purpose::STANDARD
+                        .decode(raw)
+                        .ok()
+                        .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
                     match decoded.map(|v| narvar_core::ops::decode_input_value::<PromiseRequest>(&v)) {
                         Some(Ok(r)) => r,
                         Some(Err(e)) => return invalid(e.field_errors),

@@ -13,7 +13,14 @@ use std::time::Duration;
 pub const ATTEMPTS: u32 = 5;
 
 /// Delivers one event to one endpoint: up to 5 attempts, 100 ms doubling between them.
-pub async fn deliver(shared: Arc<Shared>, event_id: String, topic: String, timestamp: i64, payload: Value, endpoint: WebhookEndpoint) {
+pub async fn deliver(
+    shared: Arc<Shared>,
+    event_id: String,
+    topic: String,
+    timestamp: i64,
+    payload: Value,
+    endpoint: WebhookEndpoint,
+) {
     let body = serde_json::to_vec(&payload).unwrap_or_default();
     for attempt in 0..ATTEMPTS {
         let mut req = shared
@@ -29,13 +36,21 @@ pub async fn deliver(shared: Arc<Shared>, event_id: String, topic: String, times
             let b = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"));
             req = req.header("authorization", format!("Basic {b}"));
         } else if let Some(secret) = &endpoint.secret {
-            req = req.header(headers::SIGNATURE, narvar_core::webhooks::sign_base64(&narvar_core::Secret::new(secret.as_str()), &body));
+            req = req.header(
+                headers::SIGNATURE,
+                narvar_core::webhooks::sign_base64(&narvar_core::Secret::new(secret.as_str()), &body),
+            );
         }
         let status = req.body(body.clone()).send().await.ok().map(|r| r.status().as_u16());
         let delivered = status.is_some_and(|s| (200..300).contains(&s));
         {
             let mut w = shared.world();
-            if let Some(d) = w.events.iter_mut().find(|e| e.id == event_id).and_then(|e| e.deliveries.iter_mut().find(|d| d.endpoint_id == endpoint.id)) {
+            if let Some(d) = w
+                .events
+                .iter_mut()
+                .find(|e| e.id == event_id)
+                .and_then(|e| e.deliveries.iter_mut().find(|d| d.endpoint_id == endpoint.id))
+            {
                 d.attempts = attempt + 1;
                 d.last_status = status;
                 d.delivered = delivered;

@@ -452,7 +452,11 @@ impl OpInfo {
 
 /// The operation a request is for: among matching operations, the one with the most required
 /// query keys (so `GET /carrier-accounts?account-alias=x` is `carrier_accounts.get`).
-pub fn route(method: Method, segments: &[String], query_keys: &[&str]) -> Option<(&'static OpEntry, Vec<(&'static str, String)>)> {
+pub fn route(
+    method: Method,
+    segments: &[String],
+    query_keys: &[&str],
+) -> Option<(&'static OpEntry, Vec<(&'static str, String)>)> {
     REGISTRY
         .iter()
         .filter_map(|e| e.info.matches(method, segments, query_keys).map(|p| (e, p)))

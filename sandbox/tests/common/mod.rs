@@ -1,0 +1,132 @@
+//! Test helpers: core's driver over reqwest, against a sandbox on loopback.
+#![allow(dead_code)]
+
+use narvar_core::config::{BasicAuth, Credentials, StaticCredentials, TrackingKey};
+use narvar_core::http::{Entropy, HttpRequest, HttpResponse, Method, Sleep, Transport, TransportError};
+use narvar_core::{CallOptions, Driver, DriverConfig, Environment, NarvarError, Operation, Response, Secret};
+use narvar_sandbox::{Sandbox, SandboxConfig, TestAccount};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+pub struct Reqwest(pub reqwest::Client);
+
+impl Transport for Reqwest {
+    async fn send(&self, r: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let method = match r.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut b = self.0.request(method, &r.url);
+        for (k, v) in &r.headers {
+            b = b.header(k, v);
+        }
+        let resp = b.body(r.body).send().await.map_err(|e| {
+            if e.is_connect() {
+                TransportError::NotSent(e.to_string())
+            } else {
+                TransportError::MaybeSent(e.to_string())
+            }
+        })?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned())).collect();
+        let body = resp.bytes().await.map_err(|e| TransportError::MaybeSent(e.to_string()))?.to_vec();
+        Ok(HttpResponse { status, headers, body })
+    }
+}
+
+pub struct Tokio(pub std::time::Instant);
+
+impl Sleep for Tokio {
+    async fn sleep(&self, d: Duration) {
+        tokio::time::sleep(d).await
+    }
+    fn monotonic(&self) -> Duration {
+        self.0.elapsed()
+    }
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+pub struct Ids(pub AtomicU64);
+
+impl Entropy for Ids {
+    fn unit(&self) -> f64 {
+        0.5
+    }
+    fn new_id(&self) -> String {
+        format!("test-{}", self.0.fetch_add(1, Ordering::SeqCst))
+    }
+}
+
+pub type TestDriver = Driver<Reqwest, Tokio, Ids, StaticCredentials>;
+
+pub fn credentials(a: &TestAccount) -> Credentials {
+    Credentials {
+        basic: Some(BasicAuth { account_id: a.account_id.clone(), auth_token: Secret::new(a.auth_token.as_str()) }),
+        bearer: Some(Secret::new(a.bearer_token.as_str())),
+        tracking: Some(TrackingKey { retailer_moniker: a.retailer_moniker.clone(), hmac_key: Secret::new(a.hmac_key.as_str()) }),
+        retailer_moniker: Some(a.retailer_moniker.clone()),
+        origin: Some("http://127.0.0.1".into()),
+        version: 1,
+    }
+}
+
+pub fn driver_with(url: &str, creds: Credentials, timeout: Duration, max_attempts: u32) -> TestDriver {
+    let mut config = DriverConfig::new(Environment::Custom(url.into()).endpoints());
+    config.rate_budget = None;
+    config.timeout = timeout;
+    config.retry.max_attempts = max_attempts;
+    config.retry.base_delay = Duration::from_millis(10);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    Driver::new(config, Reqwest(http), Tokio(std::time::Instant::now()), Ids(AtomicU64::new(1)), StaticCredentials(creds))
+}
+
+pub async fn start() -> (Sandbox, TestDriver) {
+    start_with(SandboxConfig::default()).await
+}
+
+pub async fn start_with(config: SandboxConfig) -> (Sandbox, TestDriver) {
+    let sb = Sandbox::start(config).await.unwrap();
+    let d = driver_with(sb.url(), credentials(&sb.accounts()[0]), Duration::from_secs(10), 1);
+    (sb, d)
+}
+
+pub async fn call<O: Operation>(d: &TestDriver, op: O) -> Result<Response<O::Output>, NarvarError> {
+    d.execute(&op, &CallOptions::default()).await
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+pub fn order(n: &str) -> narvar_core::models::OrderInfo {
+    serde_json::from_value(serde_json::json!({
+        "order_number": n, "order_date": "2024-03-09T17:45:00Z", "currency_code": "USD",
+        "order_items": [{"sku": "MUG", "item_id": "L1", "name": "Blue mug", "quantity": 2, "unit_price": 14.5},
+                        {"sku": "CUP", "name": "Cup", "quantity": 1, "unit_price": "3.00"}],
+        "shipments": [{"carrier": "usps", "tracking_number": format!("T-{n}"), "ship_date": "2024-03-10",
+            "items_info": [{"sku": "MUG", "item_id": "L1", "quantity": 2}],
+            "shipped_to": {"first_name": "Ada", "address": {"street_1": "12 Elm St", "zip": "78701", "country": "US"}}}],
+        "customer": {"email": "ada@example.test"}
+    }))
+    .unwrap()
+}
+
+pub fn a_return(n: &str) -> narvar_core::models::ReturnRequest {
+    serde_json::from_value(serde_json::json!({"order_number": n, "billing_zip": "78701", "carrier": "usps",
+        "order_items": [{"sku": "MUG", "quantity": 1, "return_reason_code": "DAMAGED"}]}))
+    .unwrap()
+}
+
+/// GETs a sandbox admin endpoint.
+pub async fn admin(sb: &Sandbox, path: &str) -> serde_json::Value {
+    http().get(format!("{}{path}", sb.url())).send().await.unwrap().json().await.unwrap()
+}
+
+/// POSTs to a sandbox admin endpoint.
+pub async fn admin_post(sb: &Sandbox, path: &str, body: serde_json::Value) -> serde_json::Value {
+    http().post(format!("{}{path}", sb.url())).json(&body).send().await.unwrap().json().await.unwrap()
+}
