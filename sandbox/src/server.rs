@@ -200,12 +200,12 @@ pub fn raise(shared: &Arc<Shared>, raised: Vec<(String, String, Value)>) {
                     .collect(),
             });
             for e in endpoints {
-                deliveries.push((id.clone(), topic.clone(), at.timestamp(), payload.clone(), e));
+                deliveries.push((id.clone(), topic.clone(), payload.clone(), e));
             }
         }
     }
-    for (event_id, topic, ts, payload, endpoint) in deliveries {
-        tokio::spawn(crate::webhooks::deliver(shared.clone(), event_id, topic, ts, payload, endpoint));
+    for (event_id, topic, payload, endpoint) in deliveries {
+        tokio::spawn(crate::webhooks::deliver(shared.clone(), event_id, topic, payload, endpoint));
     }
 }
 

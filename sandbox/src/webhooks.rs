@@ -13,16 +13,13 @@ use std::time::Duration;
 pub const ATTEMPTS: u32 = 5;
 
 /// Delivers one event to one endpoint: up to 5 attempts, 100 ms doubling between them.
-pub async fn deliver(
-    shared: Arc<Shared>,
-    event_id: String,
-    topic: String,
-    timestamp: i64,
-    payload: Value,
-    endpoint: WebhookEndpoint,
-) {
+///
+/// `X-Narvar-Timestamp` is the real time of each attempt (what a receiver's replay window
+/// compares with its own clock); the payload's `occurred_at` is simulated time.
+pub async fn deliver(shared: Arc<Shared>, event_id: String, topic: String, payload: Value, endpoint: WebhookEndpoint) {
     let body = serde_json::to_vec(&payload).unwrap_or_default();
     for attempt in 0..ATTEMPTS {
+        let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         let mut req = shared
             .http
             .post(&endpoint.url)
