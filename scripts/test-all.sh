@@ -25,3 +25,11 @@ git diff --exit-code -- tests/vectors || { echo "tests/vectors/*.json differ fro
 
 step "tests"
 cargo test --workspace --locked
+
+step "API fuzzing: schemathesis against the sandbox"
+if [ ! -x .tools/venv/bin/schemathesis ]; then
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install -q --disable-pip-version-check -r ci/requirements.txt
+fi
+cargo build -q -p narvar-sandbox --locked
+bash scripts/schemathesis.sh

@@ -49,8 +49,9 @@ macro_rules! model {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq, ::schemars::JsonSchema)]
-        // Every field may be absent when read (validation says what a request needs).
+        // Every field may be absent or null when read (validation says what a request needs).
         #[serde(default)]
+        #[schemars(transform = $crate::schema::null_as_default)]
         pub struct $name {
             $(
                 $(#[$fmeta])*

@@ -5,6 +5,34 @@ use crate::ops::REGISTRY;
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
 
+/// Says in a model's schema what its decoder does: every property may also be `null` (read as
+/// the property's default).
+pub fn null_as_default(schema: &mut schemars::Schema) {
+    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else { return };
+    for prop in props.values_mut() {
+        let Some(obj) = prop.as_object_mut() else { continue };
+        match obj.get_mut("type") {
+            Some(Value::String(t)) if t != "null" => {
+                let t = t.clone();
+                obj.insert("type".into(), json!([t, "null"]));
+            }
+            Some(Value::Array(ts)) => {
+                if !ts.iter().any(|t| t == "null") {
+                    ts.push(json!("null"));
+                }
+            }
+            Some(_) => {}
+            None => {
+                let already = obj.get("anyOf").and_then(Value::as_array).is_some_and(|a| a.iter().any(|s| s.get("type") == Some(&json!("null"))));
+                if !already {
+                    let inner = Value::Object(std::mem::take(obj));
+                    obj.insert("anyOf".into(), json!([inner, {"type": "null"}]));
+                }
+            }
+        }
+    }
+}
+
 /// The schema document: `$defs` for every model, `x-operations` for every operation.
 pub fn document() -> Value {
     let mut g = SchemaSettings::draft2020_12().into_generator();

@@ -219,10 +219,8 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         HttpMethod::PUT => Method::Put,
         HttpMethod::DELETE => Method::Delete,
         ref other => {
-            return envelope(
-                405,
-                &json!({"status": "FAILURE", "messages": [{"code": "method.not_allowed", "message": format!("{other} is not allowed")}]}),
-            )
+            let segments: Vec<String> = parts.uri.path().split('/').skip(1).filter_map(decode_segment).filter(|s| !s.is_empty()).collect();
+            return method_not_allowed(other.as_str(), &allowed_methods(&segments));
         }
     };
     let path = parts.uri.path().to_owned();
@@ -242,16 +240,12 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
     }
     let keys: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
     let Some((entry, params)) = narvar_core::ops::route(method, &segments, &keys) else {
-        let path_known = narvar_core::REGISTRY.iter().any(|e| {
-            [Method::Get, Method::Post, Method::Put, Method::Delete]
-                .iter()
-                .any(|m| e.info.matches(*m, &segments, &keys).is_some())
-        });
-        let (status, code) = if path_known { (405, "method.not_allowed") } else { (404, "route.not_found") };
-        return envelope(
-            status,
-            &json!({"status": "FAILURE", "messages": [{"code": code, "message": format!("No operation for {} {path}", method.as_str())}]}),
-        );
+        let allowed = allowed_methods(&segments);
+        if allowed.is_empty() {
+            let message = format!("No operation for {} {path}", method.as_str());
+            return envelope(404, &json!({"status": "FAILURE", "messages": [{"code": "route.not_found", "message": message}]}));
+        }
+        return method_not_allowed(method.as_str(), &allowed);
     };
     let info = entry.info;
     let tracer = header(&parts.headers, "x-narvar-tracer-id").map(str::to_owned);
@@ -417,6 +411,31 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
             r
         }
     }
+}
+
+/// The methods some operation serves at this path (query keys aside).
+fn allowed_methods(segments: &[String]) -> Vec<&'static str> {
+    let mut allowed: Vec<&'static str> = narvar_core::REGISTRY
+        .iter()
+        .filter(|e| {
+            let keys: Vec<&str> = e.info.query_keys().iter().map(|(k, _)| *k).collect();
+            e.info.matches(e.info.method, segments, &keys).is_some()
+        })
+        .map(|e| e.info.method.as_str())
+        .collect();
+    allowed.sort_unstable();
+    allowed.dedup();
+    allowed
+}
+
+/// 405 with the `Allow` header RFC 9110 asks for.
+fn method_not_allowed(method: &str, allowed: &[&str]) -> Response {
+    let body = json!({"status": "FAILURE", "messages": [{"code": "method.not_allowed", "message": format!("{method} is not allowed here")}]});
+    let mut r = envelope(405, &body);
+    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+        r.headers_mut().insert("allow", v);
+    }
+    r
 }
 
 fn with_ids(mut r: Response, tracer: &Option<String>, seq: u64) -> Response {

@@ -483,6 +483,9 @@ impl World {
         match call.operation {
             "orders.create" => {
                 let body = call.body.clone().unwrap_or(Value::Null);
+                if let Err(e) = call.decode::<OrderEnvelope>() {
+                    return invalid(e);
+                }
                 let Some(Value::Object(info)) = body.get("order_info").cloned() else {
                     return invalid(vec![FieldError::new("order_info", "required", "is required")]);
                 };
@@ -522,7 +525,13 @@ impl World {
             "orders.add_shipments" => {
                 let n = call.param("order_number").to_owned();
                 let body = call.body.clone().unwrap_or(Value::Null);
-                let shipments_json = body.pointer("/order_info/shipments").cloned().unwrap_or(Value::Null);
+                // The whole body must be a well-typed order envelope, whatever it carries.
+                if let Err(e) = call.decode::<OrderEnvelope>() {
+                    return invalid(e);
+                }
+                let Some(shipments_json) = body.pointer("/order_info/shipments").cloned() else {
+                    return invalid(vec![FieldError::new("order_info.shipments", "required", "is required")]);
+                };
                 let shipments: Vec<Shipment> = match narvar_core::ops::decode_input_value(&shipments_json) {
                     Ok(s) => s,
                     Err(e) => return invalid(e.field_errors),
