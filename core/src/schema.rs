@@ -23,7 +23,10 @@ pub fn null_as_default(schema: &mut schemars::Schema) {
             }
             Some(_) => {}
             None => {
-                let already = obj.get("anyOf").and_then(Value::as_array).is_some_and(|a| a.iter().any(|s| s.get("type") == Some(&json!("null"))));
+                let already = obj
+                    .get("anyOf")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.iter().any(|s| s.get("type") == Some(&json!("null"))));
                 if !already {
                     let inner = Value::Object(std::mem::take(obj));
                     obj.insert("anyOf".into(), json!([inner, {"type": "null"}]));

@@ -164,7 +164,7 @@ impl Sandbox {
 
     /// The request log, as `GET /_sandbox/requests` shows it.
     pub fn requests(&self) -> Vec<state::RequestRecord> {
-        self.shared.world().requests.clone()
+        self.shared.world().requests.iter().cloned().collect()
     }
 
     /// Moves the simulated clock and delivers the events it raises.

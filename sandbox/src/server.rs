@@ -43,7 +43,15 @@ fn envelope(status: u16, body: &Value) -> Response {
 }
 
 fn reply(r: &Reply) -> Response {
-    envelope(r.status, &r.body)
+    match &r.raw {
+        Some(raw) => {
+            let mut resp = Response::new(Body::from(raw.clone()));
+            *resp.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+            resp
+        }
+        None => envelope(r.status, &r.body),
+    }
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -132,6 +140,7 @@ fn authenticate(
             let token_error = |m: &str| Reply {
                 status: 401,
                 body: json!({"errors": [{"code": "token.invalid", "message": m}]}),
+                raw: None,
                 events: vec![],
             };
             let retailer = q("retailer_moniker").ok_or_else(|| token_error("retailer_moniker is required"))?;
@@ -219,7 +228,8 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         HttpMethod::PUT => Method::Put,
         HttpMethod::DELETE => Method::Delete,
         ref other => {
-            let segments: Vec<String> = parts.uri.path().split('/').skip(1).filter_map(decode_segment).filter(|s| !s.is_empty()).collect();
+            let segments: Vec<String> =
+                parts.uri.path().split('/').skip(1).filter_map(decode_segment).filter(|s| !s.is_empty()).collect();
             return method_not_allowed(other.as_str(), &allowed_methods(&segments));
         }
     };
@@ -256,7 +266,10 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         let mut w = shared.world();
         w.request_seq += 1;
         let seq = w.request_seq;
-        w.requests.push(RequestRecord {
+        if w.requests.len() >= crate::state::MAX_LOGGED {
+            w.requests.pop_front();
+        }
+        w.requests.push_back(RequestRecord {
             seq,
             method: method.as_str().into(),
             path: redacted(&path, &query),
@@ -373,7 +386,9 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         let key = if method == Method::Post { idem_key.clone() } else { None };
         let prior = key.as_ref().and_then(|k| w.accounts.get(&account_id).and_then(|a| a.idempotency.get(k).cloned()));
         match prior {
-            Some((body, status, answer)) if body == bytes.as_ref() => (Reply { status, body: answer, events: vec![] }, true),
+            Some((body, status, answer)) if body == bytes.as_ref() => {
+                (Reply { status, body: answer, raw: None, events: vec![] }, true)
+            }
             Some(_) => (failure(409, "idempotency.conflict", "This Idempotency-Key was used with another body"), false),
             None => {
                 let call =

@@ -42,12 +42,14 @@ impl TestAccount {
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    /// The body already serialized (hot reads), instead of `body`.
+    pub raw: Option<bytes::Bytes>,
     pub events: Vec<(String, Value)>,
 }
 
 impl Reply {
     fn ok(body: Value) -> Self {
-        Reply { status: 200, body, events: Vec::new() }
+        Reply { status: 200, body, raw: None, events: Vec::new() }
     }
     fn with_event(mut self, topic: &str, payload: Value) -> Self {
         self.events.push((topic.to_owned(), payload));
@@ -60,6 +62,7 @@ pub fn failure(status: u16, code: &str, message: impl Into<String>) -> Reply {
     Reply {
         status,
         body: json!({"status": "FAILURE", "messages": [{"code": code, "message": message.into()}]}),
+        raw: None,
         events: Vec::new(),
     }
 }
@@ -70,6 +73,7 @@ pub fn carrier_failure(status: u16, code: &str, message: impl Into<String>) -> R
     Reply {
         status,
         body: json!({"status": "FAILURE", "errors": [{"source": "narvar_reported", "type": kind, "code": code, "message": message.into()}]}),
+        raw: None,
         events: Vec::new(),
     }
 }
@@ -79,7 +83,7 @@ fn invalid(errors: Vec<FieldError>) -> Reply {
         .iter()
         .map(|e| json!({"code": format!("invalid.{}", e.rule), "message": format!("{} {}", e.path, e.message), "level": "ERROR"}))
         .collect();
-    Reply { status: 400, body: json!({"status": "FAILURE", "messages": messages}), events: Vec::new() }
+    Reply { status: 400, body: json!({"status": "FAILURE", "messages": messages}), raw: None, events: Vec::new() }
 }
 
 fn carrier_invalid(errors: Vec<FieldError>) -> Reply {
@@ -87,7 +91,7 @@ fn carrier_invalid(errors: Vec<FieldError>) -> Reply {
         .iter()
         .map(|e| json!({"source": "narvar_reported", "type": "Validation", "code": "15000", "message": format!("{} {}", e.path, e.message)}))
         .collect();
-    Reply { status: 400, body: json!({"status": "FAILURE", "errors": list}), events: Vec::new() }
+    Reply { status: 400, body: json!({"status": "FAILURE", "errors": list}), raw: None, events: Vec::new() }
 }
 
 fn check(f: impl FnOnce(&mut Problems)) -> Result<(), Vec<FieldError>> {
@@ -102,6 +106,8 @@ fn check(f: impl FnOnce(&mut Problems)) -> Result<(), Vec<FieldError>> {
 pub struct StoredOrder {
     pub order_info: Map<String, Value>,
     pub shipment_seen: HashMap<String, DateTime<Utc>>,
+    /// The serialized answer of `orders.get`, until the next write.
+    pub cached: Option<bytes::Bytes>,
 }
 
 /// A stored return.
@@ -221,7 +227,8 @@ pub struct RequestRecord {
 pub struct World {
     pub accounts: BTreeMap<String, Account>,
     pub clock_offset: Span,
-    pub requests: Vec<RequestRecord>,
+    /// The most recent [`MAX_LOGGED`] requests.
+    pub requests: std::collections::VecDeque<RequestRecord>,
     pub faults: Vec<FaultRule>,
     pub webhooks: Vec<WebhookEndpoint>,
     pub events: Vec<EventRecord>,
@@ -235,6 +242,9 @@ pub struct World {
     initial: Vec<TestAccount>,
 }
 
+/// How many requests the log keeps.
+pub const MAX_LOGGED: usize = 200_000;
+
 const RRN_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
 impl World {
@@ -243,7 +253,7 @@ impl World {
         let mut w = World {
             accounts: BTreeMap::new(),
             clock_offset: Span::zero(),
-            requests: Vec::new(),
+            requests: Default::default(),
             faults: Vec::new(),
             webhooks: Vec::new(),
             events: Vec::new(),
@@ -360,12 +370,7 @@ pub fn return_timeline(created: DateTime<Utc>) -> Vec<(DateTime<Utc>, ReturnStat
 }
 
 fn return_status_at(created: DateTime<Utc>, now: DateTime<Utc>) -> ReturnStatus {
-    return_timeline(created)
-        .into_iter()
-        .filter(|(at, _, _)| *at <= now)
-        .map(|(_, s, _)| s)
-        .last()
-        .unwrap_or(ReturnStatus::Initiated)
+    return_timeline(created).into_iter().rev().find(|(at, _, _)| *at <= now).map(|(_, s, _)| s).unwrap_or(ReturnStatus::Initiated)
 }
 
 fn wants_exception(s: &Shipment) -> bool {
@@ -506,6 +511,7 @@ impl World {
                 let stored = a.orders.entry(order.order_number.clone()).or_default();
                 let created = stored.order_info.is_empty();
                 stored.order_info = merged;
+                stored.cached = None;
                 for s in &merged_order.shipments {
                     if let Some(tn) = &s.tracking_number {
                         stored.shipment_seen.entry(tn.clone()).or_insert(now);
@@ -517,8 +523,16 @@ impl World {
             }
             "orders.get" => {
                 let n = call.param("order_number");
-                match a.orders.get(n) {
-                    Some(o) => Reply::ok(json!({"status": "SUCCESS", "messages": [], "order_info": o.order_info})),
+                match a.orders.get_mut(n) {
+                    Some(o) => {
+                        let raw = o.cached.get_or_insert_with(|| {
+                            bytes::Bytes::from(
+                                serde_json::to_vec(&json!({"status": "SUCCESS", "messages": [], "order_info": &o.order_info}))
+                                    .unwrap_or_default(),
+                            )
+                        });
+                        Reply { status: 200, body: Value::Null, raw: Some(raw.clone()), events: Vec::new() }
+                    }
                     None => order_not_found(n),
                 }
             }
@@ -562,6 +576,7 @@ impl World {
                     return invalid(errs);
                 }
                 stored.order_info = candidate;
+                stored.cached = None;
                 for s in &shipments {
                     if let Some(tn) = &s.tracking_number {
                         stored.shipment_seen.entry(tn.clone()).or_insert(now);
@@ -588,6 +603,7 @@ impl World {
                     None => Reply {
                         status: 404,
                         body: json!({"errors": [{"code": "order.not_found", "message": format!("No order {n}")}]}),
+                        raw: None,
                         events: vec![],
                     },
                 }

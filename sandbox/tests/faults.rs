@@ -23,7 +23,11 @@ async fn status_faults_answer_without_acting_and_count_down() {
         let e = call(&d, CreateOrder(order("1001"))).await.unwrap_err();
         assert_eq!((e.code, e.meta.status), (ErrorCode::Server, Some(503)));
     }
-    assert_eq!(call(&d, GetOrder { order_number: "1001".into() }).await.unwrap_err().code, ErrorCode::NotFound, "a status fault does not act");
+    assert_eq!(
+        call(&d, GetOrder { order_number: "1001".into() }).await.unwrap_err().code,
+        ErrorCode::NotFound,
+        "a status fault does not act"
+    );
     call(&d, CreateOrder(order("1001"))).await.unwrap();
     // With retries, the SDK gets through a 502 and a 429 with Retry-After.
     let retrying = driver_with(sb.url(), credentials(&sb.accounts()[0]), Duration::from_secs(10), 3);
@@ -121,7 +125,11 @@ async fn expired_credentials_give_401_until_the_new_ones_are_used() {
     sb.add_fault(r).unwrap();
     let e = call(&d, GetOrder { order_number: "1001".into() }).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Authentication);
-    assert_eq!(call(&d, GetOrder { order_number: "1001".into() }).await.unwrap_err().code, ErrorCode::Authentication, "stays expired");
+    assert_eq!(
+        call(&d, GetOrder { order_number: "1001".into() }).await.unwrap_err().code,
+        ErrorCode::Authentication,
+        "stays expired"
+    );
     let fresh = sb.accounts()[0].clone();
     assert_ne!(fresh.auth_token, "tok_test_acme");
     let d2 = driver_with(sb.url(), credentials(&fresh), Duration::from_secs(5), 1);
@@ -131,7 +139,10 @@ async fn expired_credentials_give_401_until_the_new_ones_are_used() {
 #[tokio::test]
 async fn faults_are_settable_by_path_and_from_the_config() {
     let config = SandboxConfig {
-        faults: vec![serde_json::from_value(json!({"kind": "status", "status": 502, "path": "/api/v1/orders/9", "method": "GET"})).unwrap()],
+        faults: vec![serde_json::from_value(
+            json!({"kind": "status", "status": 502, "path": "/api/v1/orders/9", "method": "GET"}),
+        )
+        .unwrap()],
         ..SandboxConfig::default()
     };
     let (_sb, d) = start_with(config).await;
@@ -142,9 +153,19 @@ async fn faults_are_settable_by_path_and_from_the_config() {
 #[tokio::test]
 async fn bad_fault_rules_are_refused() {
     let (sb, _d) = start().await;
-    let resp = http().post(format!("{}/_sandbox/faults", sb.url())).json(&json!({"kind": "status", "operation": "orders.nope", "status": 500})).send().await.unwrap();
+    let resp = http()
+        .post(format!("{}/_sandbox/faults", sb.url()))
+        .json(&json!({"kind": "status", "operation": "orders.nope", "status": 500}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 400);
-    let resp = http().post(format!("{}/_sandbox/faults", sb.url())).json(&json!({"kind": "status", "operation": "orders.get"})).send().await.unwrap();
+    let resp = http()
+        .post(format!("{}/_sandbox/faults", sb.url()))
+        .json(&json!({"kind": "status", "operation": "orders.get"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 400);
     let ok = admin_post(&sb, "/_sandbox/faults", json!([{"kind": "delay", "operation": "orders.get", "delay_ms": 1}])).await;
     assert_eq!(ok["ids"].as_array().unwrap().len(), 1);

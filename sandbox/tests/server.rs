@@ -24,7 +24,11 @@ async fn listener(fail_first: usize) -> (String, Received) {
                 let mut list = g.lock().unwrap();
                 let hs = headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned())).collect();
                 list.push((hs, body.to_vec()));
-                if list.len() <= fail_first { axum::http::StatusCode::INTERNAL_SERVER_ERROR } else { axum::http::StatusCode::OK }
+                if list.len() <= fail_first {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
             }
         }),
     );
@@ -53,7 +57,10 @@ async fn webhooks_are_delivered_signed_retried_and_listed() {
     o.shipments[0].attributes.insert("sandbox_scenario".into(), json!("delivery_exception"));
     call(&d, CreateOrder(o)).await.unwrap();
     wait_for(&got, 2).await; // the first delivery failed with 500 and was retried
-    let verifier = WebhookVerifier { require_timestamp: true, ..WebhookVerifier::new(WebhookAuth::HmacSha256 { secret: narvar_core::Secret::new("whsec_test") }) };
+    let verifier = WebhookVerifier {
+        require_timestamp: true,
+        ..WebhookVerifier::new(WebhookAuth::HmacSha256 { secret: narvar_core::Secret::new("whsec_test") })
+    };
     let (headers, body) = got.lock().unwrap()[1].clone();
     let w = verifier.verify(&headers, &body, SystemTime::now()).unwrap();
     assert_eq!(w.topic.as_deref(), Some("order_updated"));
@@ -62,11 +69,18 @@ async fn webhooks_are_delivered_signed_retried_and_listed() {
     call(&d, GenerateReturnLabel(a_return("1001"))).await.unwrap();
     admin_post(&sb, "/_sandbox/clock/advance", json!({"days": 5})).await;
     wait_for(&got, 5).await;
-    let topics: Vec<String> = got.lock().unwrap().iter().map(|(h, _)| h.iter().find(|(k, _)| k == "x-narvar-topic").unwrap().1.clone()).collect();
+    let topics: Vec<String> =
+        got.lock().unwrap().iter().map(|(h, _)| h.iter().find(|(k, _)| k == "x-narvar-topic").unwrap().1.clone()).collect();
     for t in ["order_updated", "initiated", "delivery_exception", "refunded"] {
         assert!(topics.iter().any(|x| x == t), "{t} not delivered: {topics:?}");
     }
-    let (h, b) = got.lock().unwrap().iter().find(|(h, _)| h.iter().any(|(k, v)| k == "x-narvar-topic" && v == "delivery_exception")).unwrap().clone();
+    let (h, b) = got
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(h, _)| h.iter().any(|(k, v)| k == "x-narvar-topic" && v == "delivery_exception"))
+        .unwrap()
+        .clone();
     let w = verifier.verify(&h, &b, SystemTime::now() + Duration::from_secs(0)).unwrap();
     let WebhookEvent::Topic { data, .. } = w.event else { panic!() };
     assert_eq!(data.event.unwrap().status, Some(narvar_core::models::TrackingStatus::Exception));
@@ -75,7 +89,10 @@ async fn webhooks_are_delivered_signed_retried_and_listed() {
     assert_eq!(first["topic"], "order_updated");
     assert_eq!(first["deliveries"][0]["attempts"], 2);
     assert_eq!(first["deliveries"][0]["delivered"], true);
-    assert!(events["events"].as_array().unwrap().iter().any(|e| e["topic"] == "shipment_status_changed"), "recorded even when not subscribed");
+    assert!(
+        events["events"].as_array().unwrap().iter().any(|e| e["topic"] == "shipment_status_changed"),
+        "recorded even when not subscribed"
+    );
 }
 
 #[tokio::test]
@@ -130,12 +147,25 @@ async fn cors_lets_another_loopback_origin_call() {
         .unwrap();
     assert!(resp.status().is_success());
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
-    let resp = http().get(format!("{}/api/v1/orders/1", sb.url())).header("origin", "http://127.0.0.1:5173").basic_auth("acme", Some("tok_test_acme")).send().await.unwrap();
+    let resp = http()
+        .get(format!("{}/api/v1/orders/1", sb.url()))
+        .header("origin", "http://127.0.0.1:5173")
+        .basic_auth("acme", Some("tok_test_acme"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
 }
 
 async fn raw(sb: &narvar_sandbox::Sandbox, method: reqwest::Method, path: &str, ct: &str, body: Vec<u8>) -> (u16, Value) {
-    let resp = http().request(method, format!("{}{path}", sb.url())).basic_auth("acme", Some("tok_test_acme")).header("content-type", ct).body(body).send().await.unwrap();
+    let resp = http()
+        .request(method, format!("{}{path}", sb.url()))
+        .basic_auth("acme", Some("tok_test_acme"))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
@@ -154,7 +184,9 @@ async fn bad_requests_get_narvar_shaped_answers_never_500() {
     assert_eq!((s, v["messages"][0]["code"].as_str()), (404, Some("route.not_found")));
     let (s, _) = raw(&sb, reqwest::Method::PATCH, "/api/v1/orders/1", "application/json", vec![]).await;
     assert_eq!(s, 405);
-    let (s, v) = raw(&sb, reqwest::Method::POST, "/api/v1/orders", "application/json", br#"{"order_info": {"order_number": 5}}"#.to_vec()).await;
+    let (s, v) =
+        raw(&sb, reqwest::Method::POST, "/api/v1/orders", "application/json", br#"{"order_info": {"order_number": 5}}"#.to_vec())
+            .await;
     assert_eq!(s, 400);
     assert!(v["messages"][0]["message"].as_str().unwrap().contains("order_number"), "{v}");
     let (s, _) = raw(&sb, reqwest::Method::GET, "/api/v1/orders/%FF%FE", "application/json", vec![]).await;
@@ -193,7 +225,13 @@ async fn the_openapi_document_lists_every_operation() {
     let (sb, _d) = start().await;
     let doc = admin(&sb, "/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
-    let ids: Vec<String> = doc["paths"].as_object().unwrap().values().flat_map(|p| p.as_object().unwrap().values()).map(|o| o["operationId"].as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values())
+        .map(|o| o["operationId"].as_str().unwrap().to_owned())
+        .collect();
     for e in narvar_core::REGISTRY {
         if e.info.name != "carrier_accounts.get" {
             assert!(ids.contains(&e.info.name.to_owned()), "{} missing", e.info.name);
