@@ -121,7 +121,20 @@ pub struct Response<T> {
     pub meta: ResponseMeta,
 }
 
+/// A response reads as its value: `client.orders().get("1001").await?.order_items`.
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
 impl<T> Response<T> {
+    /// The value, without the metadata.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
     /// Converts the value, keeping the metadata.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response { value: f(self.value), meta: self.meta }

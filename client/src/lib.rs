@@ -1,0 +1,216 @@
+//! # narvar
+//!
+//! The Rust client for Narvar's post-purchase API: every operation of `narvar-core`'s registry,
+//! validated before sending, retried with back-off, rate-budgeted, re-authenticated, under one
+//! total deadline per call, over reqwest (rustls) and tokio.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), narvar::NarvarError> {
+//! let client = narvar::Client::builder()
+//!     .base_url("http://127.0.0.1:8080")
+//!     .basic_auth("acme", "tok_test_acme")
+//!     .build()?;
+//! let order = client.orders().get("1001").await?;
+//! println!("{} items (request {:?})", order.order_items.len(), order.meta.request_id);
+//! # Ok(()) }
+//! ```
+//!
+//! `narvar::blocking::Client` mirrors the whole API for synchronous code.
+
+mod api;
+pub mod blocking;
+mod builder;
+mod cache;
+mod transport;
+
+pub use builder::{ClientBuilder, CredentialSource, Hooks};
+pub use narvar_core::{
+    self as core, journey, models, ops, webhooks, Amount, CallOptions, Credentials, Environment, ErrorCode, FieldError,
+    NarvarError, Response, ResponseMeta, Secret,
+};
+pub use transport::{HttpTransport, ReqwestTransport};
+
+use narvar_core::http::Method;
+use narvar_core::journey::Journey;
+use narvar_core::ops::Operation;
+use narvar_core::Driver;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tracing::Instrument;
+
+/// `Result` with the SDK's error.
+pub type Result<T> = std::result::Result<T, NarvarError>;
+
+pub(crate) type CoreDriver = Driver<transport::Hooked, transport::TokioSleep, transport::RandomIds, builder::SourceAdapter>;
+
+/// The client. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) driver: CoreDriver,
+    pub(crate) cache: Option<cache::ReadCache>,
+    pub(crate) audit: Option<Mutex<Box<dyn Write + Send>>>,
+    /// Return references this client created, per order number (for `journey`).
+    pub(crate) returns_by_order: Mutex<HashMap<String, Vec<String>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("endpoints", &self.inner.driver.config().endpoints).finish_non_exhaustive()
+    }
+}
+
+/// The value a write names: order number, alias or return reference (for the cache and audit).
+fn subject(input: &Value) -> Option<String> {
+    ["order_number", "account_alias", "return_reference_number", "carrier_moniker", "order_id"]
+        .iter()
+        .find_map(|k| input.get(k).and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
+impl Client {
+    /// A builder; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `NARVAR_*` environment variables (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Runs any operation with default options.
+    pub async fn execute<O: Operation>(&self, op: O) -> Result<Response<O::Output>> {
+        self.execute_with(op, CallOptions::default()).await
+    }
+
+    /// Runs any operation with per-call options (idempotency key, tracer id, timeout).
+    pub async fn execute_with<O: Operation>(&self, op: O, mut opts: CallOptions) -> Result<Response<O::Output>> {
+        let info = O::INFO;
+        let tracer = opts.tracer_id.get_or_insert_with(|| uuid::Uuid::new_v4().to_string()).clone();
+        let span = tracing::info_span!("narvar.call", operation = info.name, tracer_id = %tracer, status = tracing::field::Empty,
+            attempts = tracing::field::Empty, duration_ms = tracing::field::Empty, error = tracing::field::Empty);
+        let input = serde_json::to_value(&op).unwrap_or(Value::Null);
+        let cacheable = info.method == Method::Get && info.idempotent;
+        if let (true, Some(cache)) = (cacheable, &self.inner.cache) {
+            if let Some(hit) = cache.get::<O::Output>(info.name, &input) {
+                span.record("status", "cached");
+                return Ok(hit);
+            }
+        }
+        let started = Instant::now();
+        let result = self.inner.driver.execute(&op, &opts).instrument(span.clone()).await;
+        let (status, attempts) = match &result {
+            Ok(r) => (r.meta.status, r.meta.attempts),
+            Err(e) => (e.meta.status, e.meta.attempts),
+        };
+        span.record("status", status.unwrap_or(0));
+        span.record("attempts", attempts);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if let Err(e) = &result {
+            span.record("error", e.code.as_str());
+        }
+        if let Some(cache) = &self.inner.cache {
+            match (&result, cacheable) {
+                (Ok(r), true) => cache.put(info.name, &input, subject(&input), r),
+                (Ok(_), false) => cache.invalidate(subject(&input).as_deref()),
+                _ => {}
+            }
+        }
+        if !cacheable {
+            self.audit(info.name, &input, &result);
+        }
+        if let (Ok(r), "returns.create" | "returns.generate_label") = (&result, info.name) {
+            if let (Some(order), Some(rrn)) =
+                (input.get("order_number").and_then(Value::as_str), serde_json::to_value(&r.value).ok())
+            {
+                if let Some(rrn) = rrn.get("return_reference_number").and_then(Value::as_str) {
+                    self.inner
+                        .returns_by_order
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .entry(order.to_owned())
+                        .or_default()
+                        .push(rrn.to_owned());
+                }
+            }
+        }
+        result
+    }
+
+    /// Runs an operation named in the registry with JSON input and output (for bindings and the
+    /// CLI).
+    pub async fn execute_json(&self, name: &str, input: &Value, opts: CallOptions) -> Result<Response<Value>> {
+        self.inner.driver.execute_json(name, input, &opts).await
+    }
+
+    fn audit<T>(&self, operation: &str, input: &Value, result: &Result<Response<T>>) {
+        let Some(audit) = &self.inner.audit else { return };
+        let (outcome, meta) = match result {
+            Ok(r) => ("ok", &r.meta),
+            Err(e) => (e.code.as_str(), &e.meta),
+        };
+        let line = serde_json::json!({
+            "at": chrono_now(),
+            "operation": operation,
+            "key": subject(input),
+            "outcome": outcome,
+            "status": meta.status,
+            "request_id": meta.request_id,
+            "tracer_id": meta.tracer_id,
+            "attempts": meta.attempts,
+        });
+        let mut w = audit.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = writeln!(w, "{line}");
+        let _ = w.flush();
+    }
+
+    /// The journey of an order: the order, its tracking (when a tracking key is configured), the
+    /// returns this client created for it, and any `webhooks` received for it.
+    pub async fn journey(&self, order_number: &str) -> Result<Journey> {
+        self.journey_with(order_number, &[], &[]).await
+    }
+
+    /// [`Client::journey`] with more return references and received webhooks.
+    pub async fn journey_with(
+        &self,
+        order_number: &str,
+        return_references: &[String],
+        webhooks: &[narvar_core::webhooks::Webhook],
+    ) -> Result<Journey> {
+        let order = self.orders().get(order_number).await?.into_value();
+        let has_key = self.inner.driver.credentials.0.current().tracking.is_some();
+        let tracking = if has_key { Some(self.tracking().by_order(order_number).await?.into_value()) } else { None };
+        let mut refs: Vec<String> =
+            self.inner.returns_by_order.lock().unwrap_or_else(|p| p.into_inner()).get(order_number).cloned().unwrap_or_default();
+        refs.extend(return_references.iter().cloned());
+        refs.dedup();
+        let mut returns = Vec::new();
+        for rrn in refs {
+            returns.push(self.returns().get(&rrn).await?.into_value());
+        }
+        let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
+        Ok(narvar_core::journey::build(&order, tracking.as_ref(), &returns, &mine))
+    }
+}
+
+fn webhook_order(w: &narvar_core::webhooks::Webhook) -> Option<&str> {
+    use narvar_core::webhooks::WebhookEvent::*;
+    match &w.event {
+        StandardRma(p) => p.order_number.as_deref(),
+        FullRma(p) => p.order.as_ref().and_then(|o| o.order_number.as_deref()),
+        Topic { data, .. } => data.order_number.as_deref(),
+        Unknown { raw, .. } => raw.get("order_number").and_then(Value::as_str),
+    }
+}
+
+fn chrono_now() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    format!("{}.{:03}", now.as_secs(), now.subsec_millis())
+}

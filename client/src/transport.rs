@@ -1,0 +1,168 @@
+//! The I/O the core's driver is given: reqwest, tokio time, random ids, and the hooks.
+
+use crate::builder::Hooks;
+use futures_util::future::BoxFuture;
+use narvar_core::http::{Entropy, HttpRequest, HttpResponse, Method, Sleep, Transport, TransportError};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Something that sends one request and reads the whole response: reqwest by default, or your
+/// own (a proxy, a recorder, a test double).
+pub trait HttpTransport: Send + Sync + 'static {
+    /// Sends `request`. Say [`TransportError::NotSent`] only when the request surely never left.
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, Result<HttpResponse, TransportError>>;
+}
+
+/// reqwest with rustls. The total deadline is the driver's; reqwest only bounds connecting.
+#[derive(Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// A transport with this connect timeout.
+    pub fn new(connect_timeout: Duration) -> Result<Self, narvar_core::NarvarError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| {
+                narvar_core::NarvarError::new(
+                    narvar_core::ErrorCode::Configuration,
+                    format!("The HTTP client cannot start: {e}."),
+                )
+            })?;
+        Ok(ReqwestTransport { client })
+    }
+
+    /// Wraps a reqwest client you configured.
+    pub fn from_client(client: reqwest::Client) -> Self {
+        ReqwestTransport { client }
+    }
+}
+
+impl HttpTransport for ReqwestTransport {
+    fn send(&self, r: HttpRequest) -> BoxFuture<'static, Result<HttpResponse, TransportError>> {
+        let method = match r.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut b = self.client.request(method, &r.url);
+        for (k, v) in &r.headers {
+            b = b.header(k, v);
+        }
+        let b = b.body(r.body);
+        Box::pin(async move {
+            let resp = b.send().await.map_err(|e| {
+                // A connect error (refused, DNS, TLS) means nothing reached the server.
+                if e.is_connect() || e.is_builder() {
+                    TransportError::NotSent(describe(&e))
+                } else {
+                    TransportError::MaybeSent(describe(&e))
+                }
+            })?;
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            let body = resp.bytes().await.map_err(|e| TransportError::MaybeSent(describe(&e)))?.to_vec();
+            Ok(HttpResponse { status, headers, body })
+        })
+    }
+}
+
+/// reqwest's error without the URL (which may carry tracking tokens).
+fn describe(e: &reqwest::Error) -> String {
+    let mut s = e.without_url_ref().to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let kind = if self.is_timeout() {
+            "timed out"
+        } else if self.is_connect() {
+            "connection failed"
+        } else if self.is_body() || self.is_decode() {
+            "the body could not be read"
+        } else if self.is_request() {
+            "the request failed"
+        } else {
+            "HTTP error"
+        };
+        kind.to_owned()
+    }
+}
+
+/// The transport the driver sees: the chosen [`HttpTransport`] plus the hooks and a tracing
+/// span per attempt.
+pub struct Hooked {
+    pub(crate) inner: Arc<dyn HttpTransport>,
+    pub(crate) hooks: Hooks,
+}
+
+impl Transport for Hooked {
+    fn send(&self, request: HttpRequest) -> impl std::future::Future<Output = Result<HttpResponse, TransportError>> + Send {
+        for h in &self.hooks.before_request {
+            h(&request);
+        }
+        let span = tracing::debug_span!("narvar.attempt", method = request.method.as_str(), url = %narvar_core::http::redact_query(&request.url),
+            status = tracing::field::Empty);
+        let inner = self.inner.clone();
+        let after = self.hooks.after_response.clone();
+        async move {
+            let started = Instant::now();
+            let req_copy = if after.is_empty() { None } else { Some(request.clone()) };
+            let result = tracing::Instrument::instrument(inner.send(request), span.clone()).await;
+            if let Ok(r) = &result {
+                span.record("status", r.status);
+            }
+            if let Some(req) = req_copy {
+                for h in &after {
+                    h(&req, &result, started.elapsed());
+                }
+            }
+            result
+        }
+    }
+}
+
+/// tokio's clock and timer.
+pub struct TokioSleep(pub Instant);
+
+impl Sleep for TokioSleep {
+    fn sleep(&self, d: Duration) -> impl std::future::Future<Output = ()> + Send {
+        tokio::time::sleep(d)
+    }
+    fn monotonic(&self) -> Duration {
+        self.0.elapsed()
+    }
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// Jitter and ids from the thread-local RNG.
+pub struct RandomIds;
+
+impl Entropy for RandomIds {
+    fn unit(&self) -> f64 {
+        rand::random::<f64>()
+    }
+    fn new_id(&self) -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+}
