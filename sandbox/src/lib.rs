@@ -162,6 +162,11 @@ impl Sandbox {
         Ok(id)
     }
 
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.world().faults.clear();
+    }
+
     /// The request log, as `GET /_sandbox/requests` shows it.
     pub fn requests(&self) -> Vec<state::RequestRecord> {
         self.shared.world().requests.iter().cloned().collect()
