@@ -1,25 +1,455 @@
-//! The `narvar` program. Only `operations` exists so far; `demo` lands with the sandbox and the
-//! Rust client (issues 4 and 5).
+//! `narvar`: the demo, the sandbox, and every operation from the command line.
+//!
+//! Errors are one line on stderr and an exit code per kind: 3 validation, 4 authentication,
+//! 5 permission, 6 not_found, 7 conflict, 8 rate_limited, 9 server, 10 transport, 11 decode,
+//! 12 configuration; 1 for anything else (files), 2 for usage.
 
+mod bulk;
+mod demo;
+mod listen;
+
+use clap::{Args, Parser, Subcommand};
+use narvar::models::*;
+use narvar::ops::{GetTrackingInfo, ListCarriers};
+use narvar::{Client, ErrorCode, NarvarError, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "narvar", version, about = "Narvar's post-purchase API from the command line")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Connection settings: flags, then `NARVAR_*` variables, then `--config`.
+#[derive(Args, Clone, Default)]
+struct Global {
+    /// Machine-readable output: one JSON document per result.
+    #[arg(long, global = true)]
+    json: bool,
+    /// production, staging, qa or a base URL (such as a sandbox's).
+    #[arg(long, global = true, env = "NARVAR_BASE_URL")]
+    base_url: Option<String>,
+    #[arg(long, global = true, env = "NARVAR_ACCOUNT_ID")]
+    account_id: Option<String>,
+    #[arg(long, global = true, env = "NARVAR_AUTH_TOKEN", hide_env_values = true)]
+    auth_token: Option<String>,
+    #[arg(long, global = true, env = "NARVAR_BEARER_TOKEN", hide_env_values = true)]
+    bearer_token: Option<String>,
+    #[arg(long, global = true, env = "NARVAR_RETAILER_MONIKER")]
+    retailer_moniker: Option<String>,
+    #[arg(long, global = true, env = "NARVAR_HMAC_KEY", hide_env_values = true)]
+    hmac_key: Option<String>,
+    /// A JSON file with any of: base_url, account_id, auth_token, bearer_token, retailer_moniker, hmac_key.
+    #[arg(long, global = true, env = "NARVAR_CONFIG")]
+    config: Option<PathBuf>,
+    /// Total seconds per call.
+    #[arg(long, global = true, default_value_t = 30.0)]
+    timeout: f64,
+    /// Turn the client-side rate budget (100 requests / 60 s) off, e.g. against a sandbox.
+    #[arg(long, global = true)]
+    no_rate_budget: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole journey against an embedded sandbox: no credentials, no network.
+    Demo {
+        /// Where to write the return label (default: a temporary folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Run the sandbox server.
+    Sandbox {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Per-account limit: requests per 60 s.
+        #[arg(long)]
+        rate_limit: Option<u32>,
+    },
+    /// List every operation the SDK knows.
+    Operations,
+    #[command(subcommand)]
+    Orders(Orders),
+    #[command(subcommand)]
+    Tracking(Tracking),
+    #[command(subcommand)]
+    Returns(Returns),
+    #[command(subcommand)]
+    Carriers(Carriers),
+    #[command(subcommand)]
+    Accounts(Accounts),
+    /// The normalized journey of an order.
+    Journey { order_number: String },
+    /// Register a webhook on a sandbox and forward its events, like `stripe listen`.
+    Listen {
+        /// Where to forward each event.
+        #[arg(long)]
+        forward_to: String,
+        /// Topics to subscribe to (default: all).
+        #[arg(long = "topic")]
+        topics: Vec<String>,
+        /// Stop after this many events.
+        #[arg(long)]
+        max_events: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Orders {
+    /// Retrieve an order.
+    Get { order_number: String },
+    /// Create or update an order from JSON (`order_info`), from a file or `-` for stdin.
+    Create { file: Option<PathBuf> },
+    /// Add shipments (a JSON array, or one shipment) to an order.
+    AddShipment { order_number: String, file: Option<PathBuf> },
+    /// Upsert every order of a JSONL file, concurrently within the rate budget.
+    Import {
+        file: PathBuf,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Where failed lines go (re-importable); default FILE.failures.jsonl.
+        #[arg(long)]
+        failures: Option<PathBuf>,
+    },
+    /// Fetch the orders listed (one number per line) into a .jsonl or .csv file.
+    Export {
+        #[arg(long)]
+        numbers: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum Tracking {
+    /// Tracking of every shipment of an order (needs the HMAC key).
+    Get { order_number: String },
+    /// Tracking by carrier and tracking numbers.
+    Info { carrier_moniker: String, tracking_numbers: Vec<String> },
+}
+
+#[derive(Subcommand)]
+enum Returns {
+    /// Create a return (v2) from JSON.
+    Create { file: Option<PathBuf> },
+    /// A return and its label.
+    Get { return_reference_number: String },
+    /// Download a return's label.
+    Label {
+        return_reference_number: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Carriers {
+    /// The retailer's carriers.
+    List {
+        #[arg(long = "product")]
+        products: Vec<String>,
+        #[arg(long = "capability")]
+        capabilities: Vec<String>,
+    },
+    /// A carrier's services, configuration and accounts.
+    Get { carrier_moniker: String },
+    /// Add services and configuration from JSON.
+    Enable { carrier_moniker: String, file: Option<PathBuf> },
+    /// Remove a service.
+    Disable { carrier_moniker: String, carrier_service: String },
+}
+
+#[derive(Subcommand)]
+enum Accounts {
+    List,
+    Get {
+        account_alias: String,
+    },
+    /// Create from JSON (with credentials).
+    Create {
+        file: Option<PathBuf>,
+    },
+    /// Update from JSON (named by account_alias).
+    Update {
+        file: Option<PathBuf>,
+    },
+    Delete {
+        account_alias: String,
+    },
+}
+
+/// A failure of the program, with its exit code.
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl From<NarvarError> for Failure {
+    fn from(e: NarvarError) -> Self {
+        let code = match e.code {
+            ErrorCode::Validation => 3,
+            ErrorCode::Authentication => 4,
+            ErrorCode::Permission => 5,
+            ErrorCode::NotFound => 6,
+            ErrorCode::Conflict => 7,
+            ErrorCode::RateLimited => 8,
+            ErrorCode::Server => 9,
+            ErrorCode::Transport => 10,
+            ErrorCode::Decode => 11,
+            ErrorCode::Configuration => 12,
+        };
+        let mut message = format!("{} ({})", e, e.code);
+        if let Some(id) = &e.meta.request_id {
+            message.push_str(&format!(" [request {id}]"));
+        }
+        Failure { message, code }
+    }
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code: 1 }
+    }
+}
+
+type Outcome<T = ()> = Result<T, Failure>;
+
+#[derive(serde::Deserialize, Default)]
+struct ConfigFile {
+    base_url: Option<String>,
+    account_id: Option<String>,
+    auth_token: Option<String>,
+    bearer_token: Option<String>,
+    retailer_moniker: Option<String>,
+    hmac_key: Option<String>,
+}
+
+impl Global {
+    /// The client, from flags, environment and the config file (in that order).
+    fn client(&self) -> Outcome<Client> {
+        let file: ConfigFile = match &self.config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| Failure::new(format!("cannot read {}: {e}", p.display())))?;
+                serde_json::from_str(&text).map_err(|e| Failure {
+                    message: format!("{}: invalid JSON at line {}, column {}: {e}", p.display(), e.line(), e.column()),
+                    code: 12,
+                })?
+            }
+            None => ConfigFile::default(),
+        };
+        let pick = |a: &Option<String>, b: Option<String>| a.clone().or(b);
+        let base = pick(&self.base_url, file.base_url).ok_or_else(|| {
+            Failure::from(NarvarError::configuration(
+                "base URL",
+                "NARVAR_BASE_URL (production, staging, qa or a URL), or --base-url",
+            ))
+        })?;
+        let mut b = Client::builder()
+            .environment(narvar::Environment::parse(&base)?)
+            .timeout(Duration::from_secs_f64(self.timeout.max(0.001)))
+            .user_agent_suffix("narvar-cli");
+        if let (Some(a), Some(t)) = (pick(&self.account_id, file.account_id), pick(&self.auth_token, file.auth_token)) {
+            b = b.basic_auth(a, t);
+        }
+        if let Some(t) = pick(&self.bearer_token, file.bearer_token) {
+            b = b.bearer_token(t);
+        }
+        if let Some(r) = pick(&self.retailer_moniker, file.retailer_moniker) {
+            b = b.retailer_moniker(r.clone());
+            if let Some(k) = pick(&self.hmac_key, file.hmac_key) {
+                b = b.tracking_key(r, k);
+            }
+        }
+        if self.no_rate_budget {
+            b = b.no_rate_budget();
+        }
+        Ok(b.build()?)
+    }
+
+    fn print<T: Serialize>(&self, r: &Response<T>) {
+        if self.json {
+            println!("{}", serde_json::to_string(&r.value).unwrap_or_default());
+        } else {
+            println!("{}", serde_json::to_string_pretty(&r.value).unwrap_or_default());
+            if let Some(id) = &r.meta.request_id {
+                eprintln!("request {id}, {} attempt(s)", r.meta.attempts);
+            }
+        }
+    }
+}
+
+/// Reads JSON from a file or stdin; a syntax error names the line and column.
+pub fn read_json<T: DeserializeOwned>(file: &Option<PathBuf>) -> Outcome<T> {
+    let (name, text) = match file.as_deref() {
+        None => (
+            "stdin".to_owned(),
+            std::io::read_to_string(std::io::stdin()).map_err(|e| Failure::new(format!("cannot read stdin: {e}")))?,
+        ),
+        Some(p) if p.as_os_str() == "-" => (
+            "stdin".to_owned(),
+            std::io::read_to_string(std::io::stdin()).map_err(|e| Failure::new(format!("cannot read stdin: {e}")))?,
+        ),
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|e| Failure::new(format!("cannot read {}: {e}", p.display())))?,
+        ),
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Failure {
+        message: format!("{name}: invalid JSON at line {}, column {}: {e}", e.line(), e.column()),
+        code: 3,
+    })?;
+    narvar::core::ops::decode_input_value(&value).map_err(|e| Failure::from(e.in_operation("input")))
+}
+
+async fn run(cli: Cli) -> Outcome {
+    let g = cli.global;
+    match cli.command {
+        Command::Demo { out } => demo::run(out, g.json).await,
+        Command::Sandbox { port, rate_limit } => {
+            let config = narvar_sandbox::SandboxConfig {
+                port,
+                rate_limit: rate_limit.map(|n| (n, Duration::from_secs(60))),
+                ..Default::default()
+            };
+            let sb = narvar_sandbox::Sandbox::start(config)
+                .await
+                .map_err(|e| Failure::new(format!("cannot start the sandbox on port {port}: {e}")))?;
+            println!("narvar sandbox listening on {}", sb.url());
+            for a in sb.accounts() {
+                println!("  NARVAR_BASE_URL={} NARVAR_ACCOUNT_ID={} NARVAR_AUTH_TOKEN={} NARVAR_BEARER_TOKEN={} NARVAR_RETAILER_MONIKER={} NARVAR_HMAC_KEY={}",
+                    sb.url(), a.account_id, a.auth_token, a.bearer_token, a.retailer_moniker, a.hmac_key);
+            }
+            let _ = tokio::signal::ctrl_c().await;
+            Ok(())
+        }
+        Command::Operations => {
+            for e in narvar::core::REGISTRY {
+                let i = &e.info;
+                if g.json {
+                    println!("{}", serde_json::to_string(i).unwrap_or_default());
+                } else {
+                    println!("{:<26} {:<6} {}", i.name, i.method.as_str(), i.summary);
+                }
+            }
+            Ok(())
+        }
+        Command::Orders(cmd) => {
+            let c = g.client()?;
+            match cmd {
+                Orders::Get { order_number } => g.print(&c.orders().get(&order_number).await?),
+                Orders::Create { file } => g.print(&c.orders().create(read_json(&file)?).await?),
+                Orders::AddShipment { order_number, file } => {
+                    let v: serde_json::Value = read_json(&file)?;
+                    let list = if v.is_array() { v } else { serde_json::Value::Array(vec![v]) };
+                    let shipments: Vec<Shipment> = narvar::core::ops::decode_input_value(&list)?;
+                    g.print(&c.orders().add_shipments(&order_number, shipments).await?)
+                }
+                Orders::Import { file, concurrency, failures } => {
+                    return bulk::import(&c, &file, concurrency, failures, g.json).await
+                }
+                Orders::Export { numbers, out, concurrency } => {
+                    return bulk::export(&c, &numbers, &out, concurrency, g.json).await
+                }
+            }
+            Ok(())
+        }
+        Command::Tracking(cmd) => {
+            let c = g.client()?;
+            match cmd {
+                Tracking::Get { order_number } => g.print(&c.tracking().by_order(&order_number).await?),
+                Tracking::Info { carrier_moniker, tracking_numbers } => g.print(
+                    &c.tracking().info(GetTrackingInfo { carrier_moniker, tracking_numbers, ..Default::default() }).await?,
+                ),
+            }
+            Ok(())
+        }
+        Command::Returns(cmd) => {
+            let c = g.client()?;
+            match cmd {
+                Returns::Create { file } => g.print(&c.returns().create(read_json(&file)?).await?),
+                Returns::Get { return_reference_number } => g.print(&c.returns().get(&return_reference_number).await?),
+                Returns::Label { return_reference_number, out } => {
+                    let r = c.returns().get(&return_reference_number).await?;
+                    let path = out.unwrap_or_else(|| PathBuf::from(format!("return-label-{return_reference_number}")));
+                    let (path, bytes) = demo::download_label(&r.value, &path).await?;
+                    if g.json {
+                        println!("{}", serde_json::json!({"path": path, "bytes": bytes}));
+                    } else {
+                        println!("wrote {} ({bytes} bytes)", path.display());
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Carriers(cmd) => {
+            let c = g.client()?;
+            match cmd {
+                Carriers::List { products, capabilities } => {
+                    let filter = ListCarriers {
+                        products: products.iter().map(|p| Product::parse(p)).collect(),
+                        capabilities: capabilities.iter().map(|p| Capability::parse(p)).collect(),
+                    };
+                    g.print(&c.carriers().list(filter).await?)
+                }
+                Carriers::Get { carrier_moniker } => g.print(&c.carriers().get(&carrier_moniker).await?),
+                Carriers::Enable { carrier_moniker, file } => {
+                    g.print(&c.carriers().enable(&carrier_moniker, read_json(&file)?).await?)
+                }
+                Carriers::Disable { carrier_moniker, carrier_service } => {
+                    g.print(&c.carriers().disable(&carrier_moniker, &carrier_service).await?)
+                }
+            }
+            Ok(())
+        }
+        Command::Accounts(cmd) => {
+            let c = g.client()?;
+            match cmd {
+                Accounts::List => g.print(&c.carrier_accounts().list().await?),
+                Accounts::Get { account_alias } => g.print(&c.carrier_accounts().get(&account_alias).await?),
+                Accounts::Create { file } => g.print(&c.carrier_accounts().create(read_json(&file)?).await?),
+                Accounts::Update { file } => g.print(&c.carrier_accounts().update(read_json(&file)?).await?),
+                Accounts::Delete { account_alias } => g.print(&c.carrier_accounts().delete(&account_alias).await?),
+            }
+            Ok(())
+        }
+        Command::Journey { order_number } => {
+            let c = g.client()?;
+            let j = c.journey(&order_number).await?;
+            if g.json {
+                println!("{}", serde_json::to_string(&j).unwrap_or_default());
+            } else {
+                demo::print_journey(&j);
+            }
+            Ok(())
+        }
+        Command::Listen { forward_to, topics, max_events } => listen::run(&g, &forward_to, topics, max_events).await,
+    }
+}
 
 fn main() -> ExitCode {
-    match std::env::args().nth(1).as_deref() {
-        Some("operations") => {
-            for e in narvar_core::REGISTRY {
-                let i = &e.info;
-                println!("{:<26} {:<6} {:<62} {}", i.name, i.method.as_str(), i.path, i.summary);
-            }
-            ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
         }
-        Some("demo") => {
-            println!("narvar demo: not yet. The demo needs the sandbox and the Rust client, which are not built yet.");
-            println!("Meanwhile, `narvar operations` lists the {} operations the core knows.", narvar_core::REGISTRY.len());
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!("usage: narvar demo | narvar operations");
-            ExitCode::from(2)
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
         }
     }
 }

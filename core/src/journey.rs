@@ -120,6 +120,13 @@ fn topic_status(t: &WebhookTopic, data: &TopicPayload) -> Option<JourneyStatus> 
     })
 }
 
+/// A step in words: `return_in_transit` → "Return in transit".
+fn describe(status: &JourneyStatus) -> String {
+    let text = status.as_str().replace('_', " ");
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// Builds the journey of `order` from what the API returned: its tracking, its returns and any
 /// webhooks received for it. Entries the same step reports twice (a scan and the webhook that
 /// announced it) are kept once.
@@ -147,14 +154,33 @@ pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[Ret
             tracking_number: tn.map(str::to_owned),
             return_reference_number: rrn.map(str::to_owned),
         };
-        let dup = entries.iter().any(|x| {
-            x.at == e.at
-                && x.status == e.status
-                && x.tracking_number == e.tracking_number
-                && x.return_reference_number == e.return_reference_number
-        });
-        if !dup {
-            entries.push(e);
+        // The same step seen twice (a scan and its webhook, a return and its webhook): keep one,
+        // with the time and references either had.
+        let same_subject = |x: &JourneyEntry| {
+            let tn = x.tracking_number.is_some() && x.tracking_number == e.tracking_number;
+            let rrn = x.return_reference_number.is_some() && x.return_reference_number == e.return_reference_number;
+            let neither = x.tracking_number.is_none()
+                && x.return_reference_number.is_none()
+                && e.tracking_number.is_none()
+                && e.return_reference_number.is_none();
+            tn || rrn || neither
+        };
+        let dup = entries
+            .iter_mut()
+            .find(|x| x.status == e.status && (x.at == e.at || x.at.is_none() || e.at.is_none()) && same_subject(x));
+        match dup {
+            Some(x) => {
+                if x.at.is_none() {
+                    x.at = e.at;
+                }
+                if x.tracking_number.is_none() {
+                    x.tracking_number = e.tracking_number;
+                }
+                if x.return_reference_number.is_none() {
+                    x.return_reference_number = e.return_reference_number;
+                }
+            }
+            None => entries.push(e),
         }
     };
     push(
@@ -190,9 +216,17 @@ pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[Ret
     for r in returns {
         let rrn = r.return_reference_number.as_deref();
         let tn = r.return_methods.iter().find_map(|m| m.tracking_number.as_deref());
-        push(r.created_at.as_deref(), JourneyStatus::ReturnInitiated, JourneySource::Return, "Return initiated".into(), tn, rrn);
+        push(
+            r.created_at.as_deref(),
+            JourneyStatus::ReturnInitiated,
+            JourneySource::Return,
+            describe(&JourneyStatus::ReturnInitiated),
+            tn,
+            rrn,
+        );
         if let Some(st) = r.return_status.as_ref().filter(|s| **s != ReturnStatus::Initiated) {
-            push(None, return_status(st), JourneySource::Return, format!("Return {st}"), tn, rrn);
+            let status = return_status(st);
+            push(None, status.clone(), JourneySource::Return, describe(&status), tn, rrn);
         }
     }
     for w in webhooks {
@@ -205,7 +239,7 @@ pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[Ret
                         when.as_deref().or(p.return_creation_date.as_deref()),
                         rma_status(s),
                         JourneySource::Webhook,
-                        format!("Return {s}"),
+                        describe(&rma_status(s)),
                         tn,
                         p.return_reference_number.as_deref(),
                     );
@@ -217,7 +251,7 @@ pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[Ret
                         when.as_deref().or(p.return_creation_date.as_deref()),
                         rma_status(s),
                         JourneySource::Webhook,
-                        format!("Return {s}"),
+                        describe(&rma_status(s)),
                         p.tracking_number.as_deref(),
                         p.return_reference_number.as_deref(),
                     );
@@ -231,11 +265,13 @@ pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[Ret
                         .and_then(|e| e.timestamp.as_deref())
                         .or(data.occurred_at.as_deref())
                         .or(when.as_deref());
+                    let description =
+                        data.event.as_ref().and_then(|e| e.description.clone()).unwrap_or_else(|| describe(&status));
                     push(
                         at,
                         status,
                         JourneySource::Webhook,
-                        format!("Webhook {topic}"),
+                        description,
                         data.tracking_number.as_deref(),
                         data.return_reference_number.as_deref(),
                     );
