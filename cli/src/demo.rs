@@ -82,9 +82,23 @@ async fn webhook_listener() -> Outcome<(String, Received)> {
     Ok((url, got))
 }
 
-async fn wait_for(got: &Received, n: usize) {
-    let until = Instant::now() + Duration::from_secs(3);
-    while got.lock().unwrap_or_else(|p| p.into_inner()).len() < n && Instant::now() < until {
+/// Waits until every event the sandbox raised has been delivered (or its retries ran out).
+async fn wait_for_deliveries(http: &reqwest::Client, sandbox: &Sandbox) {
+    let until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < until {
+        let events: serde_json::Value = match http.get(format!("{}/_sandbox/events", sandbox.url())).send().await {
+            Ok(r) => r.json().await.unwrap_or_default(),
+            Err(_) => break,
+        };
+        let pending = events["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|e| e["deliveries"].as_array().into_iter().flatten())
+            .any(|d| d["delivered"] != true && d["attempts"].as_u64().unwrap_or(0) < 5);
+        if !pending {
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -221,7 +235,7 @@ pub async fn run(out: Option<PathBuf>, json_output: bool) -> Outcome {
         ),
     );
 
-    wait_for(&received, 12).await;
+    wait_for_deliveries(&http, &sandbox).await;
     let mut hooks = received.lock().unwrap_or_else(|p| p.into_inner()).clone();
     hooks.sort_by(|a, b| a.id.cmp(&b.id));
     step(&mut n, format!("Webhooks received and verified: {}", hooks.len()));

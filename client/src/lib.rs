@@ -96,8 +96,11 @@ impl Client {
         let tracer = opts.tracer_id.get_or_insert_with(|| uuid::Uuid::new_v4().to_string()).clone();
         let span = tracing::info_span!("narvar.call", operation = info.name, tracer_id = %tracer, status = tracing::field::Empty,
             attempts = tracing::field::Empty, duration_ms = tracing::field::Empty, error = tracing::field::Empty);
-        let input = serde_json::to_value(&op).unwrap_or(Value::Null);
         let cacheable = info.method == Method::Get && info.idempotent;
+        let is_return = matches!(info.name, "returns.create" | "returns.generate_label");
+        // Only the cache, the audit log and journey bookkeeping need the input as JSON.
+        let needs_input = self.inner.cache.is_some() || (self.inner.audit.is_some() && !cacheable) || is_return;
+        let input = if needs_input { serde_json::to_value(&op).unwrap_or(Value::Null) } else { Value::Null };
         if let (true, Some(cache)) = (cacheable, &self.inner.cache) {
             if let Some(hit) = cache.get::<O::Output>(info.name, &input) {
                 span.record("status", "cached");
@@ -126,7 +129,7 @@ impl Client {
         if !cacheable {
             self.audit(info.name, &input, &result);
         }
-        if let (Ok(r), "returns.create" | "returns.generate_label") = (&result, info.name) {
+        if let (Ok(r), true) = (&result, is_return) {
             if let (Some(order), Some(rrn)) =
                 (input.get("order_number").and_then(Value::as_str), serde_json::to_value(&r.value).ok())
             {

@@ -109,7 +109,9 @@ async fn ten_thousand_operations_under_thirty_percent_faults() {
     fault(&sb, json!({"kind": "expire_credentials", "operation": "orders.get", "probability": 0.002, "seed": 99}));
 
     let counts = Arc::new(Counts::default());
-    let last_acked: Arc<Mutex<HashMap<String, (u64, Vec<u64>)>>> = Arc::default();
+    // order number → (last acknowledged version, later versions whose outcome is unknown)
+    type Acked = HashMap<String, (u64, Vec<u64>)>;
+    let last_acked: Arc<Mutex<Acked>> = Arc::default();
     let mut tasks = Vec::new();
     for i in 0..ORDERS {
         let (client, counts, last_acked) = (client.clone(), counts.clone(), last_acked.clone());
