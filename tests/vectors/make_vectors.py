@@ -88,6 +88,13 @@ case("orders", "orders.create: 400 with level is validation with Narvar's messag
      req("POST", "/api/v1/orders", order_body, {"authorization": BASIC}),
      resp(400, {"status": "FAILURE", "messages": [{"code": "order.invalid", "message": "order_date is invalid", "level": "ERROR"}]}),
      error={"code": "validation", "status": 400, "message_codes": ["order.invalid"]})
+case("orders", "orders.create: 422 is validation with Narvar's messages", "orders.create", ORDER,
+     req("POST", "/api/v1/orders", order_body, {"authorization": BASIC}),
+     resp(422, {"status": "FAILURE", "messages": [{"code": "order.unprocessable", "message": "order_items[0].sku is unknown"}]}),
+     error={"code": "validation", "status": 422, "message_codes": ["order.unprocessable"], "message_contains": "order_items[0].sku is unknown"})
+case("orders", "orders.get: 429 with Retry-After as an HTTP-date", "orders.get", {"order_number": "SBX-1"},
+     req("GET", "/api/v1/orders/SBX-1", None, {"authorization": BASIC}),
+     resp(429, "", {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}), error={"code": "rate_limited", "status": 429})
 case("orders", "orders.create: 409 is conflict", "orders.create", ORDER,
      req("POST", "/api/v1/orders", order_body, {"authorization": BASIC}),
      resp(409, "Conflict"), error={"code": "conflict", "status": 409})
