@@ -1,0 +1,99 @@
+"""`narvar.Sandbox`: the fake Narvar in-process, for testing your code without a network.
+
+```python
+with narvar.Sandbox() as sb:
+    client = sb.client()
+    client.orders.create({...})
+    sb.fault("orders.get", "status", status=503, times=2)
+    sb.advance(hours=41)
+    assert sb.count("GET", "/api/v1/orders/1001") == 3
+```
+"""
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from typing import Any, Optional
+
+from . import _native
+from ._client import AsyncClient, Client
+
+
+class Sandbox:
+    """A stateful fake Narvar on 127.0.0.1, with its clock, faults and webhooks."""
+
+    def __init__(self, *, port: int = 0, seed: int = 7, rate_limit: Optional[int] = None) -> None:
+        self._native: Any = _native.NativeSandbox(port, seed, rate_limit)
+        self.url: str = self._native.url()
+
+    @property
+    def accounts(self) -> list[dict[str, str]]:
+        """The test accounts and their current credentials."""
+        return list(json.loads(self._native.accounts()))
+
+    def _settings(self, account: int) -> dict[str, Any]:
+        a = self.accounts[account]
+        return {"account_id": a["account_id"], "auth_token": a["auth_token"], "base_url": self.url, "bearer_token": a["bearer_token"],
+                "retailer_moniker": a["retailer_moniker"], "hmac_key": a["hmac_key"], "origin": "http://127.0.0.1", "rate_budget": False}
+
+    def client(self, account: int = 0, **overrides: Any) -> Client:
+        """A `Client` for one of the sandbox's accounts."""
+        return Client(**{**self._settings(account), **overrides})
+
+    def async_client(self, account: int = 0, **overrides: Any) -> AsyncClient:
+        """An `AsyncClient` for one of the sandbox's accounts."""
+        return AsyncClient(**{**self._settings(account), **overrides})
+
+    def _admin(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
+            return json.loads(resp.read() or b"null")
+
+    def advance(self, *, seconds: float = 0, hours: float = 0, days: float = 0) -> None:
+        """Moves the simulated clock (scans, return statuses and their webhooks follow)."""
+        self._native.advance(seconds + hours * 3600 + days * 86400)
+
+    def fault(self, operation: str, kind: str, **rule: Any) -> str:
+        """Adds a fault rule: `kind` is status, delay, stall_body, drop_before, drop_after or
+        expire_credentials; `rule` takes status, retry_after, delay_ms, probability, seed, times."""
+        return str(self._admin("POST", "/_sandbox/faults", {"operation": operation, "kind": kind, **rule})["ids"][0])
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "/_sandbox/faults")
+
+    def requests(self, operation: Optional[str] = None) -> list[dict[str, Any]]:
+        """The requests the sandbox received (credentials redacted)."""
+        q = "?" + urllib.parse.urlencode({"operation": operation}) if operation else ""
+        return list(self._admin("GET", "/_sandbox/requests" + q)["requests"])
+
+    def count(self, method: str, path: str) -> int:
+        """How many requests had this method and path."""
+        return sum(1 for r in self.requests() if r["method"] == method and r["path"].split("?")[0] == path)
+
+    def webhook(self, url: str, *, secret: Optional[str] = None, username: Optional[str] = None, password: Optional[str] = None,
+                topics: Optional[list[str]] = None, account: int = 0) -> dict[str, Any]:
+        """Registers an endpoint for the sandbox's webhooks."""
+        body: dict[str, Any] = {"url": url, "topics": topics or [], "account_id": self.accounts[account]["account_id"]}
+        body.update({"auth": "hmac", "secret": secret} if secret else {"auth": "basic", "username": username, "password": password})
+        return dict(self._admin("POST", "/_sandbox/webhooks", body))
+
+    def events(self, topic: Optional[str] = None) -> list[dict[str, Any]]:
+        q = "?" + urllib.parse.urlencode({"topic": topic}) if topic else ""
+        return list(self._admin("GET", "/_sandbox/events" + q)["events"])
+
+    def reset(self) -> None:
+        self._admin("POST", "/_sandbox/reset", {})
+
+    def close(self) -> None:
+        self._native.stop()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+__all__ = ["Sandbox"]

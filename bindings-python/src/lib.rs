@@ -1,0 +1,464 @@
+//! `narvar._native`: the thin native half of the Python package. It converts (JSON text both
+//! ways), runs calls on a private, fork-safe tokio runtime with the GIL released, and raises the
+//! exception classes defined in `narvar.errors`. All API knowledge stays in the core.
+
+use narvar::{CallOptions, Client, NarvarError};
+use narvar_core::http::HttpResponse;
+use narvar_core::ops::{self, RequestContext};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use pyo3::BoundObject as _;
+use serde_json::Value;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+// ---- the runtime: created on first use, forgotten in a forked child (whose copy has no threads)
+
+static RUNTIME: AtomicPtr<tokio::runtime::Runtime> = AtomicPtr::new(std::ptr::null_mut());
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
+    let p = RUNTIME.load(Ordering::Acquire);
+    if !p.is_null() {
+        // SAFETY: runtimes are leaked, never freed; a non-null pointer stays valid.
+        return Ok(unsafe { &*p });
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("narvar-io")
+        .enable_all()
+        .build()
+        .map_err(|e| PyRuntimeError::new_err(format!("narvar cannot start its I/O runtime: {e}")))?;
+    let fresh = Box::into_raw(Box::new(rt));
+    match RUNTIME.compare_exchange(std::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+        // SAFETY: we just stored it and never free it.
+        Ok(_) => Ok(unsafe { &*fresh }),
+        Err(existing) => {
+            // SAFETY: `fresh` was never shared; `existing` is leaked and valid.
+            drop(unsafe { Box::from_raw(fresh) });
+            Ok(unsafe { &*existing })
+        }
+    }
+}
+
+/// Called in a forked child (`os.register_at_fork`): the parent's runtime threads do not exist
+/// here, so forget (leak) it; clients rebuild their connections on next use.
+#[pyfunction]
+fn _after_fork_in_child() {
+    RUNTIME.store(std::ptr::null_mut(), Ordering::Release);
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+}
+
+// ---- errors: one chokepoint
+
+fn to_py_err(py: Python<'_>, e: NarvarError) -> PyErr {
+    let raise = || -> PyResult<PyErr> {
+        let make = py.import("narvar.errors")?.getattr("_from_core_json")?;
+        let exc = make.call1((serde_json::to_string(&e.to_json()).unwrap_or_default(),))?;
+        Ok(PyErr::from_value(exc))
+    };
+    raise().unwrap_or_else(|err| err)
+}
+
+fn bad_input(what: &str, e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("{what}: {e}"))
+}
+
+// ---- the client
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    base_url: Option<String>,
+    environment: Option<String>,
+    account_id: Option<String>,
+    auth_token: Option<String>,
+    bearer_token: Option<String>,
+    retailer_moniker: Option<String>,
+    hmac_key: Option<String>,
+    origin: Option<String>,
+    timeout: Option<f64>,
+    max_attempts: Option<u32>,
+    rate_budget: Option<bool>,
+    user_agent_suffix: Option<String>,
+    from_env: Option<bool>,
+}
+
+fn build(config: &Config) -> Result<Client, NarvarError> {
+    let mut b = if config.from_env.unwrap_or(false) { narvar::ClientBuilder::from_env()? } else { Client::builder() };
+    if let Some(u) = config.base_url.as_deref().or(config.environment.as_deref()) {
+        b = b.environment(narvar::Environment::parse(u)?);
+    }
+    if let (Some(a), Some(t)) = (&config.account_id, &config.auth_token) {
+        b = b.basic_auth(a.clone(), t.clone());
+    }
+    if let Some(t) = &config.bearer_token {
+        b = b.bearer_token(t.clone());
+    }
+    if let Some(r) = &config.retailer_moniker {
+        b = b.retailer_moniker(r.clone());
+        if let Some(k) = &config.hmac_key {
+            b = b.tracking_key(r.clone(), k.clone());
+        }
+    }
+    if let Some(o) = &config.origin {
+        b = b.origin(o.clone());
+    }
+    if let Some(t) = config.timeout {
+        b = b.timeout(Duration::from_secs_f64(t.max(0.001)));
+    }
+    if let Some(n) = config.max_attempts {
+        b = b.max_attempts(n);
+    }
+    if config.rate_budget == Some(false) {
+        b = b.no_rate_budget();
+    }
+    let suffix = config.user_agent_suffix.clone().map(|s| format!("python {s}")).unwrap_or_else(|| "python".into());
+    b.user_agent_suffix(suffix).build()
+}
+
+/// A client: its configuration and the Rust client built from it (rebuilt after a fork).
+#[pyclass(frozen, module = "narvar._native")]
+struct NativeClient {
+    config: Config,
+    inner: Mutex<(u64, Client)>,
+}
+
+fn options(opts: Option<&str>) -> PyResult<CallOptions> {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(deny_unknown_fields)]
+    struct Opts {
+        idempotency_key: Option<String>,
+        tracer_id: Option<String>,
+        timeout: Option<f64>,
+    }
+    let o: Opts = match opts {
+        Some(s) => serde_json::from_str(s).map_err(|e| bad_input("options", e))?,
+        None => Opts::default(),
+    };
+    Ok(CallOptions {
+        idempotency_key: o.idempotency_key,
+        tracer_id: o.tracer_id,
+        timeout: o.timeout.map(|t| Duration::from_secs_f64(t.max(0.001))),
+    })
+}
+
+/// `(value, meta)` as JSON text.
+type Answer = (String, String);
+
+fn answer(r: narvar::Response<Value>) -> Answer {
+    (serde_json::to_string(&r.value).unwrap_or_default(), serde_json::to_string(&r.meta).unwrap_or_default())
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
+        let config: Config = serde_json::from_str(config_json).map_err(|e| bad_input("client settings", e))?;
+        let client = build(&config).map_err(|e| to_py_err(py, e))?;
+        Ok(NativeClient { config, inner: Mutex::new((GENERATION.load(Ordering::Acquire), client)) })
+    }
+
+    /// Runs an operation; the GIL is released while it runs and Ctrl-C cancels it.
+    #[pyo3(signature = (operation, input_json, options_json=None))]
+    fn call(&self, py: Python<'_>, operation: String, input_json: &str, options_json: Option<&str>) -> PyResult<Answer> {
+        let client = self.client(py)?;
+        let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
+        let opts = options(options_json)?;
+        block(py, async move { client.execute_json(&operation, &input, opts).await.map(answer) })
+    }
+
+    /// Runs an operation as an asyncio future of the running loop; cancelling it cancels the
+    /// request.
+    #[pyo3(signature = (operation, input_json, options_json=None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: String,
+        input_json: &str,
+        options_json: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
+        let opts = options(options_json)?;
+        spawn(py, async move { client.execute_json(&operation, &input, opts).await.map(answer) })
+    }
+
+    /// The normalized journey of an order, as JSON.
+    fn journey(&self, py: Python<'_>, order_number: String) -> PyResult<String> {
+        let client = self.client(py)?;
+        block(py, async move { client.journey(&order_number).await.map(|j| serde_json::to_string(&j).unwrap_or_default()) })
+    }
+
+    fn journey_async<'py>(&self, py: Python<'py>, order_number: String) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        spawn(py, async move { client.journey(&order_number).await.map(|j| serde_json::to_string(&j).unwrap_or_default()) })
+    }
+}
+
+/// Runs `fut` on the runtime with the GIL released, checking for Ctrl-C every 50 ms.
+fn block<T: Send + 'static>(
+    py: Python<'_>,
+    fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
+) -> PyResult<T> {
+    let rt = runtime()?;
+    let mut handle = rt.spawn(fut);
+    loop {
+        let waited = py.detach(|| rt.block_on(async { tokio::time::timeout(Duration::from_millis(50), &mut handle).await }));
+        match waited {
+            Ok(Ok(result)) => return result.map_err(|e| to_py_err(py, e)),
+            Ok(Err(join)) => return Err(PyRuntimeError::new_err(format!("the call stopped: {join}"))),
+            Err(_) => {
+                if let Err(interrupted) = py.check_signals() {
+                    handle.abort();
+                    return Err(interrupted);
+                }
+            }
+        }
+    }
+}
+
+/// Spawns `fut` and returns an asyncio future of the running loop that gets its result.
+fn spawn<'py, T>(
+    py: Python<'py>,
+    fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+    let future = event_loop.call_method0("create_future")?;
+    let resolve = py.import("narvar._glue")?.getattr("_resolve")?.unbind();
+    let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
+    let handle = runtime()?.spawn(async move {
+        let result = fut.await;
+        Python::attach(|py| {
+            let (ok, payload): (bool, Py<PyAny>) = match result {
+                Ok(v) => (true, v.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None())),
+                Err(e) => (false, to_py_err(py, e).into_value(py).into_any()),
+            };
+            // The loop may be closed by now; then there is no one to tell.
+            let _ = loop_ref.call_method1(py, "call_soon_threadsafe", (resolve, future_ref, ok, payload));
+        });
+    });
+    let canceller = Py::new(py, Canceller { handle: Mutex::new(Some(handle)) })?;
+    future.call_method1("add_done_callback", (canceller,))?;
+    Ok(future)
+}
+
+impl NativeClient {
+    fn client(&self, py: Python<'_>) -> PyResult<Client> {
+        let generation = GENERATION.load(Ordering::Acquire);
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.0 != generation {
+            *inner = (generation, build(&self.config).map_err(|e| to_py_err(py, e))?);
+        }
+        Ok(inner.1.clone())
+    }
+}
+
+/// Aborts the Rust task when its asyncio future is cancelled.
+#[pyclass(frozen)]
+struct Canceller {
+    handle: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+#[pymethods]
+impl Canceller {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0("cancelled")?.is_truthy()? {
+            if let Some(h) = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                h.abort();
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---- offline pieces: request building and response reading (conformance), webhooks, schema
+
+#[derive(serde::Deserialize)]
+struct Context {
+    base_url: String,
+    account_id: Option<String>,
+    auth_token: Option<String>,
+    bearer: Option<String>,
+    retailer_moniker: Option<String>,
+    hmac_key: Option<String>,
+    origin: Option<String>,
+    tracer_id: String,
+    user_agent: String,
+    now_unix: u64,
+    idempotency_key: Option<String>,
+}
+
+/// Validates and builds the request an operation would send: `{method, url, headers, body}`.
+#[pyfunction]
+fn build_request(py: Python<'_>, operation: &str, input_json: &str, context_json: &str) -> PyResult<String> {
+    let entry = ops::find(operation).ok_or_else(|| PyValueError::new_err(format!("there is no operation {operation:?}")))?;
+    let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
+    let c: Context = serde_json::from_str(context_json).map_err(|e| bad_input("context", e))?;
+    let credentials = narvar_core::Credentials {
+        basic: c
+            .account_id
+            .clone()
+            .zip(c.auth_token.clone())
+            .map(|(a, t)| narvar_core::BasicAuth { account_id: a, auth_token: t.into() }),
+        bearer: c.bearer.clone().map(Into::into),
+        tracking: c
+            .retailer_moniker
+            .clone()
+            .zip(c.hmac_key.clone())
+            .map(|(r, k)| narvar_core::TrackingKey { retailer_moniker: r, hmac_key: k.into() }),
+        retailer_moniker: c.retailer_moniker.clone(),
+        origin: c.origin.clone(),
+        version: 1,
+    };
+    let endpoints = narvar_core::Endpoints { api: c.base_url.clone(), promise_public: c.base_url.clone() };
+    let ctx = RequestContext {
+        endpoints: &endpoints,
+        credentials: &credentials,
+        tracer_id: &c.tracer_id,
+        user_agent: &c.user_agent,
+        now_unix: c.now_unix,
+        idempotency_key: c.idempotency_key.as_deref(),
+    };
+    let req = (entry.build)(&input, &ctx).map_err(|e| to_py_err(py, e))?;
+    let body = if req.body.is_empty() { Value::Null } else { serde_json::from_slice(&req.body).unwrap_or(Value::Null) };
+    Ok(serde_json::json!({"method": req.method.as_str(), "url": req.url, "path": req.path_and_query(), "headers": req.headers, "body": body}).to_string())
+}
+
+/// Reads a response as an operation would: the value as JSON, or the typed exception.
+#[pyfunction]
+fn read_response(py: Python<'_>, operation: &str, status: u16, headers: Vec<(String, String)>, body: &[u8]) -> PyResult<String> {
+    let entry = ops::find(operation).ok_or_else(|| PyValueError::new_err(format!("there is no operation {operation:?}")))?;
+    let resp = HttpResponse { status, headers, body: body.to_vec() };
+    let value = (entry.read)(&resp).map_err(|e| to_py_err(py, e))?;
+    Ok(value.to_string())
+}
+
+/// Verifies a webhook delivery and parses it: the webhook as JSON, or the exception.
+#[pyfunction]
+#[pyo3(signature = (headers, body, secret=None, username=None, password=None, tolerance=300.0, require_timestamp=false, now=None))]
+#[allow(clippy::too_many_arguments)]
+fn verify_webhook(
+    py: Python<'_>,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+    secret: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    tolerance: f64,
+    require_timestamp: bool,
+    now: Option<f64>,
+) -> PyResult<String> {
+    use narvar_core::webhooks::{WebhookAuth, WebhookVerifier};
+    let auth = match (secret, username, password) {
+        (Some(s), None, None) => WebhookAuth::HmacSha256 { secret: s.into() },
+        (None, Some(u), Some(p)) => WebhookAuth::Basic { username: u, password: p.into() },
+        _ => return Err(PyValueError::new_err("pass secret= (HMAC) or username= and password= (Basic)")),
+    };
+    let verifier = WebhookVerifier { auth, tolerance: Duration::from_secs_f64(tolerance.max(0.0)), require_timestamp };
+    let now = match now {
+        Some(t) => std::time::UNIX_EPOCH + Duration::from_secs_f64(t.max(0.0)),
+        None => std::time::SystemTime::now(),
+    };
+    let w = verifier.verify(&headers, body, now).map_err(|e| to_py_err(py, e.into()))?;
+    Ok(serde_json::to_string(&w).unwrap_or_default())
+}
+
+/// The operation registry as JSON: name, method, path, idempotent, summary.
+#[pyfunction]
+fn operations() -> String {
+    let list: Vec<_> = narvar_core::REGISTRY.iter().map(|e| &e.info).collect();
+    serde_json::to_string(&list).unwrap_or_default()
+}
+
+/// Reads an order document into the core's typed model and back (what typed results go
+/// through): JSON text in, normalized JSON text out, or a validation error naming the path.
+#[pyfunction]
+fn parse_model(py: Python<'_>, model: &str, json_text: &str) -> PyResult<String> {
+    let value: Value = serde_json::from_str(json_text).map_err(|e| bad_input("JSON", e))?;
+    macro_rules! typed {
+        ($($name:literal => $t:ty),*) => {
+            match model {
+                $($name => ops::decode_input_value::<$t>(&value).map(|m| serde_json::to_string(&m).unwrap_or_default()),)*
+                other => return Err(PyValueError::new_err(format!("no model {other:?}"))),
+            }
+        };
+    }
+    use narvar_core::models::*;
+    let out = typed!("OrderInfo" => OrderInfo, "ReturnLabel" => ReturnLabel, "OrderTracking" => OrderTracking, "CarrierAccount" => CarrierAccount);
+    out.map_err(|e| to_py_err(py, e))
+}
+
+// ---- the embedded sandbox
+
+#[pyclass(module = "narvar._native")]
+struct NativeSandbox {
+    inner: Option<narvar_sandbox::Sandbox>,
+}
+
+#[pymethods]
+impl NativeSandbox {
+    #[new]
+    #[pyo3(signature = (port=0, seed=7, rate_limit=None))]
+    fn new(py: Python<'_>, port: u16, seed: u64, rate_limit: Option<u32>) -> PyResult<Self> {
+        let config = narvar_sandbox::SandboxConfig {
+            port,
+            seed,
+            rate_limit: rate_limit.map(|n| (n, Duration::from_secs(60))),
+            ..Default::default()
+        };
+        let sb = py
+            .detach(|| narvar_sandbox::Sandbox::start_in_background(config))
+            .map_err(|e| PyRuntimeError::new_err(format!("the sandbox cannot start: {e}")))?;
+        Ok(NativeSandbox { inner: Some(sb) })
+    }
+
+    fn url(&self) -> PyResult<String> {
+        Ok(self.get()?.url().to_owned())
+    }
+
+    /// The accounts and their current credentials, as JSON.
+    fn accounts(&self) -> PyResult<String> {
+        Ok(serde_json::to_string(&self.get()?.accounts()).unwrap_or_default())
+    }
+
+    /// Moves the simulated clock.
+    fn advance(&self, py: Python<'_>, seconds: f64) -> PyResult<()> {
+        let sb = self.get()?;
+        py.detach(|| sb.advance(Duration::from_secs_f64(seconds.max(0.0))));
+        Ok(())
+    }
+
+    fn stop(&mut self, py: Python<'_>) {
+        if let Some(mut sb) = self.inner.take() {
+            py.detach(|| sb.stop());
+        }
+    }
+}
+
+impl NativeSandbox {
+    fn get(&self) -> PyResult<&narvar_sandbox::Sandbox> {
+        self.inner.as_ref().ok_or_else(|| PyRuntimeError::new_err("the sandbox was stopped"))
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeClient>()?;
+    m.add_class::<NativeSandbox>()?;
+    m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(build_request, m)?)?;
+    m.add_function(wrap_pyfunction!(read_response, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_model, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let _ = PyBytes::new(m.py(), b"");
+    let _ = PyDict::new(m.py());
+    Ok(())
+}
