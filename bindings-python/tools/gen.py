@@ -146,14 +146,54 @@ def params(op: dict) -> tuple[list[str], list[str], str]:
     return sig + (["*"] + kw if kw else []), body, "data"
 
 
+EXPORT_SYNC = '''
+    def export(self, order_numbers: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Each order as a plain dict, in order, for data frames: `pandas.DataFrame(client.orders.export(numbers))`.
+        Orders that do not exist are skipped; other errors raise."""
+        from .errors import NotFoundError
+
+        for number in order_numbers:
+            try:
+                yield self.get(number).to_dict()
+            except NotFoundError:
+                continue
+'''
+
+EXPORT_ASYNC = '''
+    async def export(self, order_numbers: Iterable[str], *, concurrency: int = 16) -> AsyncIterator[dict[str, Any]]:
+        """Each order as a plain dict, `concurrency` requests in flight, in input order; missing orders are skipped."""
+        import asyncio
+
+        from .errors import NotFoundError
+
+        async def one(number: str) -> dict[str, Any] | None:
+            try:
+                return (await self.get(number)).to_dict()
+            except NotFoundError:
+                return None
+
+        batch: list[str] = []
+        for number in order_numbers:
+            batch.append(number)
+            if len(batch) >= concurrency:
+                for d in await asyncio.gather(*(one(n) for n in batch)):
+                    if d is not None:
+                        yield d
+                batch = []
+        for d in await asyncio.gather(*(one(n) for n in batch)):
+            if d is not None:
+                yield d
+'''
+
+
 def api() -> tuple[str, str]:
     spaces: dict[str, list[dict]] = {}
     for op in OPS:
         spaces.setdefault(op["name"].split(".")[0], []).append(op)
     rt = [HEADER, '"""The namespaced API, sync and async, one method per operation of the registry."""\n',
-          "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING, Any\n\nfrom . import models\nfrom .models import *  # noqa: F403\n\n",
+          "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator\n\nfrom . import models\nfrom .models import *  # noqa: F403\n\n",
           "if TYPE_CHECKING:\n    from ._client import _Base\n"]
-    st = [HEADER, "from typing import Any\n\nfrom . import models\nfrom .models import *\nfrom ._client import _Base\n"]
+    st = [HEADER, "from typing import Any, AsyncIterator, Iterable, Iterator\n\nfrom . import models\nfrom .models import *\nfrom ._client import _Base\n"]
     opts = "idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None"
     for space, ops in spaces.items():
         cls = "".join(p.title() for p in space.split("_"))
@@ -177,9 +217,40 @@ def api() -> tuple[str, str]:
                     rt.append(f"        {lines}\n")
                 rt.append(f"        return {call}({op['name']!r}, {inp}, {wrap}, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]\n")
                 st.append(f"    {kw} {meth}({full}) -> {out_t}: ...\n")
+                if meth == "list" and is_model(out):
+                    # The list's items as an iterator (Narvar does not paginate: one request).
+                    item_field = next(w for w, ps in DEFS[out]["properties"].items() if annotate(ps)[1] and annotate(ps)[1][0] == "list")
+                    item = annotate(DEFS[out]["properties"][item_field])[1][1]
+                    args = ", ".join(p.split(":")[0].split("=")[0].strip() + "=" + p.split(":")[0].split("=")[0].strip()
+                                     for p in sig if p != "*")
+                    if mode:
+                        rt.append(f"\n    async def iter({full}) -> AsyncIterator[models.{item}]:\n        \"\"\"The items of `{op['name']}`, one by one.\"\"\"\n"
+                                  f"        result = await self.list({args + ', ' if args else ''}idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout)\n"
+                                  f"        for item in result.{py_name(item_field)}:\n            yield item\n")
+                        st.append(f"    def iter({full}) -> AsyncIterator[models.{item}]: ...\n")
+                    else:
+                        rt.append(f"\n    def iter({full}) -> Iterator[models.{item}]:\n        \"\"\"The items of `{op['name']}`, one by one.\"\"\"\n"
+                                  f"        return iter(self.list({args + ', ' if args else ''}idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout).{py_name(item_field)})\n")
+                        st.append(f"    def iter({full}) -> Iterator[models.{item}]: ...\n")
+            if space == "orders":
+                if mode:
+                    rt.append(EXPORT_ASYNC)
+                    st.append("    def export(self, order_numbers: Iterable[str], *, concurrency: int = 16) -> AsyncIterator[dict[str, Any]]: ...\n")
+                else:
+                    rt.append(EXPORT_SYNC)
+                    st.append("    def export(self, order_numbers: Iterable[str]) -> Iterator[dict[str, Any]]: ...\n")
     names = [("".join(p.title() for p in s.split("_")), s) for s in spaces]
-    rt.append(f"\n\nNAMESPACES = {names!r}\n")
-    st.append(f"\nNAMESPACES: list[tuple[str, str]]\n")
+    for mode in ("Sync", "Async"):
+        prefix = "Async" if mode == "Async" else ""
+        rt.append(f"\n\nclass {mode}Namespaces:\n    \"\"\"The namespaces of a {'n asyncio' if prefix else ' synchronous'} client.\"\"\"\n\n")
+        st.append(f"\nclass {mode}Namespaces:\n")
+        for cls, attr in names:
+            rt.append(f"    {attr}: {prefix}{cls}\n")
+            st.append(f"    {attr}: {prefix}{cls}\n")
+        rt.append("\n    def _init_namespaces(self) -> None:\n")
+        for cls, attr in names:
+            rt.append(f"        self.{attr} = {prefix}{cls}(self)  # type: ignore[arg-type]\n")
+        st.append("    def _init_namespaces(self) -> None: ...\n")
     return "".join(rt), "".join(st)
 
 

@@ -91,24 +91,53 @@ impl Client {
     }
 
     /// Runs any operation with per-call options (idempotency key, tracer id, timeout).
-    pub async fn execute_with<O: Operation>(&self, op: O, mut opts: CallOptions) -> Result<Response<O::Output>> {
-        let info = O::INFO;
+    pub async fn execute_with<O: Operation>(&self, op: O, opts: CallOptions) -> Result<Response<O::Output>> {
+        let needs_input = self.needs_input(&O::INFO);
+        let input = if needs_input { serde_json::to_value(&op).unwrap_or(Value::Null) } else { Value::Null };
+        self.around(&O::INFO, &input, opts, |opts| async move { self.inner.driver.execute(&op, &opts).await }).await
+    }
+
+    /// Runs an operation named in the registry with JSON input and output (for bindings and the
+    /// CLI), with the same cache, audit log and bookkeeping as typed calls.
+    pub async fn execute_json(&self, name: &str, input: &Value, opts: CallOptions) -> Result<Response<Value>> {
+        let info = narvar_core::ops::find(name)
+            .map(|e| e.info)
+            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
+        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_json(name, input, &opts).await }).await
+    }
+
+    /// Only the cache, the audit log and journey bookkeeping need the input as JSON.
+    fn needs_input(&self, info: &narvar_core::ops::OpInfo) -> bool {
+        let cacheable = info.method == Method::Get && info.idempotent;
+        self.inner.cache.is_some() || (self.inner.audit.is_some() && !cacheable) || is_return(info.name)
+    }
+
+    /// One call: its tracing span, the read cache, the audit log and return bookkeeping around
+    /// `send`.
+    async fn around<V, F, Fut>(
+        &self,
+        info: &narvar_core::ops::OpInfo,
+        input: &Value,
+        mut opts: CallOptions,
+        send: F,
+    ) -> Result<Response<V>>
+    where
+        V: serde::Serialize + serde::de::DeserializeOwned,
+        F: FnOnce(CallOptions) -> Fut,
+        Fut: std::future::Future<Output = Result<Response<V>>>,
+    {
         let tracer = opts.tracer_id.get_or_insert_with(|| uuid::Uuid::new_v4().to_string()).clone();
         let span = tracing::info_span!("narvar.call", operation = info.name, tracer_id = %tracer, status = tracing::field::Empty,
             attempts = tracing::field::Empty, duration_ms = tracing::field::Empty, error = tracing::field::Empty);
         let cacheable = info.method == Method::Get && info.idempotent;
-        let is_return = matches!(info.name, "returns.create" | "returns.generate_label");
-        // Only the cache, the audit log and journey bookkeeping need the input as JSON.
-        let needs_input = self.inner.cache.is_some() || (self.inner.audit.is_some() && !cacheable) || is_return;
-        let input = if needs_input { serde_json::to_value(&op).unwrap_or(Value::Null) } else { Value::Null };
         if let (true, Some(cache)) = (cacheable, &self.inner.cache) {
-            if let Some(hit) = cache.get::<O::Output>(info.name, &input) {
+            if let Some(hit) = cache.get::<V>(info.name, input) {
                 span.record("status", "cached");
                 return Ok(hit);
             }
         }
         let started = Instant::now();
-        let result = self.inner.driver.execute(&op, &opts).instrument(span.clone()).await;
+        let result = send(opts).instrument(span.clone()).await;
         let (status, attempts) = match &result {
             Ok(r) => (r.meta.status, r.meta.attempts),
             Err(e) => (e.meta.status, e.meta.attempts),
@@ -121,36 +150,29 @@ impl Client {
         }
         if let Some(cache) = &self.inner.cache {
             match (&result, cacheable) {
-                (Ok(r), true) => cache.put(info.name, &input, subject(&input), r),
-                (Ok(_), false) => cache.invalidate(subject(&input).as_deref()),
+                (Ok(r), true) => cache.put(info.name, input, subject(input), r),
+                (Ok(_), false) => cache.invalidate(subject(input).as_deref()),
                 _ => {}
             }
         }
         if !cacheable {
-            self.audit(info.name, &input, &result);
+            self.audit(info.name, input, &result);
         }
-        if let (Ok(r), true) = (&result, is_return) {
-            if let (Some(order), Some(rrn)) =
-                (input.get("order_number").and_then(Value::as_str), serde_json::to_value(&r.value).ok())
-            {
-                if let Some(rrn) = rrn.get("return_reference_number").and_then(Value::as_str) {
-                    self.inner
-                        .returns_by_order
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .entry(order.to_owned())
-                        .or_default()
-                        .push(rrn.to_owned());
-                }
+        if let (Ok(r), true) = (&result, is_return(info.name)) {
+            let rrn = serde_json::to_value(&r.value)
+                .ok()
+                .and_then(|v| v.get("return_reference_number").and_then(Value::as_str).map(str::to_owned));
+            if let (Some(order), Some(rrn)) = (input.get("order_number").and_then(Value::as_str), rrn) {
+                self.inner
+                    .returns_by_order
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(order.to_owned())
+                    .or_default()
+                    .push(rrn);
             }
         }
         result
-    }
-
-    /// Runs an operation named in the registry with JSON input and output (for bindings and the
-    /// CLI).
-    pub async fn execute_json(&self, name: &str, input: &Value, opts: CallOptions) -> Result<Response<Value>> {
-        self.inner.driver.execute_json(name, input, &opts).await
     }
 
     fn audit<T>(&self, operation: &str, input: &Value, result: &Result<Response<T>>) {
@@ -201,6 +223,10 @@ impl Client {
         let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
         Ok(narvar_core::journey::build(&order, tracking.as_ref(), &returns, &mine))
     }
+}
+
+fn is_return(operation: &str) -> bool {
+    matches!(operation, "returns.create" | "returns.generate_label")
 }
 
 fn webhook_order(w: &narvar_core::webhooks::Webhook) -> Option<&str> {

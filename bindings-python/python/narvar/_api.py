@@ -2,7 +2,7 @@
 """The namespaced API, sync and async, one method per operation of the registry."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator
 
 from . import models
 from .models import *  # noqa: F403
@@ -36,6 +36,17 @@ class Orders:
         data['shipments'] = shipments
         return self._c._call('orders.add_shipments', data, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
+    def export(self, order_numbers: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Each order as a plain dict, in order, for data frames: `pandas.DataFrame(client.orders.export(numbers))`.
+        Orders that do not exist are skipped; other errors raise."""
+        from .errors import NotFoundError
+
+        for number in order_numbers:
+            try:
+                yield self.get(number).to_dict()
+            except NotFoundError:
+                continue
+
 
 class AsyncOrders:
     """`orders.*` operations."""
@@ -61,6 +72,30 @@ class AsyncOrders:
         data['order_number'] = order_number
         data['shipments'] = shipments
         return await self._c._call_async('orders.add_shipments', data, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+
+    async def export(self, order_numbers: Iterable[str], *, concurrency: int = 16) -> AsyncIterator[dict[str, Any]]:
+        """Each order as a plain dict, `concurrency` requests in flight, in input order; missing orders are skipped."""
+        import asyncio
+
+        from .errors import NotFoundError
+
+        async def one(number: str) -> dict[str, Any] | None:
+            try:
+                return (await self.get(number)).to_dict()
+            except NotFoundError:
+                return None
+
+        batch: list[str] = []
+        for number in order_numbers:
+            batch.append(number)
+            if len(batch) >= concurrency:
+                for d in await asyncio.gather(*(one(n) for n in batch)):
+                    if d is not None:
+                        yield d
+                batch = []
+        for d in await asyncio.gather(*(one(n) for n in batch)):
+            if d is not None:
+                yield d
 
 
 class Tracking:
@@ -226,6 +261,10 @@ class Carriers:
             data['capabilities'] = capabilities
         return self._c._call('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
+    def iter(self, *, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> Iterator[models.CarrierSummary]:
+        """The items of `carriers.list`, one by one."""
+        return iter(self.list(products=products, capabilities=capabilities, idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout).carriers)
+
     def get(self, carrier_moniker: str, *, country: str | None = None, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierDetails:
         """Retrieve a carrier's services, configuration and accounts. (`carriers.get`)"""
         data: dict[str, Any] = {}
@@ -277,6 +316,12 @@ class AsyncCarriers:
             data['capabilities'] = capabilities
         return await self._c._call_async('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
+    async def iter(self, *, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> AsyncIterator[models.CarrierSummary]:
+        """The items of `carriers.list`, one by one."""
+        result = await self.list(products=products, capabilities=capabilities, idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout)
+        for item in result.carriers:
+            yield item
+
     async def get(self, carrier_moniker: str, *, country: str | None = None, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierDetails:
         """Retrieve a carrier's services, configuration and accounts. (`carriers.get`)"""
         data: dict[str, Any] = {}
@@ -324,6 +369,10 @@ class CarrierAccounts:
         data: dict[str, Any] = {}
         return self._c._call('carrier_accounts.list', data, models.CarrierAccountList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
+    def iter(self, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> Iterator[models.CarrierAccount]:
+        """The items of `carrier_accounts.list`, one by one."""
+        return iter(self.list(idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout).carrier_accounts)
+
     def get(self, account_alias: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierAccount:
         """Retrieve a carrier account by its alias. (`carrier_accounts.get`)"""
         data: dict[str, Any] = {}
@@ -357,6 +406,12 @@ class AsyncCarrierAccounts:
         """List the retailer's carrier accounts. (`carrier_accounts.list`)"""
         data: dict[str, Any] = {}
         return await self._c._call_async('carrier_accounts.list', data, models.CarrierAccountList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+
+    async def iter(self, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> AsyncIterator[models.CarrierAccount]:
+        """The items of `carrier_accounts.list`, one by one."""
+        result = await self.list(idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout)
+        for item in result.carrier_accounts:
+            yield item
 
     async def get(self, account_alias: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierAccount:
         """Retrieve a carrier account by its alias. (`carrier_accounts.get`)"""
@@ -539,4 +594,39 @@ class AsyncPromise:
         return await self._c._call_async('promise.confirm', data, models.PromiseConfirmed, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
-NAMESPACES = [('Orders', 'orders'), ('Tracking', 'tracking'), ('Returns', 'returns'), ('Carriers', 'carriers'), ('CarrierAccounts', 'carrier_accounts'), ('Promise', 'promise')]
+class SyncNamespaces:
+    """The namespaces of a  synchronous client."""
+
+    orders: Orders
+    tracking: Tracking
+    returns: Returns
+    carriers: Carriers
+    carrier_accounts: CarrierAccounts
+    promise: Promise
+
+    def _init_namespaces(self) -> None:
+        self.orders = Orders(self)  # type: ignore[arg-type]
+        self.tracking = Tracking(self)  # type: ignore[arg-type]
+        self.returns = Returns(self)  # type: ignore[arg-type]
+        self.carriers = Carriers(self)  # type: ignore[arg-type]
+        self.carrier_accounts = CarrierAccounts(self)  # type: ignore[arg-type]
+        self.promise = Promise(self)  # type: ignore[arg-type]
+
+
+class AsyncNamespaces:
+    """The namespaces of a n asyncio client."""
+
+    orders: AsyncOrders
+    tracking: AsyncTracking
+    returns: AsyncReturns
+    carriers: AsyncCarriers
+    carrier_accounts: AsyncCarrierAccounts
+    promise: AsyncPromise
+
+    def _init_namespaces(self) -> None:
+        self.orders = AsyncOrders(self)  # type: ignore[arg-type]
+        self.tracking = AsyncTracking(self)  # type: ignore[arg-type]
+        self.returns = AsyncReturns(self)  # type: ignore[arg-type]
+        self.carriers = AsyncCarriers(self)  # type: ignore[arg-type]
+        self.carrier_accounts = AsyncCarrierAccounts(self)  # type: ignore[arg-type]
+        self.promise = AsyncPromise(self)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import os
 from typing import Any, Optional
 
 from . import _native, errors
+from ._api import AsyncNamespaces, SyncNamespaces
 from ._model import Model, _plain
 from .models import Journey
 
@@ -94,7 +95,7 @@ class _Base:
         return f"{type(self).__name__}(account_id={self._account_id!r})"
 
 
-class Client(_Base):
+class Client(_Base, SyncNamespaces):
     """The synchronous client. Calls release the GIL, and Ctrl-C interrupts them.
 
     ```python
@@ -106,10 +107,7 @@ class Client(_Base):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from . import _api
-
-        for cls, attr in _api.NAMESPACES:
-            object.__setattr__(self, attr, getattr(_api, cls)(self))
+        self._init_namespaces()
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Client":
@@ -131,15 +129,12 @@ class Client(_Base):
         self.close()
 
 
-class AsyncClient(_Base):
+class AsyncClient(_Base, AsyncNamespaces):
     """The asyncio client: every method is awaitable; cancelling a task cancels its request."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from . import _api
-
-        for cls, attr in _api.NAMESPACES:
-            object.__setattr__(self, attr, getattr(_api, "Async" + cls)(self))
+        self._init_namespaces()
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "AsyncClient":

@@ -1,0 +1,136 @@
+"""Every error class, raised from Rust with every field; bad input never sent."""
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import narvar
+from narvar import _native
+
+from conftest import a_return, order
+
+VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
+
+
+def test_every_error_class(sandbox: narvar.Sandbox, client: narvar.Client) -> None:
+    with pytest.raises(narvar.ValidationError) as v:
+        client.orders.create(order("1", order_items=[{"sku": "A", "quantity": 0}]))
+    assert [(f.path, f.rule) for f in v.value.errors] == [
+        ("order_info.order_items[0].quantity", "min"),
+        ("order_info.shipments[0].items_info", "exceeds_ordered"),  # the shipment still carries 2 MUG
+    ]
+    with pytest.raises(narvar.NotFoundError) as nf:
+        client.orders.get("nope")
+    assert (nf.value.code, nf.value.status) == ("not_found", 200) and nf.value.request_id and nf.value.messages[0]["code"] == "order.not_found"
+    wrong = narvar.Client("acme", "tok_wrong", base_url=sandbox.url, rate_budget=False)
+    with pytest.raises(narvar.AuthenticationError) as au:
+        wrong.orders.get("1")
+    assert au.value.status == 401 and "tok_wrong" not in str(au.value) + repr(au.value)
+    acc = {"carrier_moniker": "gls", "capabilities": ["returns_label"], "products": ["returns"], "account_alias": "a",
+           "credentials": {"username": "u", "password": "p", "shipper_contact_id": "1"}}
+    client.carrier_accounts.create(acc)
+    with pytest.raises(narvar.ConflictError):
+        client.carrier_accounts.create(acc)
+    sandbox.fault("orders.get", "status", status=429, retry_after=2, times=1)
+    with pytest.raises(narvar.RateLimitError) as rl:
+        sandbox.client(max_attempts=1).orders.get("1")
+    assert (rl.value.code, rl.value.status, rl.value.retry_after) == ("rate_limited", 429, 2.0)
+    sandbox.fault("orders.get", "status", status=503, times=1)
+    with pytest.raises(narvar.ServerError):
+        sandbox.client(max_attempts=1).orders.get("1")
+    client.orders.create(order("1001"))
+    sandbox.fault("returns.create", "drop_after", times=1)
+    with pytest.raises(narvar.TransportError) as tr:
+        client.returns.create(a_return("1001"))
+    assert tr.value.may_have_been_sent is True
+    with pytest.raises(narvar.ConfigurationError) as cf:
+        narvar.Client(base_url=sandbox.url)
+    assert "NARVAR_ACCOUNT_ID" in str(cf.value)
+    with pytest.raises(narvar.DecodeError):
+        _native.read_response("orders.get", 200, [], b"<html>")
+    with pytest.raises(narvar.PermissionError):
+        _native.read_response("orders.get", 403, [], b"")
+    e = pickle.loads(pickle.dumps(rl.value))
+    assert (type(e), e.retry_after, e.request_id) == (narvar.RateLimitError, 2.0, rl.value.request_id)
+
+
+CONTEXT = {"base_url": "https://ws.narvar.test", "account_id": "acme", "auth_token": "tok_9f2", "bearer": "bear_55", "retailer_moniker": "acme",
+           "hmac_key": "hk_test", "origin": "https://shop.acme.test", "tracer_id": "tr-0001", "user_agent": "narvar-sdk/conformance",
+           "now_unix": 1700000000, "idempotency_key": "idem-0001"}
+
+
+def cases() -> list[Any]:
+    out = []
+    for f in sorted(VECTORS.glob("*.json")):
+        for c in json.loads(f.read_text()):
+            out.append(pytest.param(c, id=c["name"]))
+    return out
+
+
+def subset(want: Any, got: Any) -> bool:
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(k in got and subset(v, got[k]) for k, v in want.items())
+    if isinstance(want, list):
+        return isinstance(got, list) and len(want) == len(got) and all(subset(a, b) for a, b in zip(want, got))
+    if isinstance(want, (int, float)) and not isinstance(want, bool):
+        return isinstance(got, (int, float)) and float(want) == float(got)
+    return bool(want == got)
+
+
+def check_error(e: narvar.NarvarError, want: dict[str, Any]) -> None:
+    assert e.code == want["code"], (e.code, str(e))
+    for key, attr in (("status", "status"), ("request_id", "request_id"), ("retry_after", "retry_after")):
+        if key in want:
+            assert getattr(e, attr) == want[key]
+    if "message_codes" in want:
+        assert [m.get("code") for m in e.messages] == want["message_codes"]
+    if "message_contains" in want:
+        assert want["message_contains"] in str(e)
+    if "field_errors" in want:
+        assert {(f.path, f.rule) for f in e.errors} == {(f["path"], f["rule"]) for f in want["field_errors"]}
+
+
+@pytest.mark.parametrize("case", cases())
+def test_vector(case: dict[str, Any]) -> None:
+    ctx = {**CONTEXT, **(case.get("context") or {})}
+    if case["expect_request"] is None:
+        with pytest.raises(narvar.NarvarError) as e:
+            _native.build_request(case["operation"], json.dumps(case["input"]), json.dumps(ctx))
+        check_error(e.value, case["expect_error"])
+        return
+    req = json.loads(_native.build_request(case["operation"], json.dumps(case["input"]), json.dumps(ctx)))
+    want = case["expect_request"]
+    assert (req["method"], req["path"]) == (want["method"], want["path"])
+    headers = {k.lower(): v for k, v in req["headers"]}
+    for k, v in want["headers"].items():
+        assert headers.get(k) == v, k
+    for k in want.get("absent_headers", []):
+        assert k not in headers
+    assert req["body"] == want["body"]
+    r = case["response"]
+    body = json.dumps(r["body"]).encode() if "body" in r else r.get("body_text", "").encode()
+    if "expect_output" in case:
+        assert subset(case["expect_output"], json.loads(_native.read_response(case["operation"], r["status"], list(r["headers"].items()), body)))
+    else:
+        with pytest.raises(narvar.NarvarError) as e:
+            _native.read_response(case["operation"], r["status"], list(r["headers"].items()), body)
+        check_error(e.value, case["expect_error"])
+
+
+VALIDATION = [c for c in cases() if c.values[0]["expect_request"] is None and c.values[0]["expect_error"]["code"] == "validation"]
+METHOD = {"orders.create": ("orders", "create")}
+
+
+def test_bad_inputs_raise_validation_errors_and_send_nothing(sandbox: narvar.Sandbox) -> None:
+    c = sandbox.client()
+    for param in VALIDATION:
+        case = param.values[0]
+        with pytest.raises(narvar.ValidationError) as e:
+            c._call(case["operation"], case["input"], None, None, None, None)
+        assert {(f.path, f.rule) for f in e.value.errors} == {(f["path"], f["rule"]) for f in case["expect_error"]["field_errors"]}, case["name"]
+    assert sandbox.requests() == [], "no bad input reached the sandbox"
+    assert len(VALIDATION) >= 30
