@@ -191,9 +191,9 @@ def api() -> tuple[str, str]:
     for op in OPS:
         spaces.setdefault(op["name"].split(".")[0], []).append(op)
     rt = [HEADER, '"""The namespaced API, sync and async, one method per operation of the registry."""\n',
-          "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator\n\nfrom . import models\nfrom .models import *  # noqa: F403\n\n",
+          "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator, List\n\nfrom . import models\nfrom .models import *  # noqa: F403\n\n",
           "if TYPE_CHECKING:\n    from ._client import _Base\n"]
-    st = [HEADER, "from typing import Any, AsyncIterator, Iterable, Iterator\n\nfrom . import models\nfrom .models import *\nfrom ._client import _Base\n"]
+    st = [HEADER, "from typing import Any, AsyncIterator, Iterable, Iterator, List\n\nfrom . import models\nfrom .models import *\nfrom ._client import _Base\n"]
     opts = "idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None"
     for space, ops in spaces.items():
         cls = "".join(p.title() for p in space.split("_"))
@@ -207,7 +207,8 @@ def api() -> tuple[str, str]:
                 sig, body, inp = params(op)
                 if "*" not in sig:
                     sig = sig + ["*"]
-                full = ", ".join(["self"] + sig + [opts])
+                # `list` is a method name here: annotations say `List`.
+                full = ", ".join(["self"] + sig + [opts]).replace("list[", "List[")
                 kw = "async def" if mode else "def"
                 call = "await self._c._call_async" if mode else "self._c._call"
                 lines = "\n        ".join(body)

@@ -2,7 +2,7 @@
 """The namespaced API, sync and async, one method per operation of the registry."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator, List
 
 from . import models
 from .models import *  # noqa: F403
@@ -29,7 +29,7 @@ class Orders:
         data['order_number'] = order_number
         return self._c._call('orders.get', data, models.OrderInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    def add_shipments(self, order_number: str, shipments: list[Shipment | dict[str, Any]], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
+    def add_shipments(self, order_number: str, shipments: List[Shipment | dict[str, Any]], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
         """Add or modify shipments of an order. (`orders.add_shipments`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
@@ -66,7 +66,7 @@ class AsyncOrders:
         data['order_number'] = order_number
         return await self._c._call_async('orders.get', data, models.OrderInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    async def add_shipments(self, order_number: str, shipments: list[Shipment | dict[str, Any]], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
+    async def add_shipments(self, order_number: str, shipments: List[Shipment | dict[str, Any]], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
         """Add or modify shipments of an order. (`orders.add_shipments`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
@@ -112,7 +112,7 @@ class Tracking:
         data['order_number'] = order_number
         return self._c._call('tracking.by_order', data, models.OrderTracking, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    def info(self, carrier_moniker: str, tracking_numbers: list[str], *, locale: str | None = None, order_date: str | None = None, ship_date: str | None = None, origin_zip: str | None = None, destination_zip: str | None = None, shipment_type: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.TrackingInfo:
+    def info(self, carrier_moniker: str, tracking_numbers: List[str], *, locale: str | None = None, order_date: str | None = None, ship_date: str | None = None, origin_zip: str | None = None, destination_zip: str | None = None, shipment_type: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.TrackingInfo:
         """Tracking of packages by carrier and tracking numbers. (`tracking.info`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
@@ -156,7 +156,7 @@ class AsyncTracking:
         data['order_number'] = order_number
         return await self._c._call_async('tracking.by_order', data, models.OrderTracking, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    async def info(self, carrier_moniker: str, tracking_numbers: list[str], *, locale: str | None = None, order_date: str | None = None, ship_date: str | None = None, origin_zip: str | None = None, destination_zip: str | None = None, shipment_type: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.TrackingInfo:
+    async def info(self, carrier_moniker: str, tracking_numbers: List[str], *, locale: str | None = None, order_date: str | None = None, ship_date: str | None = None, origin_zip: str | None = None, destination_zip: str | None = None, shipment_type: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.TrackingInfo:
         """Tracking of packages by carrier and tracking numbers. (`tracking.info`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
@@ -252,7 +252,7 @@ class Carriers:
     def __init__(self, client: _Base) -> None:
         self._c = client
 
-    def list(self, *, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierList:
+    def list(self, *, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierList:
         """List the retailer's carriers, filtered by products and capabilities. (`carriers.list`)"""
         data: dict[str, Any] = {}
         if products is not None:
@@ -261,11 +261,11 @@ class Carriers:
             data['capabilities'] = capabilities
         return self._c._call('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    def iter(self, *, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> Iterator[models.CarrierSummary]:
+    def iter(self, *, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> Iterator[models.CarrierSummary]:
         """The items of `carriers.list`, one by one."""
         return iter(self.list(products=products, capabilities=capabilities, idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout).carriers)
 
-    def get(self, carrier_moniker: str, *, country: str | None = None, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierDetails:
+    def get(self, carrier_moniker: str, *, country: str | None = None, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierDetails:
         """Retrieve a carrier's services, configuration and accounts. (`carriers.get`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
@@ -277,7 +277,7 @@ class Carriers:
             data['capabilities'] = capabilities
         return self._c._call('carriers.get', data, models.CarrierDetails, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    def enable(self, carrier_moniker: str, *, capabilities: list[str] | None = None, products: list[str] | None = None, carrier_service_configurations: list[CarrierServiceRequest | dict[str, Any]] | None = None, carrier_configuration: CarrierConfiguration | dict[str, Any] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierServiceCreationResponse:
+    def enable(self, carrier_moniker: str, *, capabilities: List[str] | None = None, products: List[str] | None = None, carrier_service_configurations: List[CarrierServiceRequest | dict[str, Any]] | None = None, carrier_configuration: CarrierConfiguration | dict[str, Any] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierServiceCreationResponse:
         """Add services and configuration to a carrier for the retailer. (`carriers.enable`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
@@ -307,7 +307,7 @@ class AsyncCarriers:
     def __init__(self, client: _Base) -> None:
         self._c = client
 
-    async def list(self, *, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierList:
+    async def list(self, *, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierList:
         """List the retailer's carriers, filtered by products and capabilities. (`carriers.list`)"""
         data: dict[str, Any] = {}
         if products is not None:
@@ -316,13 +316,13 @@ class AsyncCarriers:
             data['capabilities'] = capabilities
         return await self._c._call_async('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    async def iter(self, *, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> AsyncIterator[models.CarrierSummary]:
+    async def iter(self, *, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> AsyncIterator[models.CarrierSummary]:
         """The items of `carriers.list`, one by one."""
         result = await self.list(products=products, capabilities=capabilities, idempotency_key=idempotency_key, tracer_id=tracer_id, timeout=timeout)
         for item in result.carriers:
             yield item
 
-    async def get(self, carrier_moniker: str, *, country: str | None = None, products: list[str] | None = None, capabilities: list[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierDetails:
+    async def get(self, carrier_moniker: str, *, country: str | None = None, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierDetails:
         """Retrieve a carrier's services, configuration and accounts. (`carriers.get`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
@@ -334,7 +334,7 @@ class AsyncCarriers:
             data['capabilities'] = capabilities
         return await self._c._call_async('carriers.get', data, models.CarrierDetails, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    async def enable(self, carrier_moniker: str, *, capabilities: list[str] | None = None, products: list[str] | None = None, carrier_service_configurations: list[CarrierServiceRequest | dict[str, Any]] | None = None, carrier_configuration: CarrierConfiguration | dict[str, Any] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierServiceCreationResponse:
+    async def enable(self, carrier_moniker: str, *, capabilities: List[str] | None = None, products: List[str] | None = None, carrier_service_configurations: List[CarrierServiceRequest | dict[str, Any]] | None = None, carrier_configuration: CarrierConfiguration | dict[str, Any] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierServiceCreationResponse:
         """Add services and configuration to a carrier for the retailer. (`carriers.enable`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
@@ -442,7 +442,7 @@ class Promise:
     def __init__(self, client: _Base) -> None:
         self._c = client
 
-    def options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: list[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
+    def options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: List[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
         """Delivery-date options for a cart (server-side). (`promise.options`)"""
         data: dict[str, Any] = {}
         if api_version is not None:
@@ -471,7 +471,7 @@ class Promise:
             data['test'] = test
         return self._c._call('promise.options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    def public_options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: list[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
+    def public_options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: List[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
         """Delivery-date options for a cart (client-side, no secret). (`promise.public_options`)"""
         data: dict[str, Any] = {}
         if api_version is not None:
@@ -500,7 +500,7 @@ class Promise:
             data['test'] = test
         return self._c._call('promise.public_options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    def confirm(self, *, api_version: str | None = None, order_id: str | None = None, selected_delivery_options: list[SelectedDeliveryOption | dict[str, Any]] | None = None, channel: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseConfirmed:
+    def confirm(self, *, api_version: str | None = None, order_id: str | None = None, selected_delivery_options: List[SelectedDeliveryOption | dict[str, Any]] | None = None, channel: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseConfirmed:
         """Confirm the delivery option chosen for an order. (`promise.confirm`)"""
         data: dict[str, Any] = {}
         if api_version is not None:
@@ -522,7 +522,7 @@ class AsyncPromise:
     def __init__(self, client: _Base) -> None:
         self._c = client
 
-    async def options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: list[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
+    async def options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: List[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
         """Delivery-date options for a cart (server-side). (`promise.options`)"""
         data: dict[str, Any] = {}
         if api_version is not None:
@@ -551,7 +551,7 @@ class AsyncPromise:
             data['test'] = test
         return await self._c._call_async('promise.options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    async def public_options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: list[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
+    async def public_options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: List[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
         """Delivery-date options for a cart (client-side, no secret). (`promise.public_options`)"""
         data: dict[str, Any] = {}
         if api_version is not None:
@@ -580,7 +580,7 @@ class AsyncPromise:
             data['test'] = test
         return await self._c._call_async('promise.public_options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
-    async def confirm(self, *, api_version: str | None = None, order_id: str | None = None, selected_delivery_options: list[SelectedDeliveryOption | dict[str, Any]] | None = None, channel: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseConfirmed:
+    async def confirm(self, *, api_version: str | None = None, order_id: str | None = None, selected_delivery_options: List[SelectedDeliveryOption | dict[str, Any]] | None = None, channel: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseConfirmed:
         """Confirm the delivery option chosen for an order. (`promise.confirm`)"""
         data: dict[str, Any] = {}
         if api_version is not None:

@@ -76,7 +76,10 @@ class Sandbox:
                 topics: Optional[list[str]] = None, account: int = 0) -> dict[str, Any]:
         """Registers an endpoint for the sandbox's webhooks."""
         body: dict[str, Any] = {"url": url, "topics": topics or [], "account_id": self.accounts[account]["account_id"]}
-        body.update({"auth": "hmac", "secret": secret} if secret else {"auth": "basic", "username": username, "password": password})
+        if secret:
+            body.update(auth="hmac", secret=secret)
+        else:
+            body.update(auth="basic", username=username, password=password)
         return dict(self._admin("POST", "/_sandbox/webhooks", body))
 
     def events(self, topic: Optional[str] = None) -> list[dict[str, Any]]:

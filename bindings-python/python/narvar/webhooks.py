@@ -12,7 +12,21 @@ class Webhook(Model):
     """A verified delivery: `id` (dedupe on it), `topic`, `timestamp`, `kind` and `payload`."""
 
     __slots__ = ()
-    _fields = {"id": ("id", None), "topic": ("topic", None), "timestamp": ("timestamp", None)}
+
+    @property
+    def id(self) -> Optional[str]:
+        """`X-Narvar-Webhook-Id`: deduplicate on it."""
+        return self._data.get("id")
+
+    @property
+    def topic(self) -> Optional[str]:
+        """`X-Narvar-Topic`."""
+        return self._data.get("topic")
+
+    @property
+    def timestamp(self) -> Optional[int]:
+        """`X-Narvar-Timestamp`, Unix seconds."""
+        return self._data.get("timestamp")
 
     @property
     def kind(self) -> str:
