@@ -26,6 +26,9 @@ git diff --exit-code -- tests/vectors || { echo "tests/vectors/*.json differ fro
 step "tests"
 cargo test --workspace --locked
 
+step "Python binding"
+bash scripts/test-python.sh
+
 step "API fuzzing: schemathesis against the sandbox"
 if [ ! -x .tools/venv/bin/schemathesis ]; then
   python3 -m venv .tools/venv
