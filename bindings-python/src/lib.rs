@@ -198,24 +198,19 @@ impl NativeClient {
     }
 }
 
-/// Runs `fut` on the runtime with the GIL released, checking for Ctrl-C every 50 ms.
+/// Runs `fut` with the GIL released, polling it on this thread (no hand-off to a worker), and
+/// checks for Ctrl-C every 100 ms; an interrupt drops (cancels) the call.
 fn block<T: Send + 'static>(
     py: Python<'_>,
     fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
 ) -> PyResult<T> {
     let rt = runtime()?;
-    let mut handle = rt.spawn(fut);
+    let mut fut = std::pin::pin!(fut);
     loop {
-        let waited = py.detach(|| rt.block_on(async { tokio::time::timeout(Duration::from_millis(50), &mut handle).await }));
+        let waited = py.detach(|| rt.block_on(async { tokio::time::timeout(Duration::from_millis(100), fut.as_mut()).await }));
         match waited {
-            Ok(Ok(result)) => return result.map_err(|e| to_py_err(py, e)),
-            Ok(Err(join)) => return Err(PyRuntimeError::new_err(format!("the call stopped: {join}"))),
-            Err(_) => {
-                if let Err(interrupted) = py.check_signals() {
-                    handle.abort();
-                    return Err(interrupted);
-                }
-            }
+            Ok(result) => return result.map_err(|e| to_py_err(py, e)),
+            Err(_) => py.check_signals()?,
         }
     }
 }

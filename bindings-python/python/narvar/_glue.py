@@ -1,8 +1,10 @@
 """Called from the native module's I/O threads, on the event loop's thread."""
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 def _resolve(future: asyncio.Future[Any], ok: bool, payload: Any) -> None:
