@@ -18,6 +18,7 @@ use std::time::Duration;
 
 static RUNTIME: AtomicPtr<tokio::runtime::Runtime> = AtomicPtr::new(std::ptr::null_mut());
 static GENERATION: AtomicU64 = AtomicU64::new(0);
+const WORKERS: usize = 1;
 
 fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
     let p = RUNTIME.load(Ordering::Acquire);
@@ -26,7 +27,7 @@ fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
         return Ok(unsafe { &*p });
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(WORKERS)
         .thread_name("narvar-io")
         .enable_all()
         .build()

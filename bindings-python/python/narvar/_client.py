@@ -12,16 +12,39 @@ from .models import Journey
 
 
 class ResponseMeta:
-    """What came back with a result: HTTP status, headers, request id, tracer id, attempts."""
+    """What came back with a result: HTTP status, headers, request id, tracer id, attempts.
+    Read on first use (most callers never look)."""
 
-    __slots__ = ("status", "headers", "request_id", "tracer_id", "attempts")
+    __slots__ = ("_raw", "_parsed")
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.status: Optional[int] = raw.get("status")
-        self.headers: dict[str, str] = dict(raw.get("headers") or [])
-        self.request_id: Optional[str] = raw.get("request_id")
-        self.tracer_id: Optional[str] = raw.get("tracer_id")
-        self.attempts: int = raw.get("attempts") or 0
+    def __init__(self, raw: str | dict[str, Any]) -> None:
+        self._raw = raw
+        self._parsed: Optional[dict[str, Any]] = raw if isinstance(raw, dict) else None
+
+    def _get(self) -> dict[str, Any]:
+        if self._parsed is None:
+            self._parsed = json.loads(self._raw) if isinstance(self._raw, str) else dict(self._raw)
+        return self._parsed
+
+    @property
+    def status(self) -> Optional[int]:
+        return self._get().get("status")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return dict(self._get().get("headers") or [])
+
+    @property
+    def request_id(self) -> Optional[str]:
+        return self._get().get("request_id")
+
+    @property
+    def tracer_id(self) -> Optional[str]:
+        return self._get().get("tracer_id")
+
+    @property
+    def attempts(self) -> int:
+        return int(self._get().get("attempts") or 0)
 
     def __repr__(self) -> str:
         return f"ResponseMeta(status={self.status!r}, request_id={self.request_id!r}, tracer_id={self.tracer_id!r}, attempts={self.attempts!r})"
@@ -42,7 +65,7 @@ def _options(idempotency_key: Optional[str], tracer_id: Optional[str], timeout: 
 def _result(answer: tuple[str, str], wrap: Any) -> Any:
     value_json, meta_json = answer
     value = json.loads(value_json)
-    meta = ResponseMeta(json.loads(meta_json))
+    meta = ResponseMeta(meta_json)
     if wrap is None:
         return value
     result = wrap(value)
