@@ -106,6 +106,18 @@ impl Client {
         self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_json(name, input, &opts).await }).await
     }
 
+    /// [`Client::execute_json`] with the output as JSON text (what bindings parse in their own
+    /// language). The read cache is not consulted: it holds typed values.
+    pub async fn execute_text(&self, name: &str, input: &Value, opts: CallOptions) -> Result<Response<String>> {
+        if self.inner.cache.is_some() {
+            return self.execute_json(name, input, opts).await.map(|r| r.map(|v| v.to_string()));
+        }
+        let info = narvar_core::ops::find(name)
+            .map(|e| e.info)
+            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
+        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_text(name, input, &opts).await }).await
+    }
+
     /// Only the cache, the audit log and journey bookkeeping need the input as JSON.
     fn needs_input(&self, info: &narvar_core::ops::OpInfo) -> bool {
         let cacheable = info.method == Method::Get && info.idempotent;
@@ -159,9 +171,13 @@ impl Client {
             self.audit(info.name, input, &result);
         }
         if let (Ok(r), true) = (&result, is_return(info.name)) {
-            let rrn = serde_json::to_value(&r.value)
-                .ok()
-                .and_then(|v| v.get("return_reference_number").and_then(Value::as_str).map(str::to_owned));
+            // The value may be JSON text (`execute_text`): read it either way.
+            let value = match serde_json::to_value(&r.value) {
+                Ok(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::Null),
+                Ok(v) => v,
+                Err(_) => Value::Null,
+            };
+            let rrn = value.get("return_reference_number").and_then(Value::as_str).map(str::to_owned);
             if let (Some(order), Some(rrn)) = (input.get("order_number").and_then(Value::as_str), rrn) {
                 self.inner
                     .returns_by_order

@@ -99,6 +99,19 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         finish((entry.read)(&resp), meta, &resp, self.sleep.wall())
     }
 
+    /// [`Driver::execute_json`] with the output as JSON text, never built as a `Value`.
+    pub async fn execute_text(
+        &self,
+        name: &str,
+        input: &serde_json::Value,
+        opts: &CallOptions,
+    ) -> Result<Response<String>, NarvarError> {
+        let entry = ops::find(name)
+            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
+        let (resp, meta) = self.send(&entry.info, |ctx| (entry.build)(input, ctx), opts).await?;
+        finish((entry.read_text)(&resp), meta, &resp, self.sleep.wall())
+    }
+
     /// Sends with retries, the rate budget and re-authentication; returns the final response
     /// (any status) for the operation to read, or the error that ended the call.
     pub async fn send(

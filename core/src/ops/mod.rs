@@ -350,6 +350,9 @@ pub struct OpEntry {
     pub build: fn(&serde_json::Value, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
     /// Reads a response into the output as JSON.
     pub read: fn(&HttpResponse) -> Result<serde_json::Value, NarvarError>,
+    /// Reads a response into the output as JSON text, straight from the typed value (what
+    /// bindings hand to their language's JSON parser).
+    pub read_text: fn(&HttpResponse) -> Result<String, NarvarError>,
     /// JSON Schema of the input and the output.
     pub schemas: fn(&mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema),
     /// JSON Schema of the request body on the wire, if any.
@@ -365,12 +368,24 @@ fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, Nar
     serde_json::to_value(out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
+fn read_text<O: Operation>(resp: &HttpResponse) -> Result<String, NarvarError> {
+    let out = O::from_response(resp)?;
+    serde_json::to_string(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+}
+
 fn schemas<O: Operation>(g: &mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema) {
     (g.subschema_for::<O>(), g.subschema_for::<O::Output>())
 }
 
 const fn entry<O: Operation>() -> OpEntry {
-    OpEntry { info: O::INFO, build: build_json::<O>, read: read_json::<O>, schemas: schemas::<O>, body_schema: O::body_schema }
+    OpEntry {
+        info: O::INFO,
+        build: build_json::<O>,
+        read: read_json::<O>,
+        read_text: read_text::<O>,
+        schemas: schemas::<O>,
+        body_schema: O::body_schema,
+    }
 }
 
 /// Every operation, in documentation order.
