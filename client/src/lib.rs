@@ -66,14 +66,6 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// The value a write names: order number, alias or return reference (for the cache and audit).
-fn subject(input: &Value) -> Option<String> {
-    ["order_number", "account_alias", "return_reference_number", "carrier_moniker", "order_id"]
-        .iter()
-        .find_map(|k| input.get(k).and_then(Value::as_str))
-        .map(str::to_owned)
-}
-
 impl Client {
     /// A builder; see [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
@@ -162,13 +154,13 @@ impl Client {
         }
         if let Some(cache) = &self.inner.cache {
             match (&result, cacheable) {
-                (Ok(r), true) => cache.put(info.name, input, subject(input), r),
-                (Ok(_), false) => cache.invalidate(subject(input).as_deref()),
+                (Ok(r), true) => cache.put(info.name, input, info.subject_of(input).map(str::to_owned), r),
+                (Ok(_), false) => cache.invalidate(info.subject_of(input)),
                 _ => {}
             }
         }
         if !cacheable {
-            self.audit(info.name, input, &result);
+            self.audit(info, input, &result);
         }
         if let (Ok(r), true) = (&result, is_return(info.name)) {
             // The value may be JSON text (`execute_text`): read it either way.
@@ -191,7 +183,7 @@ impl Client {
         result
     }
 
-    fn audit<T>(&self, operation: &str, input: &Value, result: &Result<Response<T>>) {
+    fn audit<T>(&self, info: &narvar_core::ops::OpInfo, input: &Value, result: &Result<Response<T>>) {
         let Some(audit) = &self.inner.audit else { return };
         let (outcome, meta) = match result {
             Ok(r) => ("ok", &r.meta),
@@ -199,8 +191,8 @@ impl Client {
         };
         let line = serde_json::json!({
             "at": chrono_now(),
-            "operation": operation,
-            "key": subject(input),
+            "operation": info.name,
+            "key": info.subject_of(input),
             "outcome": outcome,
             "status": meta.status,
             "request_id": meta.request_id,

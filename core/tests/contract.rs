@@ -192,3 +192,21 @@ fn carrier_credentials_follow_the_moniker_and_never_print() {
     assert!(matches!(other.credentials, Some(CarrierCredentials::Other(_))));
     assert!(!format!("{other:?}").contains("dhl_pw"));
 }
+
+#[test]
+fn every_subject_names_a_field_its_inputs_carry() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let mut inputs: Vec<(String, serde_json::Value)> = Vec::new();
+    for f in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")) {
+        let cases: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+        inputs.extend(cases.into_iter().map(|c| (c["operation"].as_str().unwrap().to_owned(), c["input"].clone())));
+    }
+    for e in narvar_core::REGISTRY {
+        if e.info.subject.is_empty() {
+            assert!(e.info.name.ends_with(".list") || e.info.name.contains("options"), "{} has no subject", e.info.name);
+            continue;
+        }
+        let found = inputs.iter().any(|(op, input)| op == e.info.name && e.info.subject_of(input).is_some());
+        assert!(found, "{}: no vector input carries {:?}", e.info.name, e.info.subject);
+    }
+}

@@ -8,6 +8,7 @@ use crate::validate;
 
 const ACCOUNT_INFO: OpInfo = OpInfo {
     name: "",
+    subject: "account_alias",
     method: Method::Get,
     path: "/carrier-accounts",
     host: Host::Api,
@@ -27,7 +28,7 @@ pub struct ListCarrierAccounts {}
 impl Operation for ListCarrierAccounts {
     type Output = CarrierAccountList;
     const INFO: OpInfo =
-        OpInfo { name: "carrier_accounts.list", summary: "List the retailer's carrier accounts.", ..ACCOUNT_INFO };
+        OpInfo { name: "carrier_accounts.list", subject: "", summary: "List the retailer's carrier accounts.", ..ACCOUNT_INFO };
     fn check(&self, _: &mut Problems) {}
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]))
@@ -50,6 +51,7 @@ impl Operation for GetCarrierAccount {
     type Output = CarrierAccount;
     const INFO: OpInfo = OpInfo {
         name: "carrier_accounts.get",
+        subject: "account_alias",
         path: "/carrier-accounts?account-alias={account_alias}",
         summary: "Retrieve a carrier account by its alias.",
         ..ACCOUNT_INFO
@@ -82,6 +84,7 @@ impl Operation for CreateCarrierAccount {
     type Output = CarrierAccount;
     const INFO: OpInfo = OpInfo {
         name: "carrier_accounts.create",
+        subject: "account_alias",
         method: Method::Post,
         idempotent: false,
         idempotency_key: true,
@@ -112,6 +115,7 @@ impl Operation for UpdateCarrierAccount {
     type Output = StatusResponse;
     const INFO: OpInfo = OpInfo {
         name: "carrier_accounts.update",
+        subject: "account_alias",
         method: Method::Put,
         summary: "Update a carrier account (named by account_alias).",
         ..ACCOUNT_INFO
@@ -141,6 +145,7 @@ impl Operation for DeleteCarrierAccount {
     type Output = StatusResponse;
     const INFO: OpInfo = OpInfo {
         name: "carrier_accounts.delete",
+        subject: "account_alias",
         method: Method::Delete,
         path: "/carrier-accounts/{account_alias}",
         summary: "Delete a carrier account.",

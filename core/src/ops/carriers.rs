@@ -22,6 +22,7 @@ impl Operation for ListCarriers {
     type Output = CarrierList;
     const INFO: OpInfo = OpInfo {
         name: "carriers.list",
+        subject: "",
         method: Method::Get,
         path: "/carriers",
         host: Host::Api,
@@ -58,6 +59,7 @@ impl Operation for GetCarrier {
     type Output = CarrierDetails;
     const INFO: OpInfo = OpInfo {
         name: "carriers.get",
+        subject: "carrier_moniker",
         method: Method::Get,
         path: "/carriers/{carrier_moniker}",
         host: Host::Api,
@@ -98,6 +100,7 @@ impl Operation for EnableCarrier {
     type Output = CarrierServiceCreationResponse;
     const INFO: OpInfo = OpInfo {
         name: "carriers.enable",
+        subject: "carrier_moniker",
         method: Method::Post,
         path: "/carriers/{carrier_moniker}",
         host: Host::Api,
@@ -135,6 +138,7 @@ impl Operation for DisableCarrierService {
     type Output = StatusResponse;
     const INFO: OpInfo = OpInfo {
         name: "carriers.disable",
+        subject: "carrier_moniker",
         method: Method::Delete,
         path: "/carriers/{carrier_moniker}?carrier-service={carrier_service}",
         host: Host::Api,

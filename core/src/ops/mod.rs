@@ -52,6 +52,9 @@ pub enum Host {
 pub struct OpInfo {
     /// Stable name, `family.verb`: `orders.get`.
     pub name: &'static str,
+    /// The input field naming what the call reads or writes (`order_number`, `account_alias`,
+    /// ...); empty for lists. Caches and audit logs key on it.
+    pub subject: &'static str,
     pub method: Method,
     /// Path template, for docs, the sandbox's route table and its OpenAPI document:
     /// `/api/v1/orders/{order_number}`, followed by `?key={name}&...` for required query values.
@@ -427,6 +430,11 @@ pub enum Segment<'a> {
 }
 
 impl OpInfo {
+    /// The value of [`OpInfo::subject`] in an input, if any: what a cache forgets after a write.
+    pub fn subject_of<'a>(&self, input: &'a serde_json::Value) -> Option<&'a str> {
+        (!self.subject.is_empty()).then(|| input.get(self.subject).and_then(serde_json::Value::as_str)).flatten()
+    }
+
     /// The path template's segments: `/api/v1/orders/{order_number}` → `api`, `v1`, `orders`,
     /// `{order_number}`.
     pub fn segments(&self) -> Vec<Segment<'static>> {

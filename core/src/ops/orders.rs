@@ -23,6 +23,7 @@ impl Operation for CreateOrder {
     const INPUT_ROOT: &'static str = "order_info";
     const INFO: OpInfo = OpInfo {
         name: "orders.create",
+        subject: "order_number",
         method: Method::Post,
         path: "/api/v1/orders",
         host: Host::Api,
@@ -57,6 +58,7 @@ impl Operation for GetOrder {
     type Output = OrderInfo;
     const INFO: OpInfo = OpInfo {
         name: "orders.get",
+        subject: "order_number",
         method: Method::Get,
         path: "/api/v1/orders/{order_number}",
         host: Host::Api,
@@ -89,6 +91,7 @@ impl Operation for AddShipments {
     type Output = WriteResult;
     const INFO: OpInfo = OpInfo {
         name: "orders.add_shipments",
+        subject: "order_number",
         method: Method::Put,
         path: "/api/v1/orders/{order_number}/shipments",
         host: Host::Api,

@@ -33,6 +33,7 @@ impl Operation for GetPromiseOptions {
     type Output = PromiseOptions;
     const INFO: OpInfo = OpInfo {
         name: "promise.options",
+        subject: "",
         method: Method::Post,
         path: "/api/{api_version}/promise/options",
         host: Host::Api,
@@ -80,6 +81,7 @@ impl Operation for GetPublicPromiseOptions {
     type Output = PromiseOptions;
     const INFO: OpInfo = OpInfo {
         name: "promise.public_options",
+        subject: "",
         method: Method::Get,
         path: "/api/{api_version}/promise/options?query={base64_json}",
         host: Host::PromisePublic,
@@ -118,6 +120,7 @@ impl Operation for ConfirmPromise {
     type Output = PromiseConfirmed;
     const INFO: OpInfo = OpInfo {
         name: "promise.confirm",
+        subject: "order_id",
         method: Method::Post,
         path: "/api/{api_version}/promise/options/public/confirm",
         host: Host::PromisePublic,

@@ -15,6 +15,7 @@ macro_rules! return_op {
             type Output = ReturnLabel;
             const INFO: OpInfo = OpInfo {
                 name: $name,
+                subject: "order_number",
                 method: Method::Post,
                 path: $path,
                 host: Host::Api,
@@ -54,6 +55,7 @@ macro_rules! label_lookup {
             type Output = ReturnLabel;
             const INFO: OpInfo = OpInfo {
                 name: $name,
+                subject: "return_reference_number",
                 method: Method::Get,
                 path: $path,
                 host: Host::Api,

@@ -17,6 +17,7 @@ impl Operation for TrackOrder {
     type Output = OrderTracking;
     const INFO: OpInfo = OpInfo {
         name: "tracking.by_order",
+        subject: "order_number",
         method: Method::Get,
         path: "/api/v2/orders/{order_number}/tracking?retailer_moniker={retailer_moniker}&order_token={order_token}&epoch={epoch}&epoch_token={epoch_token}",
         host: Host::Api,
@@ -74,6 +75,7 @@ impl Operation for GetTrackingInfo {
     type Output = TrackingInfo;
     const INFO: OpInfo = OpInfo {
         name: "tracking.info",
+        subject: "carrier_moniker",
         method: Method::Get,
         path: "/trackinginfo/{retailer_moniker}/{carrier_moniker}?tracking_numbers={tracking_numbers}",
         host: Host::Api,
@@ -129,6 +131,7 @@ impl Operation for GetItemVisibility {
     type Output = OrderItemVisibility;
     const INFO: OpInfo = OpInfo {
         name: "tracking.item_visibility",
+        subject: "order_number",
         method: Method::Get,
         path: "/tracking/itemvisibility/v1/{retailer_moniker}/orders/{order_number}",
         host: Host::Api,
