@@ -7,7 +7,6 @@ use narvar_core::http::HttpResponse;
 use narvar_core::ops::{self, RequestContext};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
 use pyo3::BoundObject as _;
 use serde_json::Value;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
@@ -454,7 +453,5 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(parse_model, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    let _ = PyBytes::new(m.py(), b"");
-    let _ = PyDict::new(m.py());
     Ok(())
 }

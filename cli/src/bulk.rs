@@ -155,8 +155,8 @@ pub async fn export(client: &Client, numbers: &Path, out: &Path, concurrency: us
     let started = Instant::now();
     let as_csv = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let file = std::fs::File::create(out).map_err(|e| Failure::new(format!("cannot write {}: {e}", out.display())))?;
-    let mut jsonl = (!as_csv).then(|| std::io::BufWriter::new(file.try_clone().expect("file handle")));
-    let mut csv = as_csv.then(|| csv::Writer::from_writer(file));
+    let (mut jsonl, mut csv) =
+        if as_csv { (None, Some(csv::Writer::from_writer(file))) } else { (Some(std::io::BufWriter::new(file)), None) };
     if let Some(w) = &mut csv {
         w.write_record([
             "order_number",

@@ -192,8 +192,7 @@ fn import_streams_orders_writes_reimportable_failures_and_export_writes_csv() {
 #[test]
 fn listen_forwards_sandbox_webhooks() {
     let sb = Sandbox::start_in_background(SandboxConfig::default()).unwrap();
-    // The forward target: a second sandbox path that answers 404 is enough to see the forward happen;
-    // use a tiny listener instead so the status is 200.
+    // The forward target: a one-request HTTP listener that records what it got and answers 200.
     let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let target_url = format!("http://{}/", target.local_addr().unwrap());
     let got = std::thread::spawn(move || {

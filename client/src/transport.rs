@@ -77,7 +77,7 @@ impl HttpTransport for ReqwestTransport {
 
 /// reqwest's error without the URL (which may carry tracking tokens).
 fn describe(e: &reqwest::Error) -> String {
-    let mut s = e.without_url_ref().to_string();
+    let mut s = kind(e).to_owned();
     let mut source = std::error::Error::source(e);
     while let Some(inner) = source {
         s.push_str(": ");
@@ -87,23 +87,18 @@ fn describe(e: &reqwest::Error) -> String {
     s
 }
 
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-impl WithoutUrl for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        let kind = if self.is_timeout() {
-            "timed out"
-        } else if self.is_connect() {
-            "connection failed"
-        } else if self.is_body() || self.is_decode() {
-            "the body could not be read"
-        } else if self.is_request() {
-            "the request failed"
-        } else {
-            "HTTP error"
-        };
-        kind.to_owned()
+/// What kind of failure, in words (not reqwest's `Display`, which names the URL).
+fn kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "the body could not be read"
+    } else if e.is_request() {
+        "the request failed"
+    } else {
+        "HTTP error"
     }
 }
 

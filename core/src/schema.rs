@@ -52,15 +52,13 @@ pub fn document() -> Value {
             "output": output,
         }));
     }
-    let extra = [
-        g.subschema_for::<crate::NarvarError>(),
-        g.subschema_for::<crate::journey::Journey>(),
-        g.subschema_for::<crate::models::StandardRmaPayload>(),
-        g.subschema_for::<crate::models::FullRmaPayload>(),
-        g.subschema_for::<crate::models::TopicPayload>(),
-        g.subschema_for::<crate::models::OrderEnvelope>(),
-    ];
-    drop(extra);
+    // Types no operation reaches that bindings still need.
+    g.subschema_for::<crate::NarvarError>();
+    g.subschema_for::<crate::journey::Journey>();
+    g.subschema_for::<crate::models::StandardRmaPayload>();
+    g.subschema_for::<crate::models::FullRmaPayload>();
+    g.subschema_for::<crate::models::TopicPayload>();
+    g.subschema_for::<crate::models::OrderEnvelope>();
     let defs: serde_json::Map<String, Value> = g.take_definitions(true).into_iter().collect();
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

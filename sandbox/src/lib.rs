@@ -27,7 +27,7 @@ use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use server::{ConnKill, Shared};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -232,5 +232,4 @@ async fn accept_loop(listener: TcpListener, app: Router, stop: Arc<Notify>) {
         while connections.try_join_next().is_some() {}
     }
     connections.abort_all();
-    let _ = TokioExecutor::new();
 }

@@ -58,25 +58,9 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn decode_segment(s: &str) -> Option<String> {
-    percent_decode(s)
-}
-
+/// Percent-decoded UTF-8; `None` when the bytes are not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
 }
 
 /// Decoded query pairs (`+` is a space, as forms send it).
@@ -229,14 +213,14 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         HttpMethod::DELETE => Method::Delete,
         ref other => {
             let segments: Vec<String> =
-                parts.uri.path().split('/').skip(1).filter_map(decode_segment).filter(|s| !s.is_empty()).collect();
+                parts.uri.path().split('/').skip(1).filter_map(percent_decode).filter(|s| !s.is_empty()).collect();
             return method_not_allowed(other.as_str(), &allowed_methods(&segments));
         }
     };
     let path = parts.uri.path().to_owned();
     let raw_segments: Vec<&str> = path.split('/').skip(1).collect();
     let segments: Option<Vec<String>> =
-        if path == "/" { Some(vec![]) } else { raw_segments.iter().map(|s| decode_segment(s)).collect::<Option<Vec<_>>>() };
+        if path == "/" { Some(vec![]) } else { raw_segments.iter().map(|s| percent_decode(s)).collect::<Option<Vec<_>>>() };
     let query = parts.uri.query().map(parse_query).unwrap_or(Some(vec![]));
     let (Some(mut segments), Some(query)) = (segments, query) else {
         return envelope(

@@ -340,7 +340,7 @@ pub fn decode_input_value<T: DeserializeOwned>(input: &serde_json::Value) -> Res
     serde_path_to_error::deserialize(input).map_err(|e| input_error(e, ""))
 }
 
-/// Reads a base64 JSON query value, as client-side Promise sends it.
+/// Writes a value as base64 of its JSON, as client-side Promise sends its query.
 pub(crate) fn b64_json(value: &impl Serialize) -> String {
     base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(value).unwrap_or_default())
 }
