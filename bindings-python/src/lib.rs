@@ -116,7 +116,7 @@ fn build(config: &Config) -> Result<Client, NarvarError> {
         b = b.no_rate_budget();
     }
     let suffix = config.user_agent_suffix.clone().map(|s| format!("python {s}")).unwrap_or_else(|| "python".into());
-    b.user_agent_suffix(suffix).build()
+    b.user_agent_suffix(suffix).connections_per_thread(true).build()
 }
 
 /// A client: its configuration and the Rust client built from it (rebuilt after a fork).
@@ -148,8 +148,9 @@ fn options(opts: Option<&str>) -> PyResult<CallOptions> {
 /// `(value, meta)` as JSON text.
 type Answer = (String, String);
 
-fn answer(r: narvar::Response<Value>) -> Answer {
-    (serde_json::to_string(&r.value).unwrap_or_default(), serde_json::to_string(&r.meta).unwrap_or_default())
+fn answer(r: narvar::Response<String>) -> Answer {
+    let meta = serde_json::to_string(&r.meta).unwrap_or_default();
+    (r.value, meta)
 }
 
 #[pymethods]
@@ -167,7 +168,7 @@ impl NativeClient {
         let client = self.client(py)?;
         let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
         let opts = options(options_json)?;
-        block(py, async move { client.execute_json(&operation, &input, opts).await.map(answer) })
+        block(py, async move { client.execute_text(&operation, &input, opts).await.map(answer) })
     }
 
     /// Runs an operation as an asyncio future of the running loop; cancelling it cancels the
@@ -183,7 +184,7 @@ impl NativeClient {
         let client = self.client(py)?;
         let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
         let opts = options(options_json)?;
-        spawn(py, async move { client.execute_json(&operation, &input, opts).await.map(answer) })
+        spawn(py, async move { client.execute_text(&operation, &input, opts).await.map(answer) })
     }
 
     /// The normalized journey of an order, as JSON.
@@ -198,16 +199,52 @@ impl NativeClient {
     }
 }
 
-/// Runs `fut` with the GIL released, polling it on this thread (no hand-off to a worker), and
-/// checks for Ctrl-C every 100 ms; an interrupt drops (cancels) the call.
+// Sync calls run on a current-thread runtime of the calling thread (with the client's
+// per-thread connections), so a request never waits for another thread to be scheduled.
+thread_local! {
+    static LANE: std::cell::Cell<Option<(u64, &'static tokio::runtime::Runtime)>> = const { std::cell::Cell::new(None) };
+}
+
+fn lane() -> PyResult<&'static tokio::runtime::Runtime> {
+    let generation = GENERATION.load(Ordering::Acquire);
+    let make = || -> PyResult<&'static tokio::runtime::Runtime> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| PyRuntimeError::new_err(format!("narvar cannot start its I/O runtime: {e}")))?;
+        // Leaked like the shared runtime: a forked child must not drop its parent's sockets.
+        Ok(Box::leak(Box::new(rt)))
+    };
+    LANE.with(|cell| match cell.get() {
+        Some((g, rt)) if g == generation => Ok(rt),
+        _ => {
+            // First use on this thread, or a forked child's stale lane (which stays leaked).
+            let rt = make()?;
+            cell.set(Some((generation, rt)));
+            Ok(rt)
+        }
+    })
+}
+
+/// Runs `fut` with the GIL released on this thread's runtime, and checks for Ctrl-C every
+/// 100 ms; an interrupt drops (cancels) the call.
 fn block<T: Send + 'static>(
     py: Python<'_>,
     fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
 ) -> PyResult<T> {
-    let rt = runtime()?;
+    // Inside a tokio runtime (never from plain Python) a nested block_on would panic: use the
+    // shared runtime's handle from a scoped thread instead.
+    let rt = if tokio::runtime::Handle::try_current().is_ok() { runtime()? } else { lane()? };
     let mut fut = std::pin::pin!(fut);
     loop {
-        let waited = py.detach(|| rt.block_on(async { tokio::time::timeout(Duration::from_millis(100), fut.as_mut()).await }));
+        let waited = py.detach(|| {
+            let step = async { tokio::time::timeout(Duration::from_millis(100), fut.as_mut()).await };
+            if tokio::runtime::Handle::try_current().is_ok() {
+                std::thread::scope(|s| s.spawn(|| rt.block_on(step)).join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            } else {
+                rt.block_on(step)
+            }
+        });
         match waited {
             Ok(result) => return result.map_err(|e| to_py_err(py, e)),
             Err(_) => py.check_signals()?,

@@ -66,6 +66,7 @@ pub struct ClientBuilder {
     origin: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    connections_per_thread: bool,
     retry: Option<RetryPolicy>,
     rate_budget: Option<Option<TokenBucket>>,
     user_agent_suffix: Option<String>,
@@ -195,6 +196,13 @@ impl ClientBuilder {
         self.source = Some(Arc::new(s));
         self
     }
+    /// One connection pool per calling thread for calls made on a current-thread runtime (see
+    /// [`ReqwestTransport::with_connections_per_thread`]): for synchronous wrappers that keep one
+    /// such runtime per thread. Ignored with a transport of your own.
+    pub fn connections_per_thread(mut self, on: bool) -> Self {
+        self.connections_per_thread = on;
+        self
+    }
     /// A transport of your own.
     pub fn transport(mut self, t: impl HttpTransport) -> Self {
         self.transport = Some(Arc::new(t));
@@ -268,7 +276,11 @@ impl ClientBuilder {
         }
         let transport: Arc<dyn HttpTransport> = match self.transport {
             Some(t) => t,
-            None => Arc::new(ReqwestTransport::new(self.connect_timeout.unwrap_or(Duration::from_secs(10)))?),
+            None => {
+                let connect_timeout = self.connect_timeout.unwrap_or(Duration::from_secs(10));
+                let t = ReqwestTransport::new(connect_timeout)?;
+                Arc::new(if self.connections_per_thread { t.with_connections_per_thread(connect_timeout) } else { t })
+            }
         };
         let driver = Driver::new(
             config,

@@ -17,27 +17,55 @@ pub trait HttpTransport: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    per_thread: Option<Arc<PerThread>>,
+}
+
+/// One connection pool per calling thread, for calls made on a current-thread runtime.
+struct PerThread {
+    connect_timeout: Duration,
+    clients: thread_local::ThreadLocal<reqwest::Client>,
+}
+
+fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, narvar_core::NarvarError> {
+    reqwest::Client::builder().connect_timeout(connect_timeout).pool_idle_timeout(Duration::from_secs(60)).build().map_err(|e| {
+        narvar_core::NarvarError::new(narvar_core::ErrorCode::Configuration, format!("The HTTP client cannot start: {e}."))
+    })
 }
 
 impl ReqwestTransport {
     /// A transport with this connect timeout.
     pub fn new(connect_timeout: Duration) -> Result<Self, narvar_core::NarvarError> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| {
-                narvar_core::NarvarError::new(
-                    narvar_core::ErrorCode::Configuration,
-                    format!("The HTTP client cannot start: {e}."),
-                )
-            })?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport { client: reqwest_client(connect_timeout)?, per_thread: None })
     }
 
     /// Wraps a reqwest client you configured.
     pub fn from_client(client: reqwest::Client) -> Self {
-        ReqwestTransport { client }
+        ReqwestTransport { client, per_thread: None }
+    }
+
+    /// Gives each thread that calls from a current-thread runtime a connection pool of its own.
+    ///
+    /// A pooled connection is driven by a task on the runtime that opened it, so a connection
+    /// opened on one thread's current-thread runtime would stall on any other thread. Synchronous
+    /// callers that keep one current-thread runtime per thread (the Python binding's `Client`)
+    /// then do every step of a request on the calling thread, with no hand-offs between threads.
+    /// Calls from multi-thread runtimes share the one pool, as usual. Requires that each such
+    /// runtime stays on the thread that made it (a thread-local one does).
+    pub fn with_connections_per_thread(self, connect_timeout: Duration) -> Self {
+        let per_thread = PerThread { connect_timeout, clients: thread_local::ThreadLocal::new() };
+        ReqwestTransport { per_thread: Some(Arc::new(per_thread)), ..self }
+    }
+
+    /// The pool this call uses: the thread's own on a current-thread runtime (when enabled).
+    fn pool(&self) -> Result<&reqwest::Client, narvar_core::NarvarError> {
+        let current_thread = || {
+            tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
+        };
+        match &self.per_thread {
+            Some(p) if current_thread() => p.clients.get_or_try(|| reqwest_client(p.connect_timeout)),
+            _ => Ok(&self.client),
+        }
     }
 }
 
@@ -49,7 +77,11 @@ impl HttpTransport for ReqwestTransport {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut b = self.client.request(method, &r.url);
+        let pool = match self.pool() {
+            Ok(p) => p,
+            Err(e) => return Box::pin(async move { Err(TransportError::NotSent(e.message)) }),
+        };
+        let mut b = pool.request(method, &r.url);
         for (k, v) in &r.headers {
             b = b.header(k, v);
         }

@@ -258,3 +258,34 @@ async fn idempotency_keys_can_be_given_per_call() {
     let b = c.execute_with(narvar::ops::CreateReturn(a_return("1001")), opts).await.unwrap();
     assert_eq!(a.return_reference_number, b.return_reference_number);
 }
+
+#[test]
+fn with_connections_per_thread_each_current_thread_runtime_drives_its_own_connections() {
+    let sb = narvar_sandbox::Sandbox::start_in_background(Default::default()).unwrap();
+    let a = sb.accounts()[0].clone();
+    let c = builder_for(&sb, &a).timeout(Duration::from_secs(2)).connections_per_thread(true).build().unwrap();
+    let current = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // Thread A opens a connection on its runtime, then keeps that runtime alive without driving it.
+    let (opened_tx, opened_rx) = std::sync::mpsc::channel();
+    let (finish_tx, finish_rx) = std::sync::mpsc::channel::<()>();
+    let ca = c.clone();
+    let thread_a = std::thread::spawn(move || {
+        let rt = current();
+        rt.block_on(ca.orders().create(order("1001"))).unwrap();
+        opened_tx.send(()).unwrap();
+        finish_rx.recv().unwrap();
+        rt.block_on(ca.orders().get("1001")).unwrap().order_number.clone()
+    });
+    opened_rx.recv().unwrap();
+    // Thread B: from one shared pool it would take A's idle connection, whose task only A's
+    // runtime runs, and time out (checked: it does without the setting).
+    let rt = current();
+    for _ in 0..3 {
+        assert_eq!(rt.block_on(c.orders().get("1001")).unwrap().order_number, "1001");
+    }
+    // Multi-thread runtimes share one pool, as without the setting.
+    let shared = tokio::runtime::Runtime::new().unwrap();
+    assert_eq!(shared.block_on(c.orders().get("1001")).unwrap().order_items.len(), 2);
+    finish_tx.send(()).unwrap();
+    assert_eq!(thread_a.join().unwrap(), "1001");
+}
