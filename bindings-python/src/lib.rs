@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod view;
+
 // ---- the runtime: created on first use, forgotten in a forked child (whose copy has no threads)
 
 static RUNTIME: AtomicPtr<tokio::runtime::Runtime> = AtomicPtr::new(std::ptr::null_mut());
@@ -145,12 +147,24 @@ fn options(opts: Option<&str>) -> PyResult<CallOptions> {
     })
 }
 
-/// `(value, meta)` as JSON text.
-type Answer = (String, String);
+/// What a call gives Python: `(value, meta)`, the value a view of the result kept in Rust (see
+/// [`view`]), the metadata as JSON text (read only when asked for).
+struct Answer {
+    value: String,
+    meta: String,
+}
 
 fn answer(r: narvar::Response<String>) -> Answer {
-    let meta = serde_json::to_string(&r.meta).unwrap_or_default();
-    (r.value, meta)
+    Answer { value: r.value, meta: serde_json::to_string(&r.meta).unwrap_or_default() }
+}
+
+impl<'py> IntoPyObject<'py> for Answer {
+    type Target = pyo3::types::PyTuple;
+    type Output = Bound<'py, pyo3::types::PyTuple>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        (view::view_of(py, self.value)?, self.meta).into_pyobject(py)
+    }
 }
 
 #[pymethods]
@@ -187,15 +201,20 @@ impl NativeClient {
         spawn(py, async move { client.execute_text(&operation, &input, opts).await.map(answer) })
     }
 
-    /// The normalized journey of an order, as JSON.
-    fn journey(&self, py: Python<'_>, order_number: String) -> PyResult<String> {
+    /// The normalized journey of an order, as a view.
+    fn journey<'py>(&self, py: Python<'py>, order_number: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
-        block(py, async move { client.journey(&order_number).await.map(|j| serde_json::to_string(&j).unwrap_or_default()) })
+        let text =
+            block(py, async move { client.journey(&order_number).await.map(|j| serde_json::to_string(&j).unwrap_or_default()) })?;
+        view::view_of(py, text)
     }
 
     fn journey_async<'py>(&self, py: Python<'py>, order_number: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
-        spawn(py, async move { client.journey(&order_number).await.map(|j| serde_json::to_string(&j).unwrap_or_default()) })
+        spawn(
+            py,
+            async move { client.journey(&order_number).await.map(|j| JsonText(serde_json::to_string(&j).unwrap_or_default())) },
+        )
     }
 }
 
@@ -258,7 +277,7 @@ fn spawn<'py, T>(
     fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
+    T: for<'a> IntoPyObject<'a, Error: Into<PyErr>> + Send + 'static,
 {
     let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
     let future = event_loop.call_method0("create_future")?;
@@ -267,9 +286,12 @@ where
     let handle = runtime()?.spawn(async move {
         let result = fut.await;
         Python::attach(|py| {
-            let (ok, payload): (bool, Py<PyAny>) = match result {
-                Ok(v) => (true, v.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None())),
-                Err(e) => (false, to_py_err(py, e).into_value(py).into_any()),
+            let converted = result
+                .map_err(|e| to_py_err(py, e))
+                .and_then(|v| v.into_pyobject(py).map(|o| o.into_any().unbind()).map_err(Into::into));
+            let (ok, payload): (bool, Py<PyAny>) = match converted {
+                Ok(v) => (true, v),
+                Err(e) => (false, e.into_value(py).into_any()),
             };
             // The loop may be closed by now; then there is no one to tell.
             let _ = loop_ref.call_method1(py, "call_soon_threadsafe", (resolve, future_ref, ok, payload));
@@ -278,6 +300,18 @@ where
     let canceller = Py::new(py, Canceller { handle: Mutex::new(Some(handle)) })?;
     future.call_method1("add_done_callback", (canceller,))?;
     Ok(future)
+}
+
+/// JSON text the core wrote, given to Python as a view.
+struct JsonText(String);
+
+impl<'py> IntoPyObject<'py> for JsonText {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        view::view_of(py, self.0)
+    }
 }
 
 impl NativeClient {
@@ -412,11 +446,10 @@ fn operations() -> String {
 /// through): JSON text in, normalized JSON text out, or a validation error naming the path.
 #[pyfunction]
 fn parse_model(py: Python<'_>, model: &str, json_text: &str) -> PyResult<String> {
-    let value: Value = serde_json::from_str(json_text).map_err(|e| bad_input("JSON", e))?;
     macro_rules! typed {
         ($($name:literal => $t:ty),*) => {
             match model {
-                $($name => ops::decode_input_value::<$t>(&value).map(|m| serde_json::to_string(&m).unwrap_or_default()),)*
+                $($name => ops::decode_model_text::<$t>(json_text).map(|m| serde_json::to_string(&m).unwrap_or_default()),)*
                 other => return Err(PyValueError::new_err(format!("no model {other:?}"))),
             }
         };
@@ -483,6 +516,9 @@ impl NativeSandbox {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
     m.add_class::<NativeSandbox>()?;
+    m.add_class::<view::JsonObject>()?;
+    m.add_class::<view::JsonArray>()?;
+    m.add_function(wrap_pyfunction!(view::parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(build_request, m)?)?;
     m.add_function(wrap_pyfunction!(read_response, m)?)?;

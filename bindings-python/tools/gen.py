@@ -101,7 +101,7 @@ def models() -> tuple[str, str]:
     rt = [HEADER, '"""Typed results: attribute access, `to_dict()`, equality, a `repr` without secrets."""\n',
           "from __future__ import annotations\n\nfrom typing import Any, ClassVar\n\nfrom ._model import Model\n\n",
           f"__all__ = {names!r}\n"]
-    st = [HEADER, "from typing import Any, ClassVar\n\nfrom ._model import Model\n\n", f"__all__ = {names!r}\n"]
+    st = [HEADER, "from typing import Any, ClassVar, Mapping\n\nfrom ._model import Model\n\n", f"__all__ = {names!r}\n"]
     for n in names:
         d = DEFS[n]
         fields = {}
@@ -112,7 +112,7 @@ def models() -> tuple[str, str]:
             py = py_name(wire)
             fields[py] = (wire, tuple(wrap) if wrap else None)
             st.append(f"    @property\n    def {py}(self) -> {t}: ...\n")
-        st.append(f"    def __init__(self, data: dict[str, Any] | Model | None = None, /, **fields: Any) -> None: ...\n")
+        st.append(f"    def __init__(self, data: Mapping[str, Any] | Model | None = None, /, **fields: Any) -> None: ...\n")
         rt.append(f"    _fields: ClassVar[dict[str, Any]] = {fields!r}\n")
         secrets = sorted(k for k in fields if k in SECRET_FIELDS)
         if secrets:

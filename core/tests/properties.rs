@@ -184,3 +184,31 @@ fn normalize(v: &mut Value) {
         _ => {}
     }
 }
+
+#[test]
+fn models_read_from_text_name_the_path_of_a_type_error() {
+    let ok: OrderInfo =
+        narvar_core::ops::decode_model_text(r#"{"order_number": "1001", "order_items": [{"sku": "MUG", "quantity": 2}]}"#)
+            .unwrap();
+    assert_eq!(ok.order_items[0].sku.as_deref(), Some("MUG"));
+    let e = narvar_core::ops::decode_model_text::<OrderInfo>(
+        r#"{"order_number": "1001", "order_items": [{"sku": "MUG", "quantity": {}}]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, narvar_core::ErrorCode::Validation);
+    assert_eq!(e.field_errors[0].path, "order_items[0].quantity", "{e}");
+    let e = narvar_core::ops::decode_model_text::<OrderInfo>("{not json").unwrap_err();
+    assert_eq!(e.code, narvar_core::ErrorCode::Decode);
+}
+
+proptest! {
+    #[test]
+    fn reading_a_model_from_text_agrees_with_reading_it_from_a_value(v in arb_json()) {
+        let from_text = narvar_core::ops::decode_model_text::<OrderInfo>(&v.to_string());
+        let from_value = narvar_core::ops::decode_input_value::<OrderInfo>(&v);
+        prop_assert_eq!(from_text.is_ok(), from_value.is_ok());
+        if let (Ok(a), Ok(b)) = (from_text, from_value) {
+            prop_assert_eq!(a, b);
+        }
+    }
+}

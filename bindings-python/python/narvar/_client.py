@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from . import _native, errors
 from ._api import AsyncNamespaces, SyncNamespaces
-from ._model import Model, _plain
+from ._model import _default, _py
 from .models import Journey
 
 
@@ -50,27 +50,23 @@ class ResponseMeta:
         return f"ResponseMeta(status={self.status!r}, request_id={self.request_id!r}, tracer_id={self.tracer_id!r}, attempts={self.attempts!r})"
 
 
-def _default(o: Any) -> Any:
-    if isinstance(o, Model):
-        return o._data
-    raise TypeError(f"{type(o).__name__} is not JSON data")
-
-
 def _options(idempotency_key: Optional[str], tracer_id: Optional[str], timeout: Optional[float]) -> Optional[str]:
     if idempotency_key is None and tracer_id is None and timeout is None:
         return None
     return json.dumps({"idempotency_key": idempotency_key, "tracer_id": tracer_id, "timeout": timeout})
 
 
-def _result(answer: tuple[str, str], wrap: Any) -> Any:
-    value_json, meta_json = answer
-    value = json.loads(value_json)
-    meta = ResponseMeta(meta_json)
+def _result(answer: tuple[Any, str], wrap: Any) -> Any:
+    value, meta_json = answer
     if wrap is None:
-        return value
-    result = wrap(value)
-    result.meta = meta
+        return _py(value)
+    result = wrap._wrap(value)
+    result.meta = ResponseMeta(meta_json)
     return result
+
+
+# Models and views inside arguments encode as their data.
+_ENCODER = json.JSONEncoder(default=_default)
 
 
 class _Base:
@@ -105,7 +101,7 @@ class _Base:
         self._account_id = account_id
 
     def _encode(self, data: Any) -> str:
-        return json.dumps(_plain(data) if not isinstance(data, Model) else data._data, default=_default)
+        return _ENCODER.encode(data)
 
     def _call(self, operation: str, data: Any, wrap: Any, idempotency_key: Optional[str], tracer_id: Optional[str], timeout: Optional[float]) -> Any:
         return _result(self._native.call(operation, self._encode(data), _options(idempotency_key, tracer_id, timeout)), wrap)
@@ -140,7 +136,7 @@ class Client(_Base, SyncNamespaces):
 
     def journey(self, order_number: str) -> Journey:
         """The normalized journey of an order: placed, shipments, scans, returns."""
-        return Journey(json.loads(self._native.journey(order_number)))
+        return Journey._wrap(self._native.journey(order_number))  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Nothing to release: connections close with the client."""
@@ -166,7 +162,7 @@ class AsyncClient(_Base, AsyncNamespaces):
 
     async def journey(self, order_number: str) -> Journey:
         """The normalized journey of an order."""
-        return Journey(json.loads(await self._native.journey_async(order_number)))
+        return Journey._wrap(await self._native.journey_async(order_number))  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
         """Nothing to release: connections close with the client."""

@@ -340,6 +340,19 @@ pub fn decode_input_value<T: DeserializeOwned>(input: &serde_json::Value) -> Res
     serde_path_to_error::deserialize(input).map_err(|e| input_error(e, ""))
 }
 
+/// Reads any model from JSON text: straight from the text when it fits, and only when it does not,
+/// again through [`decode_input_value`] to name the field path of the error.
+pub fn decode_model_text<T: DeserializeOwned>(text: &str) -> Result<T, NarvarError> {
+    match serde_json::from_str(text) {
+        Ok(model) => Ok(model),
+        Err(_) => {
+            let value: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| NarvarError::new(crate::ErrorCode::Decode, format!("The document is not JSON: {e}.")))?;
+            decode_input_value(&value)
+        }
+    }
+}
+
 /// Writes a value as base64 of its JSON, as client-side Promise sends its query.
 pub(crate) fn b64_json(value: &impl Serialize) -> String {
     base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(value).unwrap_or_default())

@@ -1,0 +1,79 @@
+"""Typed results are lazy views over JSON kept in Rust; they must read exactly like the JSON."""
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+import narvar
+from narvar import models
+
+from conftest import order
+
+DOC = json.dumps({
+    "order_number": "1001", "currency_code": "USD", "order_date": None,
+    "order_items": [{"sku": "MUG", "quantity": 2, "unit_price": 14.5, "categories": ["kitchen", "mugs"], "is_gift": False},
+                    {"sku": "caf\u00e9 \"noir\"\n", "quantity": 18446744073709551616, "unit_price": 1e-7},
+                    {"sku": "EMOJI", "quantity": -3}],
+    "attributes": {"gift": True, "nested": {"deep": [1, [2, {"x": None}]]}},
+    "weird \"key\"": {"a\\b": "c"},
+    "loyalty_tier": "gold",
+}, ensure_ascii=False).replace('"EMOJI"', '"\\ud83d\\ude00"')  # an escaped surrogate pair
+
+
+def test_a_view_reads_exactly_as_json_loads_does() -> None:
+    o = models.OrderInfo.from_json(DOC)
+    plain = json.loads(DOC)
+    assert o.to_dict() == plain
+    assert o.order_number == "1001" and o.order_date is None and o.currency_code == "USD"
+    items = o.order_items
+    assert isinstance(items, list) and len(items) == 3 and all(isinstance(i, models.OrderItem) for i in items)
+    assert items[0].quantity == 2 and isinstance(items[0].quantity, int)
+    assert items[0].unit_price == 14.5 and items[0].is_gift is False
+    assert items[0].categories == ["kitchen", "mugs"]
+    assert items[1].sku == "caf\u00e9 \"noir\"\n", "escaped strings are decoded"
+    assert items[1].quantity == 2**64, "integers of any size stay integers"
+    assert items[1].unit_price == 1e-7
+    assert items[2].sku == "\U0001F600" and items[2].quantity == -3
+    assert o.attributes == {"gift": True, "nested": {"deep": [1, [2, {"x": None}]]}}
+    assert o.extra == {"weird \"key\"": {"a\\b": "c"}, "loyalty_tier": "gold"}, "escaped member names are decoded"
+
+
+def test_free_form_fields_are_fresh_plain_data() -> None:
+    o = models.OrderInfo.from_json(DOC)
+    attrs = o.attributes
+    assert type(attrs) is dict and type(attrs["nested"]["deep"]) is list
+    attrs["gift"] = False
+    assert o.attributes["gift"] is True, "changing what was read does not change the result"
+    d = o.to_dict()
+    d["order_items"].clear()
+    assert len(o.order_items) == 3
+
+
+def test_views_compare_hash_repr_and_pickle_like_models_built_from_dicts() -> None:
+    a, b = models.OrderInfo.from_json(DOC), models.OrderInfo.from_json(DOC.encode())
+    from_dict = models.OrderInfo(json.loads(DOC))
+    assert a == b == from_dict and hash(a) == hash(b) == hash(from_dict)
+    assert a != models.OrderInfo.from_json(DOC.replace("1001", "1002"))
+    assert a.order_items[0] == models.OrderItem(json.loads(DOC)["order_items"][0])
+    assert repr(a) == repr(from_dict) and "order_number='1001'" in repr(a)
+    restored = pickle.loads(pickle.dumps(a))
+    assert restored == a and restored.order_items[1].quantity == 2**64
+
+
+def test_a_result_can_be_changed_into_a_new_input(client: narvar.Client) -> None:
+    client.orders.create(order("1001"))
+    got = client.orders.get("1001")
+    changed = models.OrderInfo(got, currency_code="EUR", order_items=got.order_items[:1])
+    assert got.currency_code == "USD" and len(got.order_items) == 2, "the result is unchanged"
+    client.orders.create(changed)
+    again = client.orders.get("1001")
+    assert again.currency_code == "EUR" and [i.sku for i in again.order_items] == ["MUG"]
+
+
+def test_bad_documents_are_refused_when_read() -> None:
+    with pytest.raises(ValueError, match="JSON"):
+        models.OrderInfo.from_json('{"order_number": "1001",')
+    with pytest.raises(ValueError, match="JSON object"):
+        models.OrderInfo.from_json("[1, 2]")
