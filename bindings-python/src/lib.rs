@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod lane;
 mod view;
 
 // ---- the runtime: created on first use, forgotten in a forked child (whose copy has no threads)
@@ -218,53 +219,29 @@ impl NativeClient {
     }
 }
 
-// Sync calls run on a current-thread runtime of the calling thread (with the client's
-// per-thread connections), so a request never waits for another thread to be scheduled.
-thread_local! {
-    static LANE: std::cell::Cell<Option<(u64, &'static tokio::runtime::Runtime)>> = const { std::cell::Cell::new(None) };
-}
-
-fn lane() -> PyResult<&'static tokio::runtime::Runtime> {
-    let generation = GENERATION.load(Ordering::Acquire);
-    let make = || -> PyResult<&'static tokio::runtime::Runtime> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| PyRuntimeError::new_err(format!("narvar cannot start its I/O runtime: {e}")))?;
-        // Leaked like the shared runtime: a forked child must not drop its parent's sockets.
-        Ok(Box::leak(Box::new(rt)))
-    };
-    LANE.with(|cell| match cell.get() {
-        Some((g, rt)) if g == generation => Ok(rt),
-        _ => {
-            // First use on this thread, or a forked child's stale lane (which stays leaked).
-            let rt = make()?;
-            cell.set(Some((generation, rt)));
-            Ok(rt)
-        }
-    })
-}
-
-/// Runs `fut` with the GIL released on this thread's runtime, and checks for Ctrl-C every
-/// 100 ms; an interrupt drops (cancels) the call.
+/// Runs `fut` with the GIL released on this thread's own runtime (see [`lane`]), and checks for
+/// Ctrl-C every 100 ms; an interrupt drops (cancels) the call.
 fn block<T: Send + 'static>(
     py: Python<'_>,
     fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
 ) -> PyResult<T> {
+    let generation = GENERATION.load(Ordering::Acquire);
+    py.detach(|| lane::drop_retired(generation));
     // Inside a tokio runtime (never from plain Python) a nested block_on would panic: use the
-    // shared runtime's handle from a scoped thread instead.
-    let rt = if tokio::runtime::Handle::try_current().is_ok() { runtime()? } else { lane()? };
+    // shared runtime from a scoped thread instead.
+    let shared = if tokio::runtime::Handle::try_current().is_ok() { Some(runtime()?) } else { None };
     let mut fut = std::pin::pin!(fut);
     loop {
         let waited = py.detach(|| {
             let step = async { tokio::time::timeout(Duration::from_millis(100), fut.as_mut()).await };
-            if tokio::runtime::Handle::try_current().is_ok() {
-                std::thread::scope(|s| s.spawn(|| rt.block_on(step)).join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            } else {
-                rt.block_on(step)
+            match shared {
+                Some(rt) => Ok(std::thread::scope(|s| {
+                    s.spawn(|| rt.block_on(step)).join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })),
+                None => lane::with_lane(generation, |rt| rt.block_on(step)),
             }
         });
-        match waited {
+        match waited.map_err(|e| PyRuntimeError::new_err(format!("narvar cannot run the call: {e}")))? {
             Ok(result) => return result.map_err(|e| to_py_err(py, e)),
             Err(_) => py.check_signals()?,
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import _thread
 import asyncio
 import multiprocessing
+import os
 import threading
 import time
 
@@ -35,9 +36,10 @@ def test_the_sync_client_works_inside_a_running_event_loop(client: narvar.Client
     assert asyncio.run(main()) == "1001"
 
 
-def _in_child(url: str, token: str, q: "multiprocessing.Queue[str]") -> None:
+def _in_child(url: str, token: str, inherited: narvar.Client, q: "multiprocessing.Queue[str]") -> None:
     c = narvar.Client("acme", token, base_url=url, rate_budget=False)
     q.put(c.orders.get("1001").order_number or "")
+    q.put(inherited.orders.get("1001").order_number or "")
 
 
 def test_the_client_works_in_a_forked_child(sandbox: narvar.Sandbox, client: narvar.Client) -> None:
@@ -45,12 +47,32 @@ def test_the_client_works_in_a_forked_child(sandbox: narvar.Sandbox, client: nar
     client.orders.get("1001")  # the parent's runtime is warm
     ctx = multiprocessing.get_context("fork")
     q: "multiprocessing.Queue[str]" = ctx.Queue()
-    p = ctx.Process(target=_in_child, args=(sandbox.url, sandbox.accounts[0]["auth_token"], q))
+    p = ctx.Process(target=_in_child, args=(sandbox.url, sandbox.accounts[0]["auth_token"], client, q))
     p.start()
     p.join(15)
     assert p.exitcode == 0
-    assert q.get(timeout=1) == "1001"
+    assert q.get(timeout=1) == "1001", "a new client in the child"
+    assert q.get(timeout=1) == "1001", "the client the child inherited"
     assert client.orders.get("1001").order_number == "1001", "the parent still works"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc")
+def test_threads_that_exit_leave_no_runtimes_or_connections_behind(client: narvar.Client) -> None:
+    client.orders.create(order("1001"))
+    client.orders.get("1001")
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(10):
+        threads = [threading.Thread(target=client.orders.get, args=("1001",)) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    # Each of the 200 threads had its own runtime and connection; a live thread's next call drops them.
+    client.orders.get("1001")
+    deadline = time.monotonic() + 5
+    while len(os.listdir("/proc/self/fd")) - before >= 20 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the sandbox, in this process, closes its side as it sees each close
+    assert len(os.listdir("/proc/self/fd")) - before < 20
 
 
 def test_ctrl_c_interrupts_a_long_sync_call(sandbox: narvar.Sandbox, client: narvar.Client) -> None:

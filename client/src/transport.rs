@@ -3,7 +3,8 @@
 use crate::builder::Hooks;
 use futures_util::future::BoxFuture;
 use narvar_core::http::{Entropy, HttpRequest, HttpResponse, Method, Sleep, Transport, TransportError};
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Something that sends one request and reads the whole response: reqwest by default, or your
@@ -20,10 +21,16 @@ pub struct ReqwestTransport {
     per_thread: Option<Arc<PerThread>>,
 }
 
-/// One connection pool per calling thread, for calls made on a current-thread runtime.
+/// How a transport with connections per thread makes each thread's pool.
 struct PerThread {
     connect_timeout: Duration,
-    clients: thread_local::ThreadLocal<reqwest::Client>,
+}
+
+thread_local! {
+    /// This thread's pools, one per transport with connections per thread (found by its
+    /// `PerThread`). They end with the thread, so a later thread never gets connections whose
+    /// runtime has gone.
+    static POOLS: RefCell<Vec<(Weak<PerThread>, reqwest::Client)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, narvar_core::NarvarError> {
@@ -52,20 +59,29 @@ impl ReqwestTransport {
     /// Calls from multi-thread runtimes share the one pool, as usual. Requires that each such
     /// runtime stays on the thread that made it (a thread-local one does).
     pub fn with_connections_per_thread(self, connect_timeout: Duration) -> Self {
-        let per_thread = PerThread { connect_timeout, clients: thread_local::ThreadLocal::new() };
-        ReqwestTransport { per_thread: Some(Arc::new(per_thread)), ..self }
+        ReqwestTransport { per_thread: Some(Arc::new(PerThread { connect_timeout })), ..self }
     }
 
     /// The pool this call uses: the thread's own on a current-thread runtime (when enabled).
-    fn pool(&self) -> Result<&reqwest::Client, narvar_core::NarvarError> {
+    fn pool(&self) -> Result<reqwest::Client, narvar_core::NarvarError> {
         let current_thread = || {
             tokio::runtime::Handle::try_current()
                 .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
         };
-        match &self.per_thread {
-            Some(p) if current_thread() => p.clients.get_or_try(|| reqwest_client(p.connect_timeout)),
-            _ => Ok(&self.client),
-        }
+        let Some(mine) = self.per_thread.as_ref().filter(|_| current_thread()) else { return Ok(self.client.clone()) };
+        let found = POOLS.try_with(|pools| {
+            let mut pools = pools.borrow_mut();
+            if let Some((_, pool)) = pools.iter().find(|(owner, _)| std::ptr::eq(owner.as_ptr(), Arc::as_ptr(mine))) {
+                return Ok(pool.clone());
+            }
+            // Pools of transports that are gone go now, closing their connections.
+            pools.retain(|(owner, _)| owner.strong_count() > 0);
+            let pool = reqwest_client(mine.connect_timeout)?;
+            pools.push((Arc::downgrade(mine), pool.clone()));
+            Ok(pool)
+        });
+        // Only while the thread itself is ending are its pools gone.
+        found.unwrap_or_else(|_| Ok(self.client.clone()))
     }
 }
 

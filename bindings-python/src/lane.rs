@@ -1,0 +1,67 @@
+//! Where sync calls run: a current-thread tokio runtime of the calling thread. With the client's
+//! per-thread connections (`connections_per_thread`), every step of a request happens on the
+//! thread that asked, with no hand-off to an I/O thread and back.
+
+use std::cell::RefCell;
+use std::sync::Mutex;
+use tokio::runtime::Runtime;
+
+/// A thread's runtime and the fork generation it was made in.
+struct Lane {
+    generation: u64,
+    runtime: Option<Runtime>,
+}
+
+impl Drop for Lane {
+    /// Runs as its thread exits, when tokio's own thread-locals may already be gone, so the
+    /// runtime is not dropped here but handed to a live thread (see [`drop_retired`]).
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            RETIRED.lock().unwrap_or_else(|p| p.into_inner()).push((self.generation, rt));
+        }
+    }
+}
+
+/// Runtimes of threads that have exited, waiting to be dropped.
+static RETIRED: Mutex<Vec<(u64, Runtime)>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static LANE: RefCell<Option<Lane>> = const { RefCell::new(None) };
+}
+
+/// Drops the runtimes of threads that have exited, which closes their connections. A forked
+/// child forgets its parent's instead: their threads do not exist in it.
+pub fn drop_retired(generation: u64) {
+    let retired = std::mem::take(&mut *RETIRED.lock().unwrap_or_else(|p| p.into_inner()));
+    for (g, rt) in retired {
+        if g == generation {
+            drop(rt);
+        } else {
+            std::mem::forget(rt);
+        }
+    }
+}
+
+/// Runs `f` with this thread's runtime, made on first use, and made anew in a forked child
+/// (whose inherited one belongs to the parent and is forgotten, never dropped).
+pub fn with_lane<R>(generation: u64, f: impl FnOnce(&Runtime) -> R) -> Result<R, String> {
+    LANE.with(|cell| {
+        let mut slot = cell.try_borrow_mut().map_err(|_| "a call is already running on this thread".to_owned())?;
+        let current = match slot.as_ref() {
+            Some(lane) if lane.generation == generation => lane.runtime.as_ref(),
+            _ => None,
+        };
+        if let Some(rt) = current {
+            return Ok(f(rt));
+        }
+        if let Some(mut stale) = slot.take() {
+            std::mem::forget(stale.runtime.take());
+        }
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+        let lane = slot.insert(Lane { generation, runtime: Some(rt) });
+        match lane.runtime.as_ref() {
+            Some(rt) => Ok(f(rt)),
+            None => Err("no runtime".to_owned()),
+        }
+    })
+}
