@@ -3,6 +3,7 @@
 //! thread that asked, with no hand-off to an I/O thread and back.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use tokio::runtime::Runtime;
 
@@ -18,12 +19,15 @@ impl Drop for Lane {
     fn drop(&mut self) {
         if let Some(rt) = self.runtime.take() {
             RETIRED.lock().unwrap_or_else(|p| p.into_inner()).push((self.generation, rt));
+            ANY_RETIRED.store(true, Ordering::Release);
         }
     }
 }
 
 /// Runtimes of threads that have exited, waiting to be dropped.
 static RETIRED: Mutex<Vec<(u64, Runtime)>> = Mutex::new(Vec::new());
+/// Whether `RETIRED` may hold any (read on every call, so no lock then).
+static ANY_RETIRED: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     static LANE: RefCell<Option<Lane>> = const { RefCell::new(None) };
@@ -32,6 +36,9 @@ thread_local! {
 /// Drops the runtimes of threads that have exited, which closes their connections. A forked
 /// child forgets its parent's instead: their threads do not exist in it.
 pub fn drop_retired(generation: u64) {
+    if !ANY_RETIRED.swap(false, Ordering::AcqRel) {
+        return;
+    }
     let retired = std::mem::take(&mut *RETIRED.lock().unwrap_or_else(|p| p.into_inner()));
     for (g, rt) in retired {
         if g == generation {

@@ -226,7 +226,6 @@ fn block<T: Send + 'static>(
     fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
 ) -> PyResult<T> {
     let generation = GENERATION.load(Ordering::Acquire);
-    py.detach(|| lane::drop_retired(generation));
     // Inside a tokio runtime (never from plain Python) a nested block_on would panic: use the
     // shared runtime from a scoped thread instead.
     let shared = if tokio::runtime::Handle::try_current().is_ok() { Some(runtime()?) } else { None };
@@ -238,7 +237,10 @@ fn block<T: Send + 'static>(
                 Some(rt) => Ok(std::thread::scope(|s| {
                     s.spawn(|| rt.block_on(step)).join().unwrap_or_else(|p| std::panic::resume_unwind(p))
                 })),
-                None => lane::with_lane(generation, |rt| rt.block_on(step)),
+                None => {
+                    lane::drop_retired(generation);
+                    lane::with_lane(generation, |rt| rt.block_on(step))
+                }
             }
         });
         match waited.map_err(|e| PyRuntimeError::new_err(format!("narvar cannot run the call: {e}")))? {
