@@ -4,7 +4,7 @@ use crate::builder::Hooks;
 use futures_util::future::BoxFuture;
 use narvar_core::http::{Entropy, HttpRequest, HttpResponse, Method, Sleep, Transport, TransportError};
 use std::cell::RefCell;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Something that sends one request and reads the whole response: reqwest by default, or your
@@ -34,9 +34,38 @@ thread_local! {
 }
 
 fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, narvar_core::NarvarError> {
-    reqwest::Client::builder().connect_timeout(connect_timeout).pool_idle_timeout(Duration::from_secs(60)).build().map_err(|e| {
+    let cannot_start = |e: &dyn std::fmt::Display| {
         narvar_core::NarvarError::new(narvar_core::ErrorCode::Configuration, format!("The HTTP client cannot start: {e}."))
-    })
+    };
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tls_backend_preconfigured(tls_config().map_err(|e| cannot_start(&e))?)
+        .build()
+        .map_err(|e| cannot_start(&e))
+}
+
+/// The TLS settings every pool of the process shares. Reading the system's root certificates
+/// takes milliseconds, and reqwest would do it for each pool (each client, and with connections
+/// per thread each thread); here it happens once. The settings are reqwest's own defaults: the
+/// installed rustls provider or aws-lc-rs, TLS 1.2 and 1.3, the platform's verifier, HTTP/1.1.
+fn tls_config() -> Result<rustls::ClientConfig, String> {
+    static SHARED: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            use rustls_platform_verifier::BuilderVerifierExt as _;
+            let provider = rustls::crypto::CryptoProvider::get_default()
+                .cloned()
+                .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+            let mut config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .and_then(|b| b.with_platform_verifier())
+                .map_err(|e| e.to_string())?
+                .with_no_client_auth();
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            Ok(config)
+        })
+        .clone()
 }
 
 impl ReqwestTransport {

@@ -289,3 +289,28 @@ fn with_connections_per_thread_each_current_thread_runtime_drives_its_own_connec
     finish_tx.send(()).unwrap();
     assert_eq!(thread_a.join().unwrap(), "1001");
 }
+
+#[tokio::test]
+async fn https_urls_go_through_rustls_with_settings_shared_by_every_client() {
+    use tokio::io::AsyncWriteExt as _;
+    // Plain HTTP behind an https URL: the TLS handshake is tried and fails, as a transport error.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
+        }
+    });
+    for _ in 0..2 {
+        let c = Client::builder()
+            .base_url(format!("https://127.0.0.1:{port}"))
+            .basic_auth("acme", "tok")
+            .no_rate_budget()
+            .max_attempts(1)
+            .build()
+            .unwrap();
+        let e = c.orders().get("1001").await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Transport, "{e}");
+        assert!(e.to_string().contains("InvalidContentType"), "rustls read the plain reply: {e}");
+    }
+}
