@@ -289,8 +289,9 @@ pub fn read_enveloped<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarErro
     if resp.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    let value: T =
-        serde_json::from_slice(&resp.body).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
+    // One UTF-8 check of the whole body is far cheaper than serde_json's check of each string.
+    let text = std::str::from_utf8(&resp.body).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
+    let value: T = serde_json::from_str(text).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
     let (status, messages) = value.envelope();
     let failed = match status {
         Some(s) => !s.is_success(),
