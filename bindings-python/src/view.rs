@@ -6,7 +6,8 @@
 use pyo3::exceptions::{PyIndexError, PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyList, PySlice, PyString};
+use pyo3::intern;
+use pyo3::types::{PyList, PySlice, PyString, PyType};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -333,6 +334,27 @@ impl JsonArray {
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.views(py, self.items()?.0.iter().cloned())?.try_iter().map(Bound::into_any)
+    }
+
+    /// The items as a list of `model` instances over their views (items that are not objects
+    /// stay as they are): what a model's list field reads as, made here rather than item by item
+    /// in Python.
+    fn wrap_each<'py>(&self, py: Python<'py>, model: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyList>> {
+        static NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let new = NEW.get_or_try_init(py, || py.import("builtins")?.getattr("object")?.getattr("__new__").map(Bound::unbind))?.bind(py);
+        let list = PyList::empty(py);
+        for span in self.items()?.0.iter().cloned() {
+            let item = view_at(py, &self.text, span)?;
+            if item.is_instance_of::<JsonObject>() {
+                let m = new.call1((model,))?;
+                m.setattr(intern!(py, "_data"), item)?;
+                m.setattr(intern!(py, "meta"), py.None())?;
+                list.append(m)?;
+            } else {
+                list.append(item)?;
+            }
+        }
+        Ok(list)
     }
 
     /// A new list of plain data all the way down.

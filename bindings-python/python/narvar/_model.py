@@ -138,6 +138,9 @@ def _getter(wire: str, wrap: Any) -> Any:
         return get_one
 
     def get_list(self: Model) -> Any:
+        items = self._data.get(wire)
+        if type(items) is _native.JsonArray:
+            return items.wrap_each(Model._classes[class_name])
         wrap_one = Model._classes[class_name]._wrap
-        return [wrap_one(v) if isinstance(v, _OBJECTS) else v for v in self._data.get(wire) or ()]
+        return [wrap_one(v) if isinstance(v, _OBJECTS) else v for v in items or ()]
     return get_list
