@@ -1,107 +1,156 @@
-//! Read-only views over JSON text kept in Rust. A view indexes one object or array of the text
-//! (where each member's value starts and ends) and makes a Python object only when a member is
-//! read, so `order.order_items[0].sku` makes a handful of objects where `json.loads` of the whole
-//! order would make hundreds. `to_python()` gives plain dicts and lists when all is wanted.
+//! Read-only views over JSON text kept in Rust. The text is indexed once, in one pass (where
+//! each object's members and each array's items start and end), and a Python object is made only
+//! when a member is read, so `order.order_items[0].sku` makes a handful of objects where
+//! `json.loads` of the whole order would make hundreds. `to_python()` gives plain dicts and lists
+//! when all is wanted.
 
 use pyo3::exceptions::{PyIndexError, PyKeyError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::intern;
 use pyo3::types::{PyList, PySlice, PyString, PyType};
-use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-/// Where a member's value lies in the text.
+/// Where a value lies in the text.
 type Span = Range<usize>;
 
-/// A member name: a span of the text, or decoded when it had escapes.
+/// A member name: a span of the text (inside the quotes), or decoded when it had escapes.
 enum Key {
     At(Span),
     Decoded(Box<str>),
 }
 
-/// The index of one JSON object: its members in order.
-struct Members(Vec<(Key, Span)>);
-
-/// The index of one JSON array: its items in order.
-struct Items(Vec<Span>);
-
-fn span_of(text: &str, part: &str) -> Span {
-    let start = part.as_ptr() as usize - text.as_ptr() as usize;
-    start..start + part.len()
+/// One member of an object (with its name) or item of an array (without).
+struct Entry {
+    key: Option<Key>,
+    value: Span,
 }
 
-/// A member name, borrowed from the text when it has no escapes.
-struct KeySeed;
+/// One object or array: where it starts, and its entries (a range of `Doc::entries`).
+struct Container {
+    start: usize,
+    object: bool,
+    entries: Range<usize>,
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Cow<'de, str>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
-                Ok(Cow::Borrowed(s))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(s.to_owned()))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(s))
-            }
+/// JSON text and the index of every object and array in it.
+pub struct Doc {
+    text: String,
+    /// Every container's entries, each container's together.
+    entries: Vec<Entry>,
+    /// Sorted by where they start.
+    containers: Vec<Container>,
+}
+
+impl Doc {
+    /// Indexes `text`, which must be valid JSON (the core wrote it, or serde_json checked it).
+    fn new(text: String) -> Doc {
+        let (entries, containers) = index(&text);
+        Doc { text, entries, containers }
+    }
+
+    fn entries(&self, at: usize, object: bool) -> PyResult<&[Entry]> {
+        match self.containers.binary_search_by_key(&at, |c| c.start) {
+            Ok(i) if self.containers[i].object == object => Ok(&self.entries[self.containers[i].entries.clone()]),
+            _ => Err(PyValueError::new_err(if object { "JSON: not an object" } else { "JSON: not an array" })),
         }
-        d.deserialize_str(V)
+    }
+
+    fn key<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        match &entry.key {
+            Some(Key::At(span)) => &self.text[span.clone()],
+            Some(Key::Decoded(k)) => k,
+            None => "",
+        }
     }
 }
 
-/// The top level of a value: an object's members or an array's items (nested values are
-/// skipped over, not built).
-enum Shape<'de> {
-    Object(Vec<(Cow<'de, str>, &'de RawValue)>),
-    Array(Vec<&'de RawValue>),
+/// A container being indexed: where it starts, whether it is an object, where its entries begin
+/// on the pending stack, and the name read for its next member.
+struct Open {
+    start: usize,
+    object: bool,
+    mark: usize,
+    key: Option<Key>,
 }
 
-impl<'de> serde::Deserialize<'de> for Shape<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Shape<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object or array")
+/// One pass over valid JSON, reading only its structure (brackets, string ends, token ends):
+/// every container's entries, each container's stored together. Values are read when asked for.
+fn index(text: &str) -> (Vec<Entry>, Vec<Container>) {
+    let b = text.as_bytes();
+    let (mut entries, mut containers) = (Vec::new(), Vec::new());
+    let mut pending: Vec<Entry> = Vec::with_capacity(32);
+    let mut open: Vec<Open> = Vec::with_capacity(8);
+    let done = |open: &mut Vec<Open>, pending: &mut Vec<Entry>, value: Span| {
+        if let Some(top) = open.last_mut() {
+            let key = if top.object { top.key.take() } else { None };
+            pending.push(Entry { key, value });
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' | b'[' => {
+                open.push(Open { start: i, object: b[i] == b'{', mark: pending.len(), key: None });
+                i += 1;
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some(k) = map.next_key_seed(KeySeed)? {
-                    members.push((k, map.next_value::<&'de RawValue>()?));
+            b'}' | b']' => {
+                i += 1;
+                if let Some(c) = open.pop() {
+                    let first = entries.len();
+                    entries.extend(pending.drain(c.mark..));
+                    containers.push(Container { start: c.start, object: c.object, entries: first..entries.len() });
+                    done(&mut open, &mut pending, c.start..i);
                 }
-                Ok(Shape::Object(members))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8));
-                while let Some(item) = seq.next_element::<&'de RawValue>()? {
-                    items.push(item);
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                i += 1;
+                while let Some(at) = memchr::memchr2(b'"', b'\\', &b[i..]) {
+                    i += at;
+                    if b[i] == b'"' {
+                        break;
+                    }
+                    escaped = true;
+                    i += 2;
                 }
-                Ok(Shape::Array(items))
+                i += 1;
+                match open.last_mut() {
+                    Some(top) if top.object && top.key.is_none() => {
+                        top.key = Some(if escaped {
+                            let name: String = serde_json::from_str(&text[start..i.min(b.len())]).unwrap_or_default();
+                            Key::Decoded(name.into_boxed_str())
+                        } else {
+                            Key::At(start + 1..i - 1)
+                        });
+                    }
+                    _ => done(&mut open, &mut pending, start..i),
+                }
+            }
+            b',' | b':' | b' ' | b'\n' | b'\r' | b'\t' => i += 1,
+            _ => {
+                let start = i;
+                while i < b.len() && !matches!(b[i], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                    i += 1;
+                }
+                done(&mut open, &mut pending, start..i);
             }
         }
-        d.deserialize_any(V)
     }
+    containers.sort_unstable_by_key(|c| c.start);
+    (entries, containers)
 }
 
-/// A view of the value at `span` of `text`: an object or array view (indexed when first read),
-/// or the scalar itself.
-fn view_at<'py>(py: Python<'py>, text: &Arc<str>, span: Span) -> PyResult<Bound<'py, PyAny>> {
-    let part = &text[span.clone()];
-    let text = text.clone();
+/// A view of the value at `span` of the document: an object or array view, or the scalar itself.
+fn view_at<'py>(py: Python<'py>, doc: &Arc<Doc>, span: Span) -> PyResult<Bound<'py, PyAny>> {
+    let part = &doc.text[span.clone()];
     match part.as_bytes().first() {
-        Some(b'{') => Ok(Bound::new(py, JsonObject { text, outer: span, members: OnceLock::new() })?.into_any()),
-        Some(b'[') => Ok(Bound::new(py, JsonArray { text, outer: span, items: OnceLock::new() })?.into_any()),
+        Some(b'{') => Ok(Bound::new(py, JsonObject { doc: doc.clone(), outer: span })?.into_any()),
+        Some(b'[') => Ok(Bound::new(py, JsonArray { doc: doc.clone(), outer: span })?.into_any()),
         Some(b'"') if !part.contains('\\') => Ok(PyString::new(py, &part[1..part.len() - 1]).into_any()),
         Some(b'"') => {
             let s: String = serde_json::from_str(part).map_err(bad_json)?;
@@ -116,11 +165,6 @@ fn view_at<'py>(py: Python<'py>, text: &Arc<str>, span: Span) -> PyResult<Bound<
 
 fn bad_json(e: serde_json::Error) -> PyErr {
     PyValueError::new_err(format!("JSON: {e}"))
-}
-
-/// The top level of the value at `span`: its members or items (nested values skipped, not built).
-fn shape<'t>(text: &'t str, span: &Span) -> PyResult<Shape<'t>> {
-    serde_json::from_str(&text[span.clone()]).map_err(bad_json)
 }
 
 /// A JSON number as Python reads it: `int` when written without a fraction or exponent (of any
@@ -157,41 +201,21 @@ fn plain_other<'py>(other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// A read-only mapping over one JSON object (what typed results are views of).
 #[pyclass(frozen, mapping, module = "narvar._native")]
 pub struct JsonObject {
-    text: Arc<str>,
+    doc: Arc<Doc>,
     outer: Span,
-    members: OnceLock<Members>,
 }
 
 impl JsonObject {
-    fn members(&self) -> PyResult<&Members> {
-        if let Some(m) = self.members.get() {
-            return Ok(m);
-        }
-        let Shape::Object(found) = shape(&self.text, &self.outer)? else {
-            return Err(PyValueError::new_err("JSON: not an object"));
-        };
-        let members = found
-            .into_iter()
-            .map(|(k, v)| {
-                let key = match k {
-                    Cow::Borrowed(b) => Key::At(span_of(&self.text, b)),
-                    Cow::Owned(o) => Key::Decoded(o.into_boxed_str()),
-                };
-                (key, span_of(&self.text, v.get()))
-            })
-            .collect();
-        Ok(self.members.get_or_init(|| Members(members)))
+    fn members(&self) -> PyResult<&[Entry]> {
+        self.doc.entries(self.outer.start, true)
     }
 
-    fn key<'a>(&'a self, key: &'a Key) -> &'a str {
-        match key {
-            Key::At(span) => &self.text[span.clone()],
-            Key::Decoded(k) => k,
-        }
+    fn key<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        self.doc.key(entry)
     }
 
     fn find(&self, name: &str) -> PyResult<Option<Span>> {
-        Ok(self.members()?.0.iter().find(|(k, _)| self.key(k) == name).map(|(_, v)| v.clone()))
+        Ok(self.members()?.iter().find(|e| self.key(e) == name).map(|e| e.value.clone()))
     }
 }
 
@@ -199,7 +223,7 @@ impl JsonObject {
 impl JsonObject {
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
         match self.find(key)? {
-            Some(span) => view_at(py, &self.text, span),
+            Some(span) => view_at(py, &self.doc, span),
             None => Err(PyKeyError::new_err(key.to_owned())),
         }
     }
@@ -216,7 +240,7 @@ impl JsonObject {
             Err(_) => None,
         };
         match found {
-            Some(span) => view_at(py, &self.text, span),
+            Some(span) => view_at(py, &self.doc, span),
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
         }
     }
@@ -229,7 +253,7 @@ impl JsonObject {
     }
 
     fn __len__(&self) -> PyResult<usize> {
-        Ok(self.members()?.0.len())
+        Ok(self.members()?.len())
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -237,34 +261,34 @@ impl JsonObject {
     }
 
     fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.members()?.0.iter().map(|(k, _)| self.key(k)))
+        PyList::new(py, self.members()?.iter().map(|e| self.key(e)))
     }
 
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
-        for (_, v) in &self.members()?.0 {
-            list.append(view_at(py, &self.text, v.clone())?)?;
+        for e in self.members()? {
+            list.append(view_at(py, &self.doc, e.value.clone())?)?;
         }
         Ok(list)
     }
 
     fn items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
-        for (k, v) in &self.members()?.0 {
-            list.append((self.key(k), view_at(py, &self.text, v.clone())?))?;
+        for e in self.members()? {
+            list.append((self.key(e), view_at(py, &self.doc, e.value.clone())?))?;
         }
         Ok(list)
     }
 
     /// A new dict of plain data (dicts, lists, scalars) all the way down.
     fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain_at(py, &self.text, self.outer.clone())
+        plain_at(py, &self.doc.text, self.outer.clone())
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         if let Ok(o) = other.cast::<JsonObject>() {
             let o = o.get();
-            if Arc::ptr_eq(&self.text, &o.text) && self.outer == o.outer {
+            if Arc::ptr_eq(&self.doc, &o.doc) && self.outer == o.outer {
                 return Ok(true);
             }
         }
@@ -284,27 +308,19 @@ impl JsonObject {
 /// A read-only sequence over one JSON array.
 #[pyclass(frozen, sequence, module = "narvar._native")]
 pub struct JsonArray {
-    text: Arc<str>,
+    doc: Arc<Doc>,
     outer: Span,
-    items: OnceLock<Items>,
 }
 
 impl JsonArray {
-    fn items(&self) -> PyResult<&Items> {
-        if let Some(i) = self.items.get() {
-            return Ok(i);
-        }
-        let Shape::Array(found) = shape(&self.text, &self.outer)? else {
-            return Err(PyValueError::new_err("JSON: not an array"));
-        };
-        let items = found.into_iter().map(|v| span_of(&self.text, v.get())).collect();
-        Ok(self.items.get_or_init(|| Items(items)))
+    fn items(&self) -> PyResult<&[Entry]> {
+        self.doc.entries(self.outer.start, false)
     }
 
     fn views<'py>(&self, py: Python<'py>, spans: impl Iterator<Item = Span>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
         for span in spans {
-            list.append(view_at(py, &self.text, span)?)?;
+            list.append(view_at(py, &self.doc, span)?)?;
         }
         Ok(list)
     }
@@ -313,27 +329,27 @@ impl JsonArray {
 #[pymethods]
 impl JsonArray {
     fn __len__(&self) -> PyResult<usize> {
-        Ok(self.items()?.0.len())
+        Ok(self.items()?.len())
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let items = &self.items()?.0;
+        let items = &self.items()?;
         let len = items.len();
         if let Ok(slice) = index.cast::<PySlice>() {
             let s = slice.indices(len as isize)?;
-            let picked = (0..s.slicelength).map(|n| items[(s.start + n as isize * s.step) as usize].clone());
+            let picked = (0..s.slicelength).map(|n| items[(s.start + n as isize * s.step) as usize].value.clone());
             return self.views(py, picked).map(Bound::into_any);
         }
         let i: isize = index.extract().map_err(|_| PyTypeError::new_err("list indices must be integers or slices"))?;
         let at = if i < 0 { i + len as isize } else { i };
         match usize::try_from(at).ok().and_then(|at| items.get(at)) {
-            Some(span) => view_at(py, &self.text, span.clone()),
+            Some(e) => view_at(py, &self.doc, e.value.clone()),
             None => Err(PyIndexError::new_err("list index out of range")),
         }
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.views(py, self.items()?.0.iter().cloned())?.try_iter().map(Bound::into_any)
+        self.views(py, self.items()?.iter().map(|e| e.value.clone()))?.try_iter().map(Bound::into_any)
     }
 
     /// The items as a list of `model` instances over their views (items that are not objects
@@ -341,10 +357,11 @@ impl JsonArray {
     /// in Python.
     fn wrap_each<'py>(&self, py: Python<'py>, model: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyList>> {
         static NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-        let new = NEW.get_or_try_init(py, || py.import("builtins")?.getattr("object")?.getattr("__new__").map(Bound::unbind))?.bind(py);
+        let new =
+            NEW.get_or_try_init(py, || py.import("builtins")?.getattr("object")?.getattr("__new__").map(Bound::unbind))?.bind(py);
         let list = PyList::empty(py);
-        for span in self.items()?.0.iter().cloned() {
-            let item = view_at(py, &self.text, span)?;
+        for span in self.items()?.iter().map(|e| e.value.clone()) {
+            let item = view_at(py, &self.doc, span)?;
             if item.is_instance_of::<JsonObject>() {
                 let m = new.call1((model,))?;
                 m.setattr(intern!(py, "_data"), item)?;
@@ -359,7 +376,7 @@ impl JsonArray {
 
     /// A new list of plain data all the way down.
     fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain_at(py, &self.text, self.outer.clone())
+        plain_at(py, &self.doc.text, self.outer.clone())
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -378,9 +395,8 @@ impl JsonArray {
 
 /// A view of JSON text the core wrote (the value of a result).
 pub fn view_of(py: Python<'_>, text: String) -> PyResult<Bound<'_, PyAny>> {
-    let text: Arc<str> = text.into();
     let span = 0..text.len();
-    view_at(py, &text, span)
+    view_at(py, &Arc::new(Doc::new(text)), span)
 }
 
 /// Parses JSON text (str or bytes) into a view (objects and arrays) or a scalar; the whole text
@@ -398,5 +414,5 @@ pub fn parse_json<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bo
     serde_json::from_str::<&RawValue>(trimmed).map_err(bad_json)?;
     let start = text.len() - text.trim_start().len();
     let span = start..start + trimmed.len();
-    view_at(py, &Arc::from(text), span)
+    view_at(py, &Arc::new(Doc::new(text)), span)
 }

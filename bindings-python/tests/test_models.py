@@ -77,3 +77,32 @@ def test_bad_documents_are_refused_when_read() -> None:
         models.OrderInfo.from_json('{"order_number": "1001",')
     with pytest.raises(ValueError, match="JSON object"):
         models.OrderInfo.from_json("[1, 2]")
+
+
+def _walk(view: object, plain: object) -> None:
+    """Reads every value through the view's own index and compares it with json.loads."""
+    if isinstance(plain, dict):
+        assert list(view.keys()) == list(plain), (view, plain)  # type: ignore[attr-defined]
+        assert len(view) == len(plain)  # type: ignore[arg-type]
+        for k, v in plain.items():
+            _walk(view[k], v)  # type: ignore[index]
+    elif isinstance(plain, list):
+        assert len(view) == len(plain)  # type: ignore[arg-type]
+        for got, want in zip(view, plain):  # type: ignore[call-overload]
+            _walk(got, want)
+        if plain:
+            _walk(view[-1], plain[-1])  # type: ignore[index]
+    else:
+        assert view == plain and type(view) is type(plain), (view, plain)
+
+
+@pytest.mark.parametrize("indent", [None, 2, "\t"])
+def test_the_index_finds_every_value_compact_or_indented(indent: object) -> None:
+    tricky = {"": [], "a,b": {"}": "]", "[": ["{", ",", ":"]}, "q\"uote": "ends in a backslash \\",
+              "nested": [[[], {}], [{"x": [1, -2.5e-3, True, False, None]}]], "unicode": "\u00e9\u4e2d",
+              "esc": "tab\there \"quoted\" \\\\", "n": 0, "big": 123456789012345678901234567890}
+    doc = json.loads(DOC)
+    doc["tricky"] = tricky
+    text = json.dumps(doc, indent=indent)  # type: ignore[arg-type]
+    _walk(narvar._native.parse_json(text), json.loads(text))
+    _walk(narvar._native.parse_json(text.encode())["tricky"], tricky)
