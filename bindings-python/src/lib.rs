@@ -149,14 +149,14 @@ fn options(opts: Option<&str>) -> PyResult<CallOptions> {
 }
 
 /// What a call gives Python: `(value, meta)`, the value a view of the result kept in Rust (see
-/// [`view`]), the metadata as JSON text (read only when asked for).
+/// [`view`]), the metadata kept as it is until asked for.
 struct Answer {
     value: String,
-    meta: String,
+    meta: narvar_core::ResponseMeta,
 }
 
 fn answer(r: narvar::Response<String>) -> Answer {
-    Answer { value: r.value, meta: serde_json::to_string(&r.meta).unwrap_or_default() }
+    Answer { value: r.value, meta: r.meta }
 }
 
 impl<'py> IntoPyObject<'py> for Answer {
@@ -164,7 +164,19 @@ impl<'py> IntoPyObject<'py> for Answer {
     type Output = Bound<'py, pyo3::types::PyTuple>;
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        (view::view_of(py, self.value)?, self.meta).into_pyobject(py)
+        (view::view_of(py, self.value)?, NativeMeta(self.meta)).into_pyobject(py)
+    }
+}
+
+/// A result's response metadata, made into Python data only when read (most callers never look).
+#[pyclass(frozen, module = "narvar._native")]
+struct NativeMeta(narvar_core::ResponseMeta);
+
+#[pymethods]
+impl NativeMeta {
+    /// The metadata as JSON: status, headers, request_id, tracer_id, attempts.
+    fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_default()
     }
 }
 
@@ -495,6 +507,7 @@ impl NativeSandbox {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
     m.add_class::<NativeSandbox>()?;
+    m.add_class::<NativeMeta>()?;
     m.add_class::<view::JsonObject>()?;
     m.add_class::<view::JsonArray>()?;
     m.add_function(wrap_pyfunction!(view::parse_json, m)?)?;

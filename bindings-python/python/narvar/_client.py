@@ -17,13 +17,14 @@ class ResponseMeta:
 
     __slots__ = ("_raw", "_parsed")
 
-    def __init__(self, raw: str | dict[str, Any]) -> None:
+    def __init__(self, raw: str | dict[str, Any] | _native.NativeMeta) -> None:
         self._raw = raw
         self._parsed: Optional[dict[str, Any]] = raw if isinstance(raw, dict) else None
 
     def _get(self) -> dict[str, Any]:
         if self._parsed is None:
-            self._parsed = json.loads(self._raw) if isinstance(self._raw, str) else dict(self._raw)
+            raw = self._raw
+            self._parsed = json.loads(raw if isinstance(raw, str) else raw.to_json())  # type: ignore[union-attr]
         return self._parsed
 
     @property
@@ -56,7 +57,7 @@ def _options(idempotency_key: Optional[str], tracer_id: Optional[str], timeout: 
     return json.dumps({"idempotency_key": idempotency_key, "tracer_id": tracer_id, "timeout": timeout})
 
 
-def _result(answer: tuple[Any, str], wrap: Any) -> Any:
+def _result(answer: tuple[Any, Any], wrap: Any) -> Any:
     value, meta_json = answer
     if wrap is None:
         return _py(value)

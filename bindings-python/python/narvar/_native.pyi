@@ -1,8 +1,13 @@
 from typing import Any, Iterator, Optional, Union, final
 
 __version__: str
-__all__ = ["JsonArray", "JsonObject", "NativeClient", "NativeSandbox", "__version__", "_after_fork_in_child", "build_request", "operations",
+__all__ = ["JsonArray", "JsonObject", "NativeClient", "NativeMeta", "NativeSandbox", "__version__", "_after_fork_in_child", "build_request", "operations",
            "parse_json", "parse_model", "read_response", "verify_webhook"]
+
+@final
+class NativeMeta:
+    """A result's response metadata, kept in Rust until read."""
+    def to_json(self) -> str: ...
 
 @final
 class JsonObject:
@@ -33,7 +38,7 @@ class JsonArray:
 @final
 class NativeClient:
     def __new__(cls, config_json: str) -> "NativeClient": ...
-    def call(self, operation: str, input_json: str, options_json: Optional[str] = None) -> tuple[Any, str]: ...
+    def call(self, operation: str, input_json: str, options_json: Optional[str] = None) -> tuple[Any, NativeMeta]: ...
     def call_async(self, operation: str, input_json: str, options_json: Optional[str] = None) -> Any: ...
     def journey(self, order_number: str) -> JsonObject: ...
     def journey_async(self, order_number: str) -> Any: ...
