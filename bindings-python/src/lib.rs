@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 mod lane;
+mod pyjson;
 mod view;
 
 // ---- the runtime: created on first use, forgotten in a forked child (whose copy has no threads)
@@ -129,55 +130,82 @@ struct NativeClient {
     inner: Mutex<(u64, Client)>,
 }
 
-fn options(opts: Option<&str>) -> PyResult<CallOptions> {
-    #[derive(serde::Deserialize, Default)]
-    #[serde(deny_unknown_fields)]
-    struct Opts {
-        idempotency_key: Option<String>,
-        tracer_id: Option<String>,
-        timeout: Option<f64>,
-    }
-    let o: Opts = match opts {
-        Some(s) => serde_json::from_str(s).map_err(|e| bad_input("options", e))?,
-        None => Opts::default(),
-    };
-    Ok(CallOptions {
-        idempotency_key: o.idempotency_key,
-        tracer_id: o.tracer_id,
-        timeout: o.timeout.map(|t| Duration::from_secs_f64(t.max(0.001))),
-    })
-}
-
-/// What a call gives Python: `(value, meta)`, the value a view of the result kept in Rust (see
-/// [`view`]), the metadata kept as it is until asked for.
+/// What a call gives Python: the result as an instance of its model class (`model`), over a
+/// view of the value kept in Rust (see [`view`]), with its `meta`; without a model class, the
+/// plain value.
 struct Answer {
     value: String,
     meta: narvar_core::ResponseMeta,
-}
-
-fn answer(r: narvar::Response<String>) -> Answer {
-    Answer { value: r.value, meta: r.meta }
+    model: Option<Py<PyAny>>,
 }
 
 impl<'py> IntoPyObject<'py> for Answer {
-    type Target = pyo3::types::PyTuple;
-    type Output = Bound<'py, pyo3::types::PyTuple>;
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        (view::view_of(py, self.value)?, NativeMeta(self.meta)).into_pyobject(py)
+        let value = view::view_of(py, self.value)?;
+        let Some(model) = self.model else { return view::plain(&value) };
+        let result = view::new_model(model.bind(py), value)?;
+        result.setattr(pyo3::intern!(py, "meta"), ResponseMeta(self.meta))?;
+        Ok(result)
     }
 }
 
-/// A result's response metadata, made into Python data only when read (most callers never look).
-#[pyclass(frozen, module = "narvar._native")]
-struct NativeMeta(narvar_core::ResponseMeta);
+/// What came back with a result: HTTP status, headers, request id, tracer id, attempts. Kept in
+/// Rust; each attribute is made when read (most callers never look).
+#[pyclass(frozen, module = "narvar")]
+struct ResponseMeta(narvar_core::ResponseMeta);
 
 #[pymethods]
-impl NativeMeta {
-    /// The metadata as JSON: status, headers, request_id, tracer_id, attempts.
-    fn to_json(&self) -> String {
-        serde_json::to_string(&self.0).unwrap_or_default()
+impl ResponseMeta {
+    #[getter]
+    fn status(&self) -> Option<u16> {
+        self.0.status
     }
+
+    /// The response headers, names lower-cased (a new dict each time).
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let headers = pyo3::types::PyDict::new(py);
+        for (k, v) in &self.0.headers {
+            headers.set_item(k, v)?;
+        }
+        Ok(headers)
+    }
+
+    /// `X-Narvar-Request-ID`: quote it to Narvar support.
+    #[getter]
+    fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    #[getter]
+    fn tracer_id(&self) -> Option<&str> {
+        self.0.tracer_id.as_deref()
+    }
+
+    /// How many times the request was sent.
+    #[getter]
+    fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+
+    fn __repr__(&self) -> String {
+        let quote = |s: &Option<String>| s.as_ref().map_or("None".to_owned(), |s| format!("{s:?}").replace('"', "'"));
+        let status = self.0.status.map_or("None".to_owned(), |s| s.to_string());
+        format!(
+            "ResponseMeta(status={status}, request_id={}, tracer_id={}, attempts={})",
+            quote(&self.0.request_id),
+            quote(&self.0.tracer_id),
+            self.0.attempts
+        )
+    }
+}
+
+/// A call's per-call options, from keyword arguments.
+fn call_options(idempotency_key: Option<String>, tracer_id: Option<String>, timeout: Option<f64>) -> CallOptions {
+    CallOptions { idempotency_key, tracer_id, timeout: timeout.map(|t| Duration::from_secs_f64(t.max(0.001))) }
 }
 
 #[pymethods]
@@ -189,29 +217,48 @@ impl NativeClient {
         Ok(NativeClient { config, inner: Mutex::new((GENERATION.load(Ordering::Acquire), client)) })
     }
 
-    /// Runs an operation; the GIL is released while it runs and Ctrl-C cancels it.
-    #[pyo3(signature = (operation, input_json, options_json=None))]
-    fn call(&self, py: Python<'_>, operation: String, input_json: &str, options_json: Option<&str>) -> PyResult<Answer> {
+    /// Runs an operation with `data` (JSON data, models or views) and gives its result as an
+    /// instance of `model`; the GIL is released while it runs and Ctrl-C cancels it.
+    #[pyo3(signature = (operation, data, model=None, idempotency_key=None, tracer_id=None, timeout=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &self,
+        py: Python<'_>,
+        operation: String,
+        data: &Bound<'_, PyAny>,
+        model: Option<Py<PyAny>>,
+        idempotency_key: Option<String>,
+        tracer_id: Option<String>,
+        timeout: Option<f64>,
+    ) -> PyResult<Answer> {
         let client = self.client(py)?;
-        let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
-        let opts = options(options_json)?;
-        block(py, async move { client.execute_text(&operation, &input, opts).await.map(answer) })
+        let input = pyjson::to_value(data, "")?;
+        let opts = call_options(idempotency_key, tracer_id, timeout);
+        block(py, async move {
+            client.execute_text(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model })
+        })
     }
 
-    /// Runs an operation as an asyncio future of the running loop; cancelling it cancels the
-    /// request.
-    #[pyo3(signature = (operation, input_json, options_json=None))]
+    /// [`NativeClient::call`] as an asyncio future of the running loop; cancelling it cancels
+    /// the request.
+    #[pyo3(signature = (operation, data, model=None, idempotency_key=None, tracer_id=None, timeout=None))]
+    #[allow(clippy::too_many_arguments)]
     fn call_async<'py>(
         &self,
         py: Python<'py>,
         operation: String,
-        input_json: &str,
-        options_json: Option<&str>,
+        data: &Bound<'py, PyAny>,
+        model: Option<Py<PyAny>>,
+        idempotency_key: Option<String>,
+        tracer_id: Option<String>,
+        timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
-        let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
-        let opts = options(options_json)?;
-        spawn(py, async move { client.execute_text(&operation, &input, opts).await.map(answer) })
+        let input = pyjson::to_value(data, "")?;
+        let opts = call_options(idempotency_key, tracer_id, timeout);
+        spawn(py, async move {
+            client.execute_text(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model })
+        })
     }
 
     /// The normalized journey of an order, as a view.
@@ -507,7 +554,7 @@ impl NativeSandbox {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
     m.add_class::<NativeSandbox>()?;
-    m.add_class::<NativeMeta>()?;
+    m.add_class::<ResponseMeta>()?;
     m.add_class::<view::JsonObject>()?;
     m.add_class::<view::JsonArray>()?;
     m.add_function(wrap_pyfunction!(view::parse_json, m)?)?;

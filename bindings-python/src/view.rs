@@ -393,6 +393,39 @@ impl JsonArray {
     }
 }
 
+/// An instance of `model` (a `narvar` model class) over `data`, as `Model._wrap` makes one.
+pub fn new_model<'py>(model: &Bound<'py, PyAny>, data: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = model.py();
+    static NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let new =
+        NEW.get_or_try_init(py, || py.import("builtins")?.getattr("object")?.getattr("__new__").map(Bound::unbind))?.bind(py);
+    let m = new.call1((model,))?;
+    m.setattr(intern!(py, "_data"), data)?;
+    m.setattr(intern!(py, "meta"), py.None())?;
+    Ok(m)
+}
+
+/// Plain Python data for a view, else the value itself.
+pub fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    match text_of(value) {
+        Some(text) => plain_at(value.py(), text, 0..text.len()),
+        None => Ok(value.clone()),
+    }
+}
+
+/// The JSON text of a view (an object or array of a result), if `obj` is one.
+pub fn text_of<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a str> {
+    if let Ok(o) = obj.cast::<JsonObject>() {
+        let o = o.get();
+        return Some(&o.doc.text[o.outer.clone()]);
+    }
+    if let Ok(a) = obj.cast::<JsonArray>() {
+        let a = a.get();
+        return Some(&a.doc.text[a.outer.clone()]);
+    }
+    None
+}
+
 /// A view of JSON text the core wrote (the value of a result).
 pub fn view_of(py: Python<'_>, text: String) -> PyResult<Bound<'_, PyAny>> {
     let span = 0..text.len();

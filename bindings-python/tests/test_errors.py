@@ -130,7 +130,24 @@ def test_bad_inputs_raise_validation_errors_and_send_nothing(sandbox: narvar.San
     for param in VALIDATION:
         case = param.values[0]
         with pytest.raises(narvar.ValidationError) as e:
-            c._call(case["operation"], case["input"], None, None, None, None)
+            c._native.call(case["operation"], case["input"])
         assert {(f.path, f.rule) for f in e.value.errors} == {(f["path"], f["rule"]) for f in case["expect_error"]["field_errors"]}, case["name"]
     assert sandbox.requests() == [], "no bad input reached the sandbox"
     assert len(VALIDATION) >= 30
+
+
+def test_arguments_that_are_not_json_data_are_refused_before_sending(sandbox: narvar.Sandbox, client: narvar.Client) -> None:
+    import datetime
+    with pytest.raises(TypeError, match=r"order_info\.order_date: datetime is not JSON data"):
+        client.orders.create({"order_info": {"order_number": "1", "order_date": datetime.datetime.now()}})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match=r"order_items\[0\]\.unit_price: NaN is not a JSON number"):
+        client.orders.create({"order_number": "1", "order_items": [{"sku": "A", "quantity": 1, "unit_price": float("nan")}]})
+    with pytest.raises(TypeError, match="keys must be str"):
+        client.orders.create({"order_number": "1", "attributes": {(1, 2): "x"}})
+    assert sandbox.requests() == [], "nothing was sent"
+    # Tuples, int keys, models and result views are JSON data.
+    client.orders.create(narvar.models.OrderInfo({"order_number": "2", "order_date": "2024-03-09T17:45:00Z", "order_items": ({"sku": "A", "quantity": 1},), "attributes": {7: "seven"}}))
+    got = client.orders.get("2")
+    assert got.attributes == {"7": "seven"} and got.order_items[0].sku == "A"
+    client.orders.add_shipments("2", [{"carrier": "usps", "tracking_number": "T2", "items_info": [got.order_items[0].to_dict() | {"quantity": 1}]}])
+    assert repr(got.meta).startswith("ResponseMeta(status=200, request_id='req_") and got.meta.attempts == 1

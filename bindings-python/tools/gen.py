@@ -210,7 +210,7 @@ def api() -> tuple[str, str]:
                 # `list` is a method name here: annotations say `List`.
                 full = ", ".join(["self"] + sig + [opts]).replace("list[", "List[")
                 kw = "async def" if mode else "def"
-                call = "await self._c._call_async" if mode else "self._c._call"
+                call = "await self._c._native.call_async" if mode else "self._c._native.call"
                 lines = "\n        ".join(body)
                 wrap = f"models.{out}" if is_model(out) else "None"
                 rt.append(f"\n    {kw} {meth}({full}) -> {out_t}:\n        \"\"\"{op['summary']} (`{op['name']}`)\"\"\"\n")

@@ -21,20 +21,20 @@ class Orders:
 
     def create(self, order: OrderInfo | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
         """Create an order, or update the order with the same order_number. (`orders.create`)"""
-        return self._c._call('orders.create', order, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('orders.create', order, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def get(self, order_number: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.OrderInfo:
         """Retrieve an order by its order_number. (`orders.get`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
-        return self._c._call('orders.get', data, models.OrderInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('orders.get', data, models.OrderInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def add_shipments(self, order_number: str, shipments: List[Shipment | dict[str, Any]], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
         """Add or modify shipments of an order. (`orders.add_shipments`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
         data['shipments'] = shipments
-        return self._c._call('orders.add_shipments', data, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('orders.add_shipments', data, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def export(self, order_numbers: Iterable[str]) -> Iterator[dict[str, Any]]:
         """Each order as a plain dict, in order, for data frames: `pandas.DataFrame(client.orders.export(numbers))`.
@@ -58,20 +58,20 @@ class AsyncOrders:
 
     async def create(self, order: OrderInfo | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
         """Create an order, or update the order with the same order_number. (`orders.create`)"""
-        return await self._c._call_async('orders.create', order, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('orders.create', order, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def get(self, order_number: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.OrderInfo:
         """Retrieve an order by its order_number. (`orders.get`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
-        return await self._c._call_async('orders.get', data, models.OrderInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('orders.get', data, models.OrderInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def add_shipments(self, order_number: str, shipments: List[Shipment | dict[str, Any]], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.WriteResult:
         """Add or modify shipments of an order. (`orders.add_shipments`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
         data['shipments'] = shipments
-        return await self._c._call_async('orders.add_shipments', data, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('orders.add_shipments', data, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def export(self, order_numbers: Iterable[str], *, concurrency: int = 16) -> AsyncIterator[dict[str, Any]]:
         """Each order as a plain dict, `concurrency` requests in flight, in input order; missing orders are skipped."""
@@ -110,7 +110,7 @@ class Tracking:
         """Track every shipment of an order (HMAC-signed query). (`tracking.by_order`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
-        return self._c._call('tracking.by_order', data, models.OrderTracking, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('tracking.by_order', data, models.OrderTracking, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def info(self, carrier_moniker: str, tracking_numbers: List[str], *, locale: str | None = None, order_date: str | None = None, ship_date: str | None = None, origin_zip: str | None = None, destination_zip: str | None = None, shipment_type: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.TrackingInfo:
         """Tracking of packages by carrier and tracking numbers. (`tracking.info`)"""
@@ -129,7 +129,7 @@ class Tracking:
             data['destination_zip'] = destination_zip
         if shipment_type is not None:
             data['shipment_type'] = shipment_type
-        return self._c._call('tracking.info', data, models.TrackingInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('tracking.info', data, models.TrackingInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def item_visibility(self, order_number: str, *, destination_zip: str | None = None, locale: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.OrderItemVisibility:
         """The fulfillment and tracking state of each line of an order. (`tracking.item_visibility`)"""
@@ -139,7 +139,7 @@ class Tracking:
             data['destination_zip'] = destination_zip
         if locale is not None:
             data['locale'] = locale
-        return self._c._call('tracking.item_visibility', data, models.OrderItemVisibility, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('tracking.item_visibility', data, models.OrderItemVisibility, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class AsyncTracking:
@@ -154,7 +154,7 @@ class AsyncTracking:
         """Track every shipment of an order (HMAC-signed query). (`tracking.by_order`)"""
         data: dict[str, Any] = {}
         data['order_number'] = order_number
-        return await self._c._call_async('tracking.by_order', data, models.OrderTracking, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('tracking.by_order', data, models.OrderTracking, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def info(self, carrier_moniker: str, tracking_numbers: List[str], *, locale: str | None = None, order_date: str | None = None, ship_date: str | None = None, origin_zip: str | None = None, destination_zip: str | None = None, shipment_type: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.TrackingInfo:
         """Tracking of packages by carrier and tracking numbers. (`tracking.info`)"""
@@ -173,7 +173,7 @@ class AsyncTracking:
             data['destination_zip'] = destination_zip
         if shipment_type is not None:
             data['shipment_type'] = shipment_type
-        return await self._c._call_async('tracking.info', data, models.TrackingInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('tracking.info', data, models.TrackingInfo, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def item_visibility(self, order_number: str, *, destination_zip: str | None = None, locale: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.OrderItemVisibility:
         """The fulfillment and tracking state of each line of an order. (`tracking.item_visibility`)"""
@@ -183,7 +183,7 @@ class AsyncTracking:
             data['destination_zip'] = destination_zip
         if locale is not None:
             data['locale'] = locale
-        return await self._c._call_async('tracking.item_visibility', data, models.OrderItemVisibility, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('tracking.item_visibility', data, models.OrderItemVisibility, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class Returns:
@@ -196,23 +196,23 @@ class Returns:
 
     def generate_label(self, return_request: ReturnRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Generate a return label (v1) for items of an order. (`returns.generate_label`)"""
-        return self._c._call('returns.generate_label', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('returns.generate_label', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def get_label(self, return_reference_number: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Retrieve the label of a return (v1). (`returns.get_label`)"""
         data: dict[str, Any] = {}
         data['return_reference_number'] = return_reference_number
-        return self._c._call('returns.get_label', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('returns.get_label', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def create(self, return_request: ReturnRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Create a return (v2) for items of an order. (`returns.create`)"""
-        return self._c._call('returns.create', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('returns.create', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def get(self, return_reference_number: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Retrieve a return and its label (v2). (`returns.get`)"""
         data: dict[str, Any] = {}
         data['return_reference_number'] = return_reference_number
-        return self._c._call('returns.get', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('returns.get', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class AsyncReturns:
@@ -225,23 +225,23 @@ class AsyncReturns:
 
     async def generate_label(self, return_request: ReturnRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Generate a return label (v1) for items of an order. (`returns.generate_label`)"""
-        return await self._c._call_async('returns.generate_label', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('returns.generate_label', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def get_label(self, return_reference_number: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Retrieve the label of a return (v1). (`returns.get_label`)"""
         data: dict[str, Any] = {}
         data['return_reference_number'] = return_reference_number
-        return await self._c._call_async('returns.get_label', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('returns.get_label', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def create(self, return_request: ReturnRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Create a return (v2) for items of an order. (`returns.create`)"""
-        return await self._c._call_async('returns.create', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('returns.create', return_request, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def get(self, return_reference_number: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.ReturnLabel:
         """Retrieve a return and its label (v2). (`returns.get`)"""
         data: dict[str, Any] = {}
         data['return_reference_number'] = return_reference_number
-        return await self._c._call_async('returns.get', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('returns.get', data, models.ReturnLabel, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class Carriers:
@@ -259,7 +259,7 @@ class Carriers:
             data['products'] = products
         if capabilities is not None:
             data['capabilities'] = capabilities
-        return self._c._call('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def iter(self, *, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> Iterator[models.CarrierSummary]:
         """The items of `carriers.list`, one by one."""
@@ -275,7 +275,7 @@ class Carriers:
             data['products'] = products
         if capabilities is not None:
             data['capabilities'] = capabilities
-        return self._c._call('carriers.get', data, models.CarrierDetails, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carriers.get', data, models.CarrierDetails, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def enable(self, carrier_moniker: str, *, capabilities: List[str] | None = None, products: List[str] | None = None, carrier_service_configurations: List[CarrierServiceRequest | dict[str, Any]] | None = None, carrier_configuration: CarrierConfiguration | dict[str, Any] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierServiceCreationResponse:
         """Add services and configuration to a carrier for the retailer. (`carriers.enable`)"""
@@ -289,14 +289,14 @@ class Carriers:
             data['carrier_service_configurations'] = carrier_service_configurations
         if carrier_configuration is not None:
             data['carrier_configuration'] = carrier_configuration
-        return self._c._call('carriers.enable', data, models.CarrierServiceCreationResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carriers.enable', data, models.CarrierServiceCreationResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def disable(self, carrier_moniker: str, carrier_service: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.StatusResponse:
         """Remove a service of a carrier for the retailer. (`carriers.disable`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
         data['carrier_service'] = carrier_service
-        return self._c._call('carriers.disable', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carriers.disable', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class AsyncCarriers:
@@ -314,7 +314,7 @@ class AsyncCarriers:
             data['products'] = products
         if capabilities is not None:
             data['capabilities'] = capabilities
-        return await self._c._call_async('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carriers.list', data, models.CarrierList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def iter(self, *, products: List[str] | None = None, capabilities: List[str] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> AsyncIterator[models.CarrierSummary]:
         """The items of `carriers.list`, one by one."""
@@ -332,7 +332,7 @@ class AsyncCarriers:
             data['products'] = products
         if capabilities is not None:
             data['capabilities'] = capabilities
-        return await self._c._call_async('carriers.get', data, models.CarrierDetails, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carriers.get', data, models.CarrierDetails, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def enable(self, carrier_moniker: str, *, capabilities: List[str] | None = None, products: List[str] | None = None, carrier_service_configurations: List[CarrierServiceRequest | dict[str, Any]] | None = None, carrier_configuration: CarrierConfiguration | dict[str, Any] | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierServiceCreationResponse:
         """Add services and configuration to a carrier for the retailer. (`carriers.enable`)"""
@@ -346,14 +346,14 @@ class AsyncCarriers:
             data['carrier_service_configurations'] = carrier_service_configurations
         if carrier_configuration is not None:
             data['carrier_configuration'] = carrier_configuration
-        return await self._c._call_async('carriers.enable', data, models.CarrierServiceCreationResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carriers.enable', data, models.CarrierServiceCreationResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def disable(self, carrier_moniker: str, carrier_service: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.StatusResponse:
         """Remove a service of a carrier for the retailer. (`carriers.disable`)"""
         data: dict[str, Any] = {}
         data['carrier_moniker'] = carrier_moniker
         data['carrier_service'] = carrier_service
-        return await self._c._call_async('carriers.disable', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carriers.disable', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class CarrierAccounts:
@@ -367,7 +367,7 @@ class CarrierAccounts:
     def list(self, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierAccountList:
         """List the retailer's carrier accounts. (`carrier_accounts.list`)"""
         data: dict[str, Any] = {}
-        return self._c._call('carrier_accounts.list', data, models.CarrierAccountList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carrier_accounts.list', data, models.CarrierAccountList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def iter(self, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> Iterator[models.CarrierAccount]:
         """The items of `carrier_accounts.list`, one by one."""
@@ -377,21 +377,21 @@ class CarrierAccounts:
         """Retrieve a carrier account by its alias. (`carrier_accounts.get`)"""
         data: dict[str, Any] = {}
         data['account_alias'] = account_alias
-        return self._c._call('carrier_accounts.get', data, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carrier_accounts.get', data, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def create(self, carrier_account_request: CarrierAccountRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierAccount:
         """Create a carrier account with the carrier's credentials. (`carrier_accounts.create`)"""
-        return self._c._call('carrier_accounts.create', carrier_account_request, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carrier_accounts.create', carrier_account_request, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def update(self, carrier_account_update_request: CarrierAccountUpdateRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.StatusResponse:
         """Update a carrier account (named by account_alias). (`carrier_accounts.update`)"""
-        return self._c._call('carrier_accounts.update', carrier_account_update_request, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carrier_accounts.update', carrier_account_update_request, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def delete(self, account_alias: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.StatusResponse:
         """Delete a carrier account. (`carrier_accounts.delete`)"""
         data: dict[str, Any] = {}
         data['account_alias'] = account_alias
-        return self._c._call('carrier_accounts.delete', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('carrier_accounts.delete', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class AsyncCarrierAccounts:
@@ -405,7 +405,7 @@ class AsyncCarrierAccounts:
     async def list(self, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierAccountList:
         """List the retailer's carrier accounts. (`carrier_accounts.list`)"""
         data: dict[str, Any] = {}
-        return await self._c._call_async('carrier_accounts.list', data, models.CarrierAccountList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carrier_accounts.list', data, models.CarrierAccountList, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def iter(self, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> AsyncIterator[models.CarrierAccount]:
         """The items of `carrier_accounts.list`, one by one."""
@@ -417,21 +417,21 @@ class AsyncCarrierAccounts:
         """Retrieve a carrier account by its alias. (`carrier_accounts.get`)"""
         data: dict[str, Any] = {}
         data['account_alias'] = account_alias
-        return await self._c._call_async('carrier_accounts.get', data, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carrier_accounts.get', data, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def create(self, carrier_account_request: CarrierAccountRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.CarrierAccount:
         """Create a carrier account with the carrier's credentials. (`carrier_accounts.create`)"""
-        return await self._c._call_async('carrier_accounts.create', carrier_account_request, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carrier_accounts.create', carrier_account_request, models.CarrierAccount, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def update(self, carrier_account_update_request: CarrierAccountUpdateRequest | dict[str, Any], *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.StatusResponse:
         """Update a carrier account (named by account_alias). (`carrier_accounts.update`)"""
-        return await self._c._call_async('carrier_accounts.update', carrier_account_update_request, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carrier_accounts.update', carrier_account_update_request, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def delete(self, account_alias: str, *, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.StatusResponse:
         """Delete a carrier account. (`carrier_accounts.delete`)"""
         data: dict[str, Any] = {}
         data['account_alias'] = account_alias
-        return await self._c._call_async('carrier_accounts.delete', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('carrier_accounts.delete', data, models.StatusResponse, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class Promise:
@@ -469,7 +469,7 @@ class Promise:
             data['experiment'] = experiment
         if test is not None:
             data['test'] = test
-        return self._c._call('promise.options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('promise.options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def public_options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: List[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
         """Delivery-date options for a cart (client-side, no secret). (`promise.public_options`)"""
@@ -498,7 +498,7 @@ class Promise:
             data['experiment'] = experiment
         if test is not None:
             data['test'] = test
-        return self._c._call('promise.public_options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('promise.public_options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     def confirm(self, *, api_version: str | None = None, order_id: str | None = None, selected_delivery_options: List[SelectedDeliveryOption | dict[str, Any]] | None = None, channel: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseConfirmed:
         """Confirm the delivery option chosen for an order. (`promise.confirm`)"""
@@ -511,7 +511,7 @@ class Promise:
             data['selected_delivery_options'] = selected_delivery_options
         if channel is not None:
             data['channel'] = channel
-        return self._c._call('promise.confirm', data, models.PromiseConfirmed, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return self._c._native.call('promise.confirm', data, models.PromiseConfirmed, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class AsyncPromise:
@@ -549,7 +549,7 @@ class AsyncPromise:
             data['experiment'] = experiment
         if test is not None:
             data['test'] = test
-        return await self._c._call_async('promise.options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('promise.options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def public_options(self, *, api_version: str | None = None, destination: PromiseDestination | dict[str, Any] | None = None, display_location: str | None = None, channel: str | None = None, session_id: str | None = None, language_code: str | None = None, country_code: str | None = None, order_subtotal: Money | dict[str, Any] | None = None, customer: PromiseCustomer | dict[str, Any] | None = None, items: List[PromiseItem | dict[str, Any]] | None = None, experiment: Any | None = None, test: bool | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseOptions:
         """Delivery-date options for a cart (client-side, no secret). (`promise.public_options`)"""
@@ -578,7 +578,7 @@ class AsyncPromise:
             data['experiment'] = experiment
         if test is not None:
             data['test'] = test
-        return await self._c._call_async('promise.public_options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('promise.public_options', data, models.PromiseOptions, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def confirm(self, *, api_version: str | None = None, order_id: str | None = None, selected_delivery_options: List[SelectedDeliveryOption | dict[str, Any]] | None = None, channel: str | None = None, idempotency_key: str | None = None, tracer_id: str | None = None, timeout: float | None = None) -> models.PromiseConfirmed:
         """Confirm the delivery option chosen for an order. (`promise.confirm`)"""
@@ -591,7 +591,7 @@ class AsyncPromise:
             data['selected_delivery_options'] = selected_delivery_options
         if channel is not None:
             data['channel'] = channel
-        return await self._c._call_async('promise.confirm', data, models.PromiseConfirmed, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
+        return await self._c._native.call_async('promise.confirm', data, models.PromiseConfirmed, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
 
 class SyncNamespaces:

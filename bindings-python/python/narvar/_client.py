@@ -7,67 +7,13 @@ from typing import Any, Optional
 
 from . import _native, errors
 from ._api import AsyncNamespaces, SyncNamespaces
-from ._model import _default, _py
+
 from .models import Journey
 
 
-class ResponseMeta:
-    """What came back with a result: HTTP status, headers, request id, tracer id, attempts.
-    Read on first use (most callers never look)."""
-
-    __slots__ = ("_raw", "_parsed")
-
-    def __init__(self, raw: str | dict[str, Any] | _native.NativeMeta) -> None:
-        self._raw = raw
-        self._parsed: Optional[dict[str, Any]] = raw if isinstance(raw, dict) else None
-
-    def _get(self) -> dict[str, Any]:
-        if self._parsed is None:
-            raw = self._raw
-            self._parsed = json.loads(raw if isinstance(raw, str) else raw.to_json())  # type: ignore[union-attr]
-        return self._parsed
-
-    @property
-    def status(self) -> Optional[int]:
-        return self._get().get("status")
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return dict(self._get().get("headers") or [])
-
-    @property
-    def request_id(self) -> Optional[str]:
-        return self._get().get("request_id")
-
-    @property
-    def tracer_id(self) -> Optional[str]:
-        return self._get().get("tracer_id")
-
-    @property
-    def attempts(self) -> int:
-        return int(self._get().get("attempts") or 0)
-
-    def __repr__(self) -> str:
-        return f"ResponseMeta(status={self.status!r}, request_id={self.request_id!r}, tracer_id={self.tracer_id!r}, attempts={self.attempts!r})"
-
-
-def _options(idempotency_key: Optional[str], tracer_id: Optional[str], timeout: Optional[float]) -> Optional[str]:
-    if idempotency_key is None and tracer_id is None and timeout is None:
-        return None
-    return json.dumps({"idempotency_key": idempotency_key, "tracer_id": tracer_id, "timeout": timeout})
-
-
-def _result(answer: tuple[Any, Any], wrap: Any) -> Any:
-    value, meta_json = answer
-    if wrap is None:
-        return _py(value)
-    result = wrap._wrap(value)
-    result.meta = ResponseMeta(meta_json)
-    return result
-
-
-# Models and views inside arguments encode as their data.
-_ENCODER = json.JSONEncoder(default=_default)
+# What came back with a result (status, headers, request id, tracer id, attempts): kept in Rust,
+# each attribute made when read.
+ResponseMeta = _native.ResponseMeta
 
 
 class _Base:
@@ -101,15 +47,6 @@ class _Base:
         self._native = _native.NativeClient(json.dumps(settings))
         self._account_id = account_id
 
-    def _encode(self, data: Any) -> str:
-        return _ENCODER.encode(data)
-
-    def _call(self, operation: str, data: Any, wrap: Any, idempotency_key: Optional[str], tracer_id: Optional[str], timeout: Optional[float]) -> Any:
-        return _result(self._native.call(operation, self._encode(data), _options(idempotency_key, tracer_id, timeout)), wrap)
-
-    async def _call_async(self, operation: str, data: Any, wrap: Any, idempotency_key: Optional[str], tracer_id: Optional[str], timeout: Optional[float]) -> Any:
-        answer = await self._native.call_async(operation, self._encode(data), _options(idempotency_key, tracer_id, timeout))
-        return _result(answer, wrap)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account_id={self._account_id!r})"
