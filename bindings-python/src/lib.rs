@@ -231,12 +231,8 @@ impl NativeClient {
         tracer_id: Option<String>,
         timeout: Option<f64>,
     ) -> PyResult<Answer> {
-        let client = self.client(py)?;
-        let input = pyjson::to_value(data, "")?;
-        let opts = call_options(idempotency_key, tracer_id, timeout);
-        block(py, async move {
-            client.execute_text(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model })
-        })
+        let call = self.prepare(py, operation, data, model, call_options(idempotency_key, tracer_id, timeout))?;
+        block(py, call)
     }
 
     /// [`NativeClient::call`] as an asyncio future of the running loop; cancelling it cancels
@@ -253,12 +249,8 @@ impl NativeClient {
         tracer_id: Option<String>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.client(py)?;
-        let input = pyjson::to_value(data, "")?;
-        let opts = call_options(idempotency_key, tracer_id, timeout);
-        spawn(py, async move {
-            client.execute_text(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model })
-        })
+        let call = self.prepare(py, operation, data, model, call_options(idempotency_key, tracer_id, timeout))?;
+        spawn(py, call)
     }
 
     /// The normalized journey of an order, as a view.
@@ -353,6 +345,22 @@ impl<'py> IntoPyObject<'py> for JsonText {
 }
 
 impl NativeClient {
+    /// One call, ready to run: its arguments read (bad ones refused here, before any I/O).
+    fn prepare(
+        &self,
+        py: Python<'_>,
+        operation: String,
+        data: &Bound<'_, PyAny>,
+        model: Option<Py<PyAny>>,
+        opts: CallOptions,
+    ) -> PyResult<impl std::future::Future<Output = Result<Answer, NarvarError>> + Send + 'static> {
+        let client = self.client(py)?;
+        let input = pyjson::to_value(data, "")?;
+        Ok(
+            async move { client.execute_text(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model }) },
+        )
+    }
+
     fn client(&self, py: Python<'_>) -> PyResult<Client> {
         let generation = GENERATION.load(Ordering::Acquire);
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
