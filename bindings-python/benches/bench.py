@@ -185,7 +185,7 @@ def bench_models() -> None:
 
     def ours_validated() -> None:
         for d in docs:
-            narvar.models.OrderInfo.from_json(narvar._native.parse_model("OrderInfo", d))
+            narvar.models.OrderInfo._wrap(narvar._native.parse_model("OrderInfo", d))
 
     def theirs() -> None:
         for d in docs:

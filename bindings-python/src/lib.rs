@@ -489,9 +489,9 @@ fn operations() -> String {
 }
 
 /// Reads an order document into the core's typed model and back (what typed results go
-/// through): JSON text in, normalized JSON text out, or a validation error naming the path.
+/// through): JSON text in, a view of the normalized JSON out, or a validation error naming the path.
 #[pyfunction]
-fn parse_model(py: Python<'_>, model: &str, json_text: &str) -> PyResult<String> {
+fn parse_model<'py>(py: Python<'py>, model: &str, json_text: &str) -> PyResult<Bound<'py, PyAny>> {
     macro_rules! typed {
         ($($name:literal => $t:ty),*) => {
             match model {
@@ -502,7 +502,7 @@ fn parse_model(py: Python<'_>, model: &str, json_text: &str) -> PyResult<String>
     }
     use narvar_core::models::*;
     let out = typed!("OrderInfo" => OrderInfo, "ReturnLabel" => ReturnLabel, "OrderTracking" => OrderTracking, "CarrierAccount" => CarrierAccount);
-    out.map_err(|e| to_py_err(py, e))
+    view::view_of(py, out.map_err(|e| to_py_err(py, e))?)
 }
 
 // ---- the embedded sandbox

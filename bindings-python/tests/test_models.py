@@ -106,3 +106,14 @@ def test_the_index_finds_every_value_compact_or_indented(indent: object) -> None
     text = json.dumps(doc, indent=indent)  # type: ignore[arg-type]
     _walk(narvar._native.parse_json(text), json.loads(text))
     _walk(narvar._native.parse_json(text.encode())["tricky"], tricky)
+
+
+def test_documents_can_be_read_through_the_cores_typed_models() -> None:
+    doc = json.loads(DOC)
+    doc["order_items"] = doc["order_items"][:1]  # the core refuses a quantity of 2**64
+    checked = models.OrderInfo._wrap(narvar._native.parse_model("OrderInfo", json.dumps(doc)))
+    assert checked.order_number == "1001" and checked.order_items[0].unit_price == 14.5
+    assert checked.extra["loyalty_tier"] == "gold", "unknown fields are kept"
+    with pytest.raises(narvar.errors.ValidationError) as e:
+        narvar._native.parse_model("OrderInfo", '{"order_number": "1", "order_items": [{"sku": "A", "quantity": {}}]}')
+    assert [f.path for f in e.value.errors] == ["order_items[0].quantity"]
