@@ -575,3 +575,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
+
+// Rust's own allocations in this module (results, request building, views): many small ones per
+// call, which mimalloc serves faster than the system allocator. Python's objects are unaffected.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
