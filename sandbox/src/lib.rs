@@ -16,6 +16,7 @@ mod admin;
 mod catalogue;
 pub mod faults;
 pub mod openapi;
+pub mod samples;
 mod server;
 pub mod state;
 mod webhooks;

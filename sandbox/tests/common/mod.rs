@@ -102,24 +102,7 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
-pub fn order(n: &str) -> narvar_core::models::OrderInfo {
-    serde_json::from_value(serde_json::json!({
-        "order_number": n, "order_date": "2024-03-09T17:45:00Z", "currency_code": "USD",
-        "order_items": [{"sku": "MUG", "item_id": "L1", "name": "Blue mug", "quantity": 2, "unit_price": 14.5},
-                        {"sku": "CUP", "name": "Cup", "quantity": 1, "unit_price": "3.00"}],
-        "shipments": [{"carrier": "usps", "tracking_number": format!("T-{n}"), "ship_date": "2024-03-10",
-            "items_info": [{"sku": "MUG", "item_id": "L1", "quantity": 2}],
-            "shipped_to": {"first_name": "Ada", "address": {"street_1": "12 Elm St", "zip": "78701", "country": "US"}}}],
-        "customer": {"email": "ada@example.test"}
-    }))
-    .unwrap()
-}
-
-pub fn a_return(n: &str) -> narvar_core::models::ReturnRequest {
-    serde_json::from_value(serde_json::json!({"order_number": n, "billing_zip": "78701", "carrier": "usps",
-        "order_items": [{"sku": "MUG", "quantity": 1, "return_reason_code": "DAMAGED"}]}))
-    .unwrap()
-}
+pub use narvar_sandbox::samples::{a_return, order};
 
 /// GETs a sandbox admin endpoint.
 pub async fn admin(sb: &Sandbox, path: &str) -> serde_json::Value {
