@@ -117,3 +117,17 @@ def test_documents_can_be_read_through_the_cores_typed_models() -> None:
     with pytest.raises(narvar.errors.ValidationError) as e:
         narvar._native.parse_model("OrderInfo", '{"order_number": "1", "order_items": [{"sku": "A", "quantity": {}}]}')
     assert [f.path for f in e.value.errors] == ["order_items[0].quantity"]
+
+
+def test_a_seventeen_digit_amount_comes_back_exactly(client: narvar.Client) -> None:
+    # Issue 17: amounts passed through `Decimal::to_f64` lost their last digit on the way out.
+    prices = [971495587.6686047, 12345678.901234567, 0.30000000000000004]
+    sent = order("1001")
+    sent["order_items"][0]["unit_price"] = prices[0]
+    sent["order_items"][1]["unit_price"] = prices[1]
+    sent["order_items"].append({"sku": "TEA", "quantity": 1, "unit_price": prices[2]})
+    client.orders.create(sent)
+    got = client.orders.get("1001")
+    assert [i.unit_price for i in got.order_items] == prices
+    assert [i["unit_price"] for i in got.to_dict()["order_items"]] == prices
+    assert json.loads(json.dumps(got.to_dict()))["order_items"][0]["unit_price"] == prices[0]

@@ -5,13 +5,34 @@ use rust_decimal::Decimal;
 use serde::de::{self, Visitor};
 use std::borrow::Cow;
 use std::fmt;
-use std::str::FromStr;
 
+/// Reads a decimal exactly, plain or scientific (`"1.5e3"`): text with more than 28 decimal
+/// places (which `Decimal::from_str` would round away) or beyond ±7.9e28 is refused, never rounded.
 fn decimal_from_str<E: de::Error>(s: &str) -> Result<Decimal, E> {
     let t = s.trim();
-    Decimal::from_str(t)
-        .or_else(|_| Decimal::from_scientific(t))
-        .map_err(|_| E::invalid_value(de::Unexpected::Str(s), &"a decimal number"))
+    Decimal::from_str_exact(t)
+        .ok()
+        .or_else(|| scientific_exact(t))
+        .ok_or_else(|| E::invalid_value(de::Unexpected::Str(s), &"a decimal number of at most 28 decimal places"))
+}
+
+/// `m e x` as a decimal, or `None` when it does not fit exactly (`Decimal::from_scientific` rounds).
+fn scientific_exact(t: &str) -> Option<Decimal> {
+    let (mantissa, exponent) = t.split_once(['e', 'E'])?;
+    let mut d = Decimal::from_str_exact(mantissa).ok()?.normalize();
+    let exponent: i32 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+    if d.is_zero() {
+        return Some(Decimal::ZERO);
+    }
+    if exponent >= 0 {
+        // Past 10^57 even the smallest mantissa (1e-28) overflows; stop before looping long.
+        (exponent <= 57).then_some(())?;
+        (0..exponent).try_fold(d, |d, _| d.checked_mul(Decimal::TEN))
+    } else {
+        let scale = d.scale().checked_add(exponent.unsigned_abs()).filter(|s| *s <= 28)?;
+        d.set_scale(scale).ok()?;
+        Some(d)
+    }
 }
 
 /// An amount of money. Read from a JSON number or a numeric string (`14.5` or `"14.50"`), kept
@@ -74,7 +95,7 @@ impl<'de> Visitor<'de> for AmountVisitor {
         // `{}` on f64 prints the shortest text that reads back as the same float.
         decimal_from_str(&format!("{v}"))
             .map(Amount)
-            .map_err(|_: E| E::invalid_value(de::Unexpected::Float(v), &"an amount within ±7.9e28"))
+            .map_err(|_: E| E::invalid_value(de::Unexpected::Float(v), &"an amount within ±7.9e28 of at most 28 decimal places"))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
         decimal_from_str(v).map(Amount)
@@ -87,11 +108,46 @@ impl<'de> serde::Deserialize<'de> for Amount {
     }
 }
 
+impl Amount {
+    /// The `f64` whose shortest text is this decimal, if there is one: then a JSON number carries
+    /// the amount exactly. Every amount read from a JSON number has one, and so has every amount
+    /// of at most 15 significant digits.
+    fn exact_f64(&self) -> Option<f64> {
+        let d = self.0.normalize();
+        let (mantissa, scale) = (d.mantissa(), d.scale());
+        // Fast path: an integer below 2^53 divided by an exact power of ten is correctly rounded
+        // (one IEEE division), and 15 digits always survive the trip back to text.
+        let f = if mantissa.unsigned_abs() < 1 << 53 && scale <= 22 {
+            mantissa as f64 / POWERS_OF_TEN[scale as usize]
+        } else {
+            // Rust's float parsing is correctly rounded; `Decimal::to_f64` is not.
+            d.to_string().parse::<f64>().ok()?
+        };
+        let fits = mantissa.unsigned_abs() < 1_000_000_000_000_000
+            || decimal_from_str::<de::value::Error>(&format!("{f}")).is_ok_and(|back| back == d);
+        (f.is_finite() && fits).then_some(f)
+    }
+}
+
+/// 10^0 ..= 10^22, every one exact in an `f64`.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21,
+    1e22,
+];
+
+/// Written as a JSON number that reads back as the same decimal. An amount no `f64` carries (more
+/// than 15-17 significant digits, which only a numeric string can bring) is written as its decimal
+/// text in a string, the other form the API takes, so no digit is ever lost.
 impl serde::Serialize for Amount {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match (self.0.fract().is_zero(), self.0.to_i64()) {
-            (true, Some(i)) => s.serialize_i64(i),
-            _ => s.serialize_f64(self.0.to_f64().unwrap_or(0.0)),
+        if self.0.fract().is_zero() {
+            if let Some(i) = self.0.to_i64() {
+                return s.serialize_i64(i);
+            }
+        }
+        match self.exact_f64() {
+            Some(f) => s.serialize_f64(f),
+            None => s.collect_str(self),
         }
     }
 }

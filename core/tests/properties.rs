@@ -1,4 +1,5 @@
-//! Nothing panics on any input; every model round-trips through JSON.
+//! Nothing panics on any input; every model round-trips through JSON. Sweep by hand with
+//! `PROPTEST_CASES=200000 PROPTEST_RNG_SEED=$RANDOM cargo test --release -p narvar-core --test properties`.
 
 use narvar_core::http::HttpResponse;
 use narvar_core::models::*;
@@ -9,12 +10,24 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt::Debug;
 
+/// The same cases on every run unless `PROPTEST_RNG_SEED` asks for others (and `PROPTEST_CASES`
+/// for more), so CI fails only on a change of code, never by the luck of a draw.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(20261201);
+    }
+    config
+}
+
 fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         (-1e9f64..1e9).prop_map(|f| json!(f)),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<u64>().prop_map(|n| json!(n)),
         "[a-zA-Z0-9 _:.-]{0,12}".prop_map(Value::String),
         prop_oneof![Just("SUCCESS"), Just("FAILURE"), Just("2024-03-09T17:45:00Z"), Just("12"), Just("PDF")]
             .prop_map(|s| json!(s)),
@@ -64,7 +77,7 @@ fn arb_status() -> impl Strategy<Value = u16> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn reading_arbitrary_bytes_never_panics(status in arb_status(), body in prop::collection::vec(any::<u8>(), 0..256), retry_after in "[ -~]{0,30}") {
@@ -202,6 +215,8 @@ fn models_read_from_text_name_the_path_of_a_type_error() {
 }
 
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn reading_a_model_from_text_agrees_with_reading_it_from_a_value(v in arb_json()) {
         let from_text = narvar_core::ops::decode_model_text::<OrderInfo>(&v.to_string());
