@@ -14,21 +14,18 @@ use std::time::{Duration, Instant, SystemTime};
 const WEBHOOK_SECRET: &str = "whsec_demo";
 
 /// Downloads a return's label next to `path` (the right extension is added).
-pub async fn download_label(label: &ReturnLabel, path: &Path) -> Outcome<(PathBuf, usize)> {
+pub async fn download_label(client: &Client, label: &ReturnLabel, path: &Path) -> Outcome<(PathBuf, usize)> {
     let url = label
         .return_methods
         .iter()
         .find_map(|m| m.label_url.clone())
         .ok_or_else(|| Failure::new("the return has no label URL"))?;
-    let resp = reqwest::get(&url).await.map_err(|e| Failure { message: format!("cannot download the label: {e}"), code: 10 })?;
-    if !resp.status().is_success() {
-        return Err(Failure { message: format!("the label download answered HTTP {}", resp.status()), code: 9 });
-    }
-    let ext = if resp.headers().get("content-type").is_some_and(|v| v.as_bytes() == b"image/png") { "png" } else { "pdf" };
-    let bytes = resp.bytes().await.map_err(|e| Failure { message: format!("cannot read the label: {e}"), code: 10 })?;
-    let path = if path.extension().is_some() { path.to_path_buf() } else { path.with_extension(ext) };
-    std::fs::write(&path, &bytes).map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))?;
-    Ok((path, bytes.len()))
+    // Through the client: its deadline, response cap and error messages (which never quote
+    // the URL and its order_token).
+    let file = client.returns().download_label(&url).await?.into_value();
+    let path = if path.extension().is_some() { path.to_path_buf() } else { path.with_extension(file.extension()) };
+    std::fs::write(&path, &file.bytes).map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))?;
+    Ok((path, file.bytes.len()))
 }
 
 /// Prints a journey as a table.
@@ -222,7 +219,7 @@ pub async fn run(out: Option<PathBuf>, json_output: bool) -> Outcome {
         None => std::env::temp_dir().join(format!("narvar-demo-{}", std::process::id())),
     };
     std::fs::create_dir_all(&dir).map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
-    let (path, bytes) = download_label(&label, &dir.join(format!("return-label-{rrn}"))).await?;
+    let (path, bytes) = download_label(&client, &label, &dir.join(format!("return-label-{rrn}"))).await?;
     step(&mut n, format!("Created return {rrn}; downloaded its label to {} ({bytes} bytes)", path.display()));
 
     sandbox.advance(Duration::from_secs(4 * 24 * 3600));

@@ -49,9 +49,9 @@ struct Global {
     /// A JSON file with any of: base_url, account_id, auth_token, bearer_token, retailer_moniker, hmac_key.
     #[arg(long, global = true, env = "NARVAR_CONFIG")]
     config: Option<PathBuf>,
-    /// Total seconds per call.
-    #[arg(long, global = true, default_value_t = 30.0)]
-    timeout: f64,
+    /// Total seconds per call (default 30).
+    #[arg(long, global = true, env = "NARVAR_TIMEOUT_SECS")]
+    timeout: Option<String>,
     /// Turn the client-side rate budget (100 requests / 60 s) off, e.g. against a sandbox.
     #[arg(long, global = true)]
     no_rate_budget: bool,
@@ -234,7 +234,29 @@ struct ConfigFile {
     hmac_key: Option<String>,
 }
 
+/// Text from a server made safe for a terminal: control characters (newlines, ANSI and OSC
+/// escapes) are shown escaped, so a message stays one line and cannot drive the terminal.
+pub fn one_safe_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Global {
+    /// `--timeout` (or `NARVAR_TIMEOUT_SECS`), checked by the core's one rule; 30 s by default.
+    fn timeout(&self) -> Outcome<Duration> {
+        match &self.timeout {
+            Some(t) => Ok(narvar::core::config::timeout_from_text("--timeout (NARVAR_TIMEOUT_SECS)", t)?),
+            None => Ok(Duration::from_secs(30)),
+        }
+    }
+
     /// The client, from flags, environment and the config file (in that order).
     fn client(&self) -> Outcome<Client> {
         let file: ConfigFile = match &self.config {
@@ -256,7 +278,7 @@ impl Global {
         })?;
         let mut b = Client::builder()
             .environment(narvar::Environment::parse(&base)?)
-            .timeout(Duration::from_secs_f64(self.timeout.max(0.001)))
+            .timeout(self.timeout()?)
             .user_agent_suffix("narvar-cli");
         if let (Some(a), Some(t)) = (pick(&self.account_id, file.account_id), pick(&self.auth_token, file.auth_token)) {
             b = b.basic_auth(a, t);
@@ -381,7 +403,7 @@ async fn run(cli: Cli) -> Outcome {
                 Returns::Label { return_reference_number, out } => {
                     let r = c.returns().get(&return_reference_number).await?;
                     let path = out.unwrap_or_else(|| PathBuf::from(format!("return-label-{return_reference_number}")));
-                    let (path, bytes) = demo::download_label(&r.value, &path).await?;
+                    let (path, bytes) = demo::download_label(&c, &r.value, &path).await?;
                     if g.json {
                         println!("{}", serde_json::json!({"path": path, "bytes": bytes}));
                     } else {
@@ -448,7 +470,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            eprintln!("error: {}", one_safe_line(&f.message));
             ExitCode::from(f.code)
         }
     }

@@ -138,3 +138,24 @@ impl BlockingCarrierAccounts<'_> {
         Ok(self.list()?.into_value().carrier_accounts.into_iter())
     }
 }
+
+impl Returns<'_> {
+    /// Downloads a label from its `label_url` (in `return_methods` of a [`ReturnLabel`]) through
+    /// the client's transport: the same deadline, retries and response cap as every call, no
+    /// credentials sent, no redirects followed, and no error quotes the URL or its token.
+    pub async fn download_label(&self, label_url: &str) -> Result<Response<LabelFile>> {
+        self.download_label_with(label_url, narvar_core::CallOptions::default()).await
+    }
+
+    /// [`Returns::download_label`] with per-call options (timeout, tracer id).
+    pub async fn download_label_with(&self, label_url: &str, opts: narvar_core::CallOptions) -> Result<Response<LabelFile>> {
+        self.0.inner.driver.download_label(label_url, &opts).await
+    }
+}
+
+impl BlockingReturns<'_> {
+    /// [`Returns::download_label`], blocking.
+    pub fn download_label(&self, label_url: &str) -> Result<Response<LabelFile>> {
+        self.0.block(self.0.inner().returns().download_label(label_url))
+    }
+}

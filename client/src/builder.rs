@@ -66,6 +66,7 @@ pub struct ClientBuilder {
     origin: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
     connections_per_thread: bool,
     retry: Option<RetryPolicy>,
     rate_budget: Option<Option<TokenBucket>>,
@@ -110,10 +111,7 @@ impl ClientBuilder {
             b = b.origin(o);
         }
         if let Some(t) = env("NARVAR_TIMEOUT_SECS") {
-            let secs: f64 = t
-                .parse()
-                .map_err(|_| NarvarError::new(ErrorCode::Configuration, "NARVAR_TIMEOUT_SECS must be a number of seconds."))?;
-            b = b.timeout(Duration::from_secs_f64(secs.max(0.001)));
+            b = b.timeout(narvar_core::config::timeout_from_text("NARVAR_TIMEOUT_SECS", &t)?);
         }
         Ok(b)
     }
@@ -158,6 +156,13 @@ impl ClientBuilder {
         self.timeout = Some(t);
         self
     }
+    /// The most response body read (default 8 MiB, [`narvar_core::http::DEFAULT_MAX_RESPONSE_BYTES`]);
+    /// a longer body is a `decode` error, and no more of it is read.
+    pub fn max_response_bytes(mut self, n: usize) -> Self {
+        self.max_response_bytes = Some(n);
+        self
+    }
+
     /// Time to connect. Default 10 s.
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.connect_timeout = Some(t);
@@ -171,7 +176,7 @@ impl ClientBuilder {
     /// Attempts in all; 1 turns retries off.
     pub fn max_attempts(mut self, n: u32) -> Self {
         let mut p = self.retry.take().unwrap_or_default();
-        p.max_attempts = n.max(1);
+        p.max_attempts = n;
         self.retry = Some(p);
         self
     }
@@ -263,9 +268,21 @@ impl ClientBuilder {
         };
         let mut config = DriverConfig::new(environment.endpoints());
         if let Some(t) = self.timeout {
-            config.timeout = t;
+            config.timeout = narvar_core::config::check_timeout("timeout", t)?;
+        }
+        if let Some(t) = self.connect_timeout {
+            narvar_core::config::check_timeout("connect_timeout", t)?;
+        }
+        if let Some(n) = self.max_response_bytes {
+            if n == 0 {
+                return Err(NarvarError::new(ErrorCode::Configuration, "The max_response_bytes setting must be above 0."));
+            }
+            config.max_response_bytes = n;
         }
         if let Some(r) = self.retry {
+            if r.max_attempts == 0 {
+                return Err(NarvarError::new(ErrorCode::Configuration, "The max_attempts setting must be at least 1 (one attempt, no retries)."));
+            }
             config.retry = r;
         }
         if let Some(b) = self.rate_budget {

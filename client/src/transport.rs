@@ -40,6 +40,9 @@ fn reqwest_client(connect_timeout: Duration) -> Result<reqwest::Client, narvar_c
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
+        // Narvar does not redirect; following one would re-send a body with personal data to
+        // another origin. A 3xx reaches the core, which reports it.
+        .redirect(reqwest::redirect::Policy::none())
         .tls_backend_preconfigured(tls_config().map_err(|e| cannot_start(&e))?)
         .build()
         .map_err(|e| cannot_start(&e))
@@ -131,6 +134,7 @@ impl HttpTransport for ReqwestTransport {
             b = b.header(k, v);
         }
         let b = b.body(r.body);
+        let max_response_bytes = r.max_response_bytes;
         Box::pin(async move {
             let resp = b.send().await.map_err(|e| {
                 // A connect error (refused, DNS, TLS) means nothing reached the server.
@@ -146,10 +150,25 @@ impl HttpTransport for ReqwestTransport {
                 .iter()
                 .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
-            let body = resp.bytes().await.map_err(|e| TransportError::MaybeSent(describe(&e)))?.to_vec();
+            let body = read_capped(resp, max_response_bytes).await?;
             Ok(HttpResponse { status, headers, body })
         })
     }
+}
+
+/// Reads the body chunk by chunk, stopping one byte past `max` (the driver reports the overflow)
+/// and dropping the response, which closes the connection instead of draining an endless body.
+async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, TransportError> {
+    let expected = resp.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    let mut body = Vec::with_capacity(expected.min(max.saturating_add(1)).min(1 << 20));
+    while let Some(chunk) = resp.chunk().await.map_err(|e| TransportError::MaybeSent(describe(&e)))? {
+        let room = max.saturating_add(1) - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() > max {
+            break;
+        }
+    }
+    Ok(body)
 }
 
 /// reqwest's error without the URL (which may carry tracking tokens).

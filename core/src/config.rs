@@ -145,3 +145,43 @@ impl CredentialProvider for StaticCredentials {
         Ok(rejected.clone())
     }
 }
+
+/// The longest timeout a setting takes: one day. Anything longer is a mistake (`inf`, `1e20`),
+/// and `Duration::from_secs_f64` would panic on it.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// Reads a timeout given in seconds, as every binding, the CLI and the environment give it.
+/// `setting` names where it came from (`timeout`, `--timeout`, `NARVAR_TIMEOUT_SECS`).
+///
+/// ```
+/// use narvar_core::config::timeout_from_secs;
+/// assert_eq!(timeout_from_secs("timeout", 2.5).unwrap().as_millis(), 2500);
+/// for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e20] {
+///     let e = timeout_from_secs("NARVAR_TIMEOUT_SECS", bad).unwrap_err();
+///     assert!(e.message.contains("NARVAR_TIMEOUT_SECS"));
+/// }
+/// ```
+pub fn timeout_from_secs(setting: &str, secs: f64) -> Result<std::time::Duration, NarvarError> {
+    if secs.is_finite() && secs > 0.0 && secs <= MAX_TIMEOUT_SECS {
+        // At least a millisecond: a shorter total deadline cannot be met by any request.
+        Ok(std::time::Duration::from_secs_f64(secs.max(0.001)))
+    } else {
+        Err(NarvarError::new(
+            ErrorCode::Configuration,
+            format!("The {setting} setting must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECS} (got {secs})."),
+        ))
+    }
+}
+
+/// Checks a timeout given as a `Duration` (zero is refused; over a day too).
+pub fn check_timeout(setting: &str, timeout: std::time::Duration) -> Result<std::time::Duration, NarvarError> {
+    timeout_from_secs(setting, timeout.as_secs_f64()).map(|_| timeout)
+}
+
+/// Reads a timeout given as text (an environment variable, a flag): a number of seconds.
+pub fn timeout_from_text(setting: &str, text: &str) -> Result<std::time::Duration, NarvarError> {
+    let secs: f64 = text.trim().parse().map_err(|_| {
+        NarvarError::new(ErrorCode::Configuration, format!("The {setting} setting must be a number of seconds (got {:?}).", text.chars().take(40).collect::<String>()))
+    })?;
+    timeout_from_secs(setting, secs)
+}

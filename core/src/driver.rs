@@ -35,6 +35,8 @@ pub struct DriverConfig {
     pub timeout: Duration,
     /// The client-side rate budget; `None` turns it off.
     pub rate_budget: Option<TokenBucket>,
+    /// The most response body read; a longer one is a `decode` error.
+    pub max_response_bytes: usize,
 }
 
 impl DriverConfig {
@@ -46,6 +48,7 @@ impl DriverConfig {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             rate_budget: Some(TokenBucket::default()),
+            max_response_bytes: crate::http::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -112,6 +115,14 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         finish((entry.read_text)(&resp), meta, &resp, self.sleep.wall())
     }
 
+    /// Downloads a return label from its `label_url` as any call is made: one deadline, retries
+    /// of a GET, the response cap, no redirects; no credentials are sent, and no error quotes
+    /// the URL (its `order_token` grants access to the label).
+    pub async fn download_label(&self, label_url: &str, opts: &CallOptions) -> Result<Response<ops::LabelFile>, NarvarError> {
+        let (resp, meta) = self.send(&ops::DOWNLOAD_LABEL, |ctx| ops::download_label_request(label_url, ctx), opts).await?;
+        finish(ops::read_label_download(&resp), meta, &resp, self.sleep.wall())
+    }
+
     /// Sends with retries, the rate budget and re-authentication; returns the final response
     /// (any status) for the operation to read, or the error that ended the call.
     pub async fn send(
@@ -122,7 +133,10 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     ) -> Result<(HttpResponse, ResponseMeta), NarvarError> {
         let tracer_id = opts.tracer_id.clone().unwrap_or_else(|| self.entropy.new_id());
         let key = info.idempotency_key.then(|| opts.idempotency_key.clone().unwrap_or_else(|| self.entropy.new_id()));
-        let timeout = opts.timeout.unwrap_or(self.config.timeout);
+        let timeout = match opts.timeout {
+            Some(t) => crate::config::check_timeout("per-call timeout", t).map_err(|e| e.in_operation(info.name))?,
+            None => self.config.timeout,
+        };
         let deadline = self.sleep.monotonic() + timeout;
         let safety = RetrySafety { idempotent: info.idempotent, keyed: key.is_some() };
         let mut meta = ResponseMeta { tracer_id: Some(tracer_id.clone()), ..Default::default() };
@@ -144,8 +158,14 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
                 now_unix,
                 idempotency_key: key.as_deref(),
             };
-            build(&ctx)
+            build(&ctx).map(|mut request| {
+                request.max_response_bytes = self.config.max_response_bytes;
+                request
+            })
         };
+        // The last 429 of this call: if the budget then has no room before the deadline, it is
+        // Narvar's answer, not the client's budget, that the caller must hear about.
+        let mut throttled: Option<HttpResponse> = None;
         // Validation and configuration errors surface here, before anything is sent.
         let mut request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
 
@@ -153,6 +173,9 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
             if let Some(wait) = self.take_budget() {
                 if self.sleep.monotonic() + wait >= deadline {
                     self.refund_budget();
+                    if let Some(resp) = throttled.take() {
+                        return Err(fail(NarvarError::from_status(&resp), &meta));
+                    }
                     // The client's own budget, not Narvar, says no: nothing is sent.
                     let mut e = NarvarError::new(
                         ErrorCode::RateLimited,
@@ -183,6 +206,10 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
             let outcome = match attempt {
                 Attempt::TimedOut => return Err(fail(timed_out(timeout, true, "waiting for the response"), &meta)),
                 Attempt::Response(resp) => {
+                    if resp.body.len() > self.config.max_response_bytes {
+                        let e = NarvarError::response_too_large(&resp, self.config.max_response_bytes);
+                        return Err(fail(e, &meta));
+                    }
                     let m = ResponseMeta::from_response(&resp);
                     meta.status = m.status;
                     meta.headers = m.headers;
@@ -202,7 +229,11 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
                         Decision::RetryAfter(d) if self.sleep.monotonic() + d < deadline => {
                             self.sleep.sleep(d).await;
                             request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
+                            throttled = (resp.status == 429).then_some(resp);
                             continue;
+                        }
+                        _ if resp.status == 413 => {
+                            return Err(fail(NarvarError::request_too_large(&resp, request.body.len()), &meta));
                         }
                         _ => return Ok((resp, meta)),
                     }

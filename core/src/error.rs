@@ -251,6 +251,7 @@ impl NarvarError {
             429 => ErrorCode::RateLimited,
             500..=599 => ErrorCode::Server,
             400..=499 => ErrorCode::Validation,
+            300..=399 => return Self::redirected(resp),
             _ => ErrorCode::Decode,
         };
         let env: Envelope = serde_json::from_slice(&resp.body).unwrap_or_default();
@@ -258,8 +259,57 @@ impl NarvarError {
         Self::from_parts(resp, code, messages)
     }
 
+    /// A 3xx. Narvar does not redirect, and following one would re-send the body (an order's
+    /// personal data, credentials) to wherever `Location` points; nothing is followed.
+    fn redirected(resp: &HttpResponse) -> Self {
+        let location = resp.header("location").map(crate::http::redact_query);
+        let to = location.map(|l| format!(" to {:?}", l.chars().take(200).collect::<String>())).unwrap_or_default();
+        let mut e = Self::new(
+            ErrorCode::Decode,
+            format!("Narvar answered with a redirect (HTTP {}){to}; the SDK follows no redirects, so nothing was sent there.", resp.status),
+        );
+        e.meta = ResponseMeta::from_response(resp);
+        e
+    }
+
+    /// A body the server refused as too large (413): a `validation` error naming the size.
+    /// Sending it again would be refused again, so it is never retried.
+    pub fn request_too_large(resp: &HttpResponse, body_bytes: usize) -> Self {
+        let mut e = Self::from_status(resp);
+        e.code = ErrorCode::Validation;
+        e.message = format!(
+            "Narvar refused the request body of {body_bytes} bytes as too large (HTTP 413){}; send less data per call.",
+            Self::request_id_note(resp)
+        );
+        e
+    }
+
+    /// A response body longer than the client's cap: a `decode` error; the rest was not read.
+    pub fn response_too_large(resp: &HttpResponse, max_response_bytes: usize) -> Self {
+        let mut e = Self::new(
+            ErrorCode::Decode,
+            format!(
+                "The response (HTTP {}) is larger than the client's limit of {max_response_bytes} bytes (max_response_bytes); it was not read further.",
+                resp.status
+            ),
+        );
+        e.meta = ResponseMeta::from_response(resp);
+        e
+    }
+
+    /// `; request id X` when the response has one, for messages people quote to support.
+    fn request_id_note(resp: &HttpResponse) -> String {
+        resp.header("x-narvar-request-id").map(|id| format!("; request id {}", id.chars().take(80).collect::<String>())).unwrap_or_default()
+    }
+
     /// An error of `code` for `resp`, carrying Narvar's `messages`.
     pub fn from_parts(resp: &HttpResponse, code: ErrorCode, messages: Vec<ApiMessage>) -> Self {
+        Self::from_envelope(resp, code, None, messages)
+    }
+
+    /// [`NarvarError::from_parts`] for a 2xx envelope whose `status` is not a success: the
+    /// message names that status, so an unknown one (`"PENDING"`) is not a mystery.
+    pub fn from_envelope(resp: &HttpResponse, code: ErrorCode, status: Option<&str>, messages: Vec<ApiMessage>) -> Self {
         let said = messages
             .iter()
             .find_map(|m| m.message.as_deref().or(m.code.as_deref()))
@@ -274,19 +324,29 @@ impl NarvarError {
             ErrorCode::Validation => "Narvar rejected the request",
             _ => "Narvar answered with an unexpected status",
         };
+        let retry_after = (code == ErrorCode::RateLimited)
+            .then(|| resp.header("retry-after").and_then(|v| crate::policy::parse_retry_after(v, None)))
+            .flatten();
+        let mut context = format!("HTTP {}", resp.status);
+        if let Some(status) = status {
+            context.push_str(&format!(", status {:?}", status.chars().take(40).collect::<String>()));
+        }
+        if let Some(wait) = retry_after {
+            context.push_str(&format!(", Retry-After {} s", wait.as_secs_f64()));
+        }
+        context.push_str(&Self::request_id_note(resp));
         let message = match said {
-            Some(s) => format!("{what} (HTTP {}): {s}", resp.status),
+            Some(s) => format!("{what} ({context}): {s}"),
             None if code == ErrorCode::Decode || code == ErrorCode::Server => {
-                format!("{what} (HTTP {}); body starts {:?}.", resp.status, snippet(&resp.body))
+                format!("{what} ({context}); body starts {:?}.", snippet(&resp.body))
             }
-            None => format!("{what} (HTTP {}).", resp.status),
+            None if status.is_some() => format!("{what} ({context}) with no messages."),
+            None => format!("{what} ({context})."),
         };
         let mut e = Self::new(code, message);
         e.messages = messages;
         e.meta = ResponseMeta::from_response(resp);
-        if code == ErrorCode::RateLimited {
-            e.retry_after = resp.header("retry-after").and_then(|v| crate::policy::parse_retry_after(v, None));
-        }
+        e.retry_after = retry_after;
         e
     }
 

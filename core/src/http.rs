@@ -33,9 +33,21 @@ pub struct HttpRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The most response body a transport should read: it stops after one byte more (and drops
+    /// the connection), so a hostile or broken server cannot fill memory; the driver then
+    /// reports a `decode` error. Set by the driver from [`crate::DriverConfig::max_response_bytes`].
+    pub max_response_bytes: usize,
 }
 
+/// The default cap on a response body: 8 MiB. Narvar's largest documents (an order with
+/// hundreds of lines and its tracking, a carrier catalogue, a PDF label) are well under 1 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+
 impl HttpRequest {
+    /// A request with no headers or body, capped at [`DEFAULT_MAX_RESPONSE_BYTES`].
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Vec::new(), max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+    }
     /// The first header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)

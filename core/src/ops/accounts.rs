@@ -158,6 +158,6 @@ impl Operation for DeleteCarrierAccount {
         Ok(RequestParts::at(["carrier-accounts", &self.account_alias]))
     }
     fn read(resp: &HttpResponse) -> Result<StatusResponse, NarvarError> {
-        read_enveloped(resp)
+        read_deleted(resp)
     }
 }

@@ -155,6 +155,6 @@ impl Operation for DisableCarrierService {
         Ok(RequestParts::at(["carriers", &self.carrier_moniker]).query("carrier-service", self.carrier_service.as_str()))
     }
     fn read(resp: &HttpResponse) -> Result<StatusResponse, NarvarError> {
-        read_enveloped(resp)
+        read_deleted(resp)
     }
 }

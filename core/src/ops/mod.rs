@@ -226,7 +226,7 @@ fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Res
         headers.push(("Idempotency-Key".into(), key.to_owned()));
     }
     headers.extend(parts.headers);
-    Ok(HttpRequest { method: info.method, url, headers, body })
+    Ok(HttpRequest { method: info.method, url, headers, body, max_response_bytes: crate::http::DEFAULT_MAX_RESPONSE_BYTES })
 }
 
 /// A response type that carries the v1/v2 envelope (`status`, `messages`, maybe `errors`).
@@ -280,14 +280,18 @@ pub fn says_not_found(messages: &[&ApiMessage]) -> bool {
 }
 
 /// Reads a JSON response carrying the envelope. Non-2xx: [`NarvarError::from_status`]. 2xx with
-/// an empty body: the default value. 2xx with a non-success `status`, or with only `errors`:
+/// an empty body: `decode` (but for 204 No Content; a DELETE uses [`read_deleted`]). 2xx with a non-success `status`, or with only `errors`:
 /// `not_found` when the messages say so, else `validation`. Unreadable body: `decode`.
 pub fn read_enveloped<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarError> {
     if !resp.is_success() {
         return Err(NarvarError::from_status(resp));
     }
     if resp.body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
+        // Only "No Content" may be empty; an empty 200 to a write is no proof it was done.
+        if resp.status == 204 {
+            return Ok(T::default());
+        }
+        return Err(NarvarError::decode(resp, "the expected JSON", "the body is empty"));
     }
     // One UTF-8 check of the whole body is far cheaper than serde_json's check of each string.
     let text = std::str::from_utf8(&resp.body).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
@@ -300,9 +304,18 @@ pub fn read_enveloped<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarErro
     if failed {
         let code = if says_not_found(&messages) { ErrorCode::NotFound } else { ErrorCode::Validation };
         let owned = messages.into_iter().cloned().collect();
-        return Err(NarvarError::from_parts(resp, code, owned));
+        return Err(NarvarError::from_envelope(resp, code, status.map(EnvelopeStatus::as_str), owned));
     }
     Ok(value)
+}
+
+/// [`read_enveloped`] for a DELETE, which Narvar may answer with an empty 2xx: the resource is
+/// gone, and there is nothing more to say.
+pub fn read_deleted<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarError> {
+    if resp.is_success() && resp.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    read_enveloped(resp)
 }
 
 /// Turns a serde error at a path into a validation error naming that path (under `root`, the
