@@ -281,7 +281,10 @@ impl ClientBuilder {
         }
         if let Some(r) = self.retry {
             if r.max_attempts == 0 {
-                return Err(NarvarError::new(ErrorCode::Configuration, "The max_attempts setting must be at least 1 (one attempt, no retries)."));
+                return Err(NarvarError::new(
+                    ErrorCode::Configuration,
+                    "The max_attempts setting must be at least 1 (one attempt, no retries).",
+                ));
             }
             config.retry = r;
         }

@@ -80,7 +80,12 @@ async fn serve(mut socket: TcpStream, script: Script, r: Arc<AtomicUsize>, w: Ar
             let _ = socket.write_all(&bytes).await;
         }
         Script::EndlessChunks => {
-            put(&mut socket, &written, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n".to_vec()).await;
+            put(
+                &mut socket,
+                &written,
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n".to_vec(),
+            )
+            .await;
             let chunk = format!("{:x}\r\n{}\r\n", 16 * 1024, "1,".repeat(8 * 1024)).into_bytes();
             while Instant::now() < deadline {
                 if !put(&mut socket, &written, chunk.clone()).await {
@@ -90,7 +95,12 @@ async fn serve(mut socket: TcpStream, script: Script, r: Arc<AtomicUsize>, w: Ar
             }
         }
         Script::Huge(n) => {
-            put(&mut socket, &written, format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n").into_bytes()).await;
+            put(
+                &mut socket,
+                &written,
+                format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n").into_bytes(),
+            )
+            .await;
             let block = vec![b' '; 64 * 1024];
             let mut left = n;
             while left > 0 {
@@ -103,7 +113,12 @@ async fn serve(mut socket: TcpStream, script: Script, r: Arc<AtomicUsize>, w: Ar
             }
         }
         Script::Stall => {
-            put(&mut socket, &written, b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 1000\r\n\r\n%PDF".to_vec()).await;
+            put(
+                &mut socket,
+                &written,
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 1000\r\n\r\n%PDF".to_vec(),
+            )
+            .await;
             tokio::time::sleep(Duration::from_secs(30)).await;
         }
     }
@@ -221,9 +236,12 @@ async fn an_unknown_envelope_status_is_named_with_its_messages() {
 async fn a_429_beyond_the_deadline_names_the_server_its_retry_after_and_request_id() {
     let body = r#"{"status": "FAILURE", "messages": [{"message": "slow down"}]}"#;
     for retry_after in ["120", "3"] {
-        let server = hostile(reply("429 Too Many Requests", &[("Retry-After", retry_after), ("X-Narvar-Request-ID", "req-429")], body)).await;
+        let server =
+            hostile(reply("429 Too Many Requests", &[("Retry-After", retry_after), ("X-Narvar-Request-ID", "req-429")], body))
+                .await;
         // The default rate budget, which halves on a 429, as a user's client has it.
-        let client = Client::builder().base_url(&server.url).basic_auth("acme", "tok").timeout(Duration::from_secs(4)).build().unwrap();
+        let client =
+            Client::builder().base_url(&server.url).basic_auth("acme", "tok").timeout(Duration::from_secs(4)).build().unwrap();
         let e = client.orders().get("1001").await.unwrap_err();
         assert_eq!(e.code, ErrorCode::RateLimited, "{e}");
         assert!(e.message.contains("HTTP 429"), "Retry-After {retry_after}: {e}");

@@ -181,7 +181,10 @@ pub fn check_timeout(setting: &str, timeout: std::time::Duration) -> Result<std:
 /// Reads a timeout given as text (an environment variable, a flag): a number of seconds.
 pub fn timeout_from_text(setting: &str, text: &str) -> Result<std::time::Duration, NarvarError> {
     let secs: f64 = text.trim().parse().map_err(|_| {
-        NarvarError::new(ErrorCode::Configuration, format!("The {setting} setting must be a number of seconds (got {:?}).", text.chars().take(40).collect::<String>()))
+        NarvarError::new(
+            ErrorCode::Configuration,
+            format!("The {setting} setting must be a number of seconds (got {:?}).", text.chars().take(40).collect::<String>()),
+        )
     })?;
     timeout_from_secs(setting, secs)
 }

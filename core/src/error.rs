@@ -266,7 +266,10 @@ impl NarvarError {
         let to = location.map(|l| format!(" to {:?}", l.chars().take(200).collect::<String>())).unwrap_or_default();
         let mut e = Self::new(
             ErrorCode::Decode,
-            format!("Narvar answered with a redirect (HTTP {}){to}; the SDK follows no redirects, so nothing was sent there.", resp.status),
+            format!(
+                "Narvar answered with a redirect (HTTP {}){to}; the SDK follows no redirects, so nothing was sent there.",
+                resp.status
+            ),
         );
         e.meta = ResponseMeta::from_response(resp);
         e
@@ -299,7 +302,9 @@ impl NarvarError {
 
     /// `; request id X` when the response has one, for messages people quote to support.
     fn request_id_note(resp: &HttpResponse) -> String {
-        resp.header("x-narvar-request-id").map(|id| format!("; request id {}", id.chars().take(80).collect::<String>())).unwrap_or_default()
+        resp.header("x-narvar-request-id")
+            .map(|id| format!("; request id {}", id.chars().take(80).collect::<String>()))
+            .unwrap_or_default()
     }
 
     /// An error of `code` for `resp`, carrying Narvar's `messages`.

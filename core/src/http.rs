@@ -46,7 +46,13 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
 impl HttpRequest {
     /// A request with no headers or body, capped at [`DEFAULT_MAX_RESPONSE_BYTES`].
     pub fn new(method: Method, url: impl Into<String>) -> Self {
-        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Vec::new(), max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+        HttpRequest {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
     }
     /// The first header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {

@@ -63,6 +63,20 @@ macro_rules! model {
             pub extra: $crate::models::Extra,
         }
 
+        impl $crate::models::Misspellings for $name {
+            fn misspellings(&self, path: &str, out: &mut ::std::vec::Vec<$crate::FieldError>) {
+                const KNOWN: &[&str] = &[$($crate::__wire_name!($field $(, $wire)?)),*];
+                $crate::models::misspelt_keys(&self.extra, KNOWN, path, out);
+                $(
+                    $crate::models::Misspellings::misspellings(
+                        &self.$field,
+                        &$crate::models::field_path(path, $crate::__wire_name!($field $(, $wire)?)),
+                        out,
+                    );
+                )*
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeMap as _;
@@ -165,6 +179,8 @@ macro_rules! open_enum {
                 !matches!(self, Self::Other(_))
             }
         }
+
+        impl $crate::models::Misspellings for $name {}
 
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter) -> ::core::fmt::Result {

@@ -367,6 +367,10 @@ impl CarrierCredentials {
     }
 }
 
+/// Credential fields depend on the carrier; `validate::credentials` checks them by moniker.
+impl super::Misspellings for CarrierCredentials {}
+impl super::Misspellings for SecretFields {}
+
 impl Serialize for CarrierCredentials {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -67,6 +67,91 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
+/// Finds unknown keys that are likely misspellings of a known field (`custmer` for `customer`),
+/// at every object level the models know. Unknown keys that look like no known field are
+/// extension fields and pass (they are kept in `extra` and sent).
+pub trait Misspellings {
+    /// Records, under `path`, each such key here and below.
+    fn misspellings(&self, _path: &str, _out: &mut Vec<crate::FieldError>) {}
+}
+
+impl<T: Misspellings> Misspellings for Option<T> {
+    fn misspellings(&self, path: &str, out: &mut Vec<crate::FieldError>) {
+        if let Some(v) = self {
+            v.misspellings(path, out);
+        }
+    }
+}
+impl<T: Misspellings> Misspellings for Vec<T> {
+    fn misspellings(&self, path: &str, out: &mut Vec<crate::FieldError>) {
+        for (i, v) in self.iter().enumerate() {
+            v.misspellings(&format!("{path}[{i}]"), out);
+        }
+    }
+}
+impl Misspellings for String {}
+impl Misspellings for bool {}
+impl Misspellings for i64 {}
+impl Misspellings for f64 {}
+impl Misspellings for Extra {}
+impl Misspellings for serde_json::Value {}
+impl Misspellings for crate::values::Amount {}
+impl Misspellings for crate::values::StringBool {}
+impl<S: crate::values::CountStyle> Misspellings for crate::values::Count<S> {}
+
+/// The known field `key` most likely meant, if it is close: the same letters in another case
+/// or separator (`orderNumber`, `order-number`), or within a small edit distance (a swap, a
+/// missing, extra or wrong letter: one for names of 4 to 8 letters, two beyond, none below).
+///
+/// ```
+/// use narvar_core::models::likely_field;
+/// let known = ["customer", "order_number", "order_date"];
+/// assert_eq!(likely_field("custmer", &known), Some("customer"));
+/// assert_eq!(likely_field("order_nubmer", &known), Some("order_number"));
+/// assert_eq!(likely_field("orderNumber", &known), Some("order_number"));
+/// assert_eq!(likely_field("loyalty_tier", &known), None);
+/// ```
+pub fn likely_field<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let fold = |s: &str| s.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect::<String>();
+    let key_folded = fold(key);
+    if key_folded.is_empty() || known.contains(&key) {
+        return None;
+    }
+    // Short names are too close to each other to guess at; long ones survive two slips.
+    let limit = match key_folded.chars().count() {
+        0..=3 => 0,
+        4..=8 => 1,
+        _ => 2,
+    };
+    known
+        .iter()
+        .map(|k| (k, strsim::damerau_levenshtein(&key_folded, &fold(k))))
+        .filter(|(_, d)| *d <= limit)
+        .min_by_key(|(_, d)| *d)
+        .map(|(k, _)| *k)
+}
+
+/// Checks the keys of `extra` against `known` (a model's wire names), for the model macro.
+#[doc(hidden)]
+pub fn misspelt_keys(extra: &Extra, known: &[&str], path: &str, out: &mut Vec<crate::FieldError>) {
+    for key in extra.keys() {
+        if let Some(meant) = likely_field(key, known) {
+            let at = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            out.push(crate::FieldError::new(at, "unknown_field", format!("is an unknown field; did you mean `{meant}`?")));
+        }
+    }
+}
+
+/// `path.field`, or `field` at the root.
+#[doc(hidden)]
+pub fn field_path(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
 /// Whether a model field is left out when written (an absent option, an empty list or map).
 #[doc(hidden)]
 pub trait WireField {

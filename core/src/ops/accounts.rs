@@ -94,6 +94,10 @@ impl Operation for CreateCarrierAccount {
     fn check(&self, p: &mut Problems) {
         validate::account_request(p, &self.0);
     }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.0.misspellings("", out);
+    }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]).json(&self.0))
     }
@@ -122,6 +126,10 @@ impl Operation for UpdateCarrierAccount {
     };
     fn check(&self, p: &mut Problems) {
         validate::account_update(p, &self.0);
+    }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.0.misspellings("", out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]).json(&self.0))

@@ -113,6 +113,10 @@ impl Operation for EnableCarrier {
         validate::path_value(p, "carrier_moniker", &self.carrier_moniker);
         validate::service_configuration(p, &self.request);
     }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.request.misspellings("", out);
+    }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carriers", &self.carrier_moniker]).json(&self.request))
     }

@@ -161,10 +161,19 @@ pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send 
         None
     }
 
+    /// Unknown keys of the input that look like misspelt fields (see
+    /// [`crate::models::Misspellings`]); operations whose input is a model forward to it.
+    fn misspellings(&self, _out: &mut Vec<FieldError>) {}
+
     /// Every problem with the input, or nothing.
     fn validate(&self) -> Result<(), NarvarError> {
         let mut p = Problems::default();
         self.check(&mut p);
+        let mut misspelt = Vec::new();
+        self.misspellings(&mut misspelt);
+        for e in misspelt {
+            p.add(e.path, &e.rule, e.message);
+        }
         p.finish().map_err(|errs| NarvarError::validation(errs).in_operation(Self::INFO.name))
     }
 
@@ -332,7 +341,17 @@ fn input_error(e: serde_path_to_error::Error<serde_json::Error>, root: &str) -> 
         segments.push(at);
     }
     let named = |prefix: &str| detail.strip_prefix(prefix).and_then(|r| r.split('`').nth(1)).map(str::to_owned);
-    let rule = if detail.starts_with("unknown field") {
+    let mut message = detail.clone();
+    let rule = if let Some(field) = named("unknown field") {
+        // serde says "unknown field `ordr_number`, expected `order_number`": name the likely one.
+        let expected: Vec<&str> = detail.split('`').skip(3).step_by(2).collect();
+        if let Some(meant) = crate::models::likely_field(&field, &expected) {
+            message = format!("is an unknown field; did you mean `{meant}`?");
+        }
+        // serde_path_to_error's path already ends at the unknown key.
+        if segments.last() != Some(&field) && !segments.last().is_some_and(|l| l.ends_with(&format!(".{field}"))) {
+            segments.push(field);
+        }
         "unknown_field"
     } else if let Some(field) = named("missing field") {
         segments.push(field);
@@ -341,11 +360,24 @@ fn input_error(e: serde_path_to_error::Error<serde_json::Error>, root: &str) -> 
         "type"
     };
     let path = if segments.is_empty() { "input".to_owned() } else { segments.join(".") };
-    NarvarError::validation(vec![FieldError::new(path, rule, detail)])
+    NarvarError::validation(vec![FieldError::new(path, rule, message)])
+}
+
+/// `{"order_info": {...}}` given where the order itself is expected (the wire envelope, as a
+/// user copies it from Narvar's documentation) is read as the order inside it.
+fn without_envelope<'a>(input: &'a serde_json::Value, root: &str) -> &'a serde_json::Value {
+    match input.as_object() {
+        Some(map) if !root.is_empty() && map.len() == 1 => match map.get(root) {
+            Some(inner) if inner.is_object() => inner,
+            _ => input,
+        },
+        _ => input,
+    }
 }
 
 /// Reads an operation's input from JSON, naming the field path of any type error.
 pub fn decode_input<O: Operation>(input: &serde_json::Value) -> Result<O, NarvarError> {
+    let input = without_envelope(input, O::INPUT_ROOT);
     serde_path_to_error::deserialize(input).map_err(|e| input_error(e, O::INPUT_ROOT).in_operation(O::INFO.name))
 }
 

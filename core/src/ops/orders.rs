@@ -35,6 +35,10 @@ impl Operation for CreateOrder {
     fn check(&self, p: &mut Problems) {
         validate::order(p, "order_info", &self.0);
     }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.0.misspellings("order_info", out);
+    }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["api", "v1", "orders"]).json(&serde_json::json!({ "order_info": &self.0 })))
     }
@@ -106,6 +110,10 @@ impl Operation for AddShipments {
             p.add("shipments", "min_items", "must have at least one shipment");
         }
         validate::shipments(p, "shipments", &self.shipments, None);
+    }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.shipments.misspellings("shipments", out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["api", "v1", "orders", &self.order_number, "shipments"])

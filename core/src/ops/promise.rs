@@ -46,6 +46,10 @@ impl Operation for GetPromiseOptions {
         version_ok(p, &self.api_version);
         validate::promise_request(p, &self.request);
     }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.request.misspellings("", out);
+    }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let v = self.api_version.as_deref().unwrap_or(PROMISE_SERVER_VERSION);
         Ok(RequestParts::at(["api", v, "promise", "options"]).json(&self.request))
@@ -94,6 +98,10 @@ impl Operation for GetPublicPromiseOptions {
         version_ok(p, &self.api_version);
         validate::promise_request(p, &self.request);
     }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.request.misspellings("", out);
+    }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let v = self.api_version.as_deref().unwrap_or(PROMISE_CLIENT_VERSION);
         let mut parts = RequestParts::at(["api", v, "promise", "options"]).query("query", b64_json(&self.request));
@@ -132,6 +140,10 @@ impl Operation for ConfirmPromise {
     fn check(&self, p: &mut Problems) {
         version_ok(p, &self.api_version);
         validate::promise_confirmation(p, &self.confirmation);
+    }
+    fn misspellings(&self, out: &mut Vec<FieldError>) {
+        use crate::models::Misspellings as _;
+        self.confirmation.misspellings("", out);
     }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let v = self.api_version.as_deref().unwrap_or(PROMISE_CLIENT_VERSION);

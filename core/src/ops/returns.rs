@@ -29,6 +29,10 @@ macro_rules! return_op {
             fn check(&self, p: &mut Problems) {
                 validate::return_request(p, &self.0);
             }
+            fn misspellings(&self, out: &mut Vec<FieldError>) {
+                use crate::models::Misspellings as _;
+                self.0.misspellings("", out);
+            }
             fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
                 Ok(RequestParts::at([$($seg),*]).json(&self.0))
             }
@@ -72,7 +76,11 @@ pub const DOWNLOAD_LABEL: OpInfo = OpInfo {
 pub fn download_label_request(label_url: &str, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
     if !(label_url.starts_with("https://") || label_url.starts_with("http://")) {
         let shown = crate::http::redact_query(label_url).chars().take(80).collect::<String>();
-        return Err(NarvarError::validation(vec![FieldError::new("label_url", "format", format!("must be an http(s) URL (got {shown:?})"))]));
+        return Err(NarvarError::validation(vec![FieldError::new(
+            "label_url",
+            "format",
+            format!("must be an http(s) URL (got {shown:?})"),
+        )]));
     }
     let mut request = HttpRequest::new(Method::Get, label_url);
     request.headers.push(("Accept".into(), "application/pdf, image/png, */*".into()));
