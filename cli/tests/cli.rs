@@ -4,7 +4,8 @@ use assert_cmd::Command;
 use narvar_sandbox::{Sandbox, SandboxConfig};
 use std::io::Write;
 
-const ENV: [&str; 8] = [
+const ENV: [&str; 9] = [
+    "NARVAR_TIMEOUT_SECS",
     "NARVAR_BASE_URL",
     "NARVAR_ACCOUNT_ID",
     "NARVAR_AUTH_TOKEN",
@@ -259,4 +260,52 @@ fn tempdir() -> std::path::PathBuf {
     ));
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+/// A server on loopback that answers every request with `response`, for as long as the test runs.
+fn one_answer_server(response: String) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 8192];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn server_text_reaches_the_terminal_as_one_escaped_line() {
+    let body = serde_json::json!({"status": "FAILURE", "messages": [{"message": "bad\nnext line \u{1b}[31mred\u{1b}]0;owned\u{7} \u{202e}txt"}]}).to_string();
+    let url = one_answer_server(format!("HTTP/1.1 400 Bad Request\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()));
+    let out = narvar()
+        .env("NARVAR_BASE_URL", &url)
+        .env("NARVAR_ACCOUNT_ID", "acme")
+        .env("NARVAR_AUTH_TOKEN", "tok")
+        .args(["orders", "get", "1001"])
+        .assert()
+        .code(3);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(err.trim_end_matches('\n').lines().count(), 1, "{err:?}");
+    assert!(!err.trim_end_matches('\n').chars().any(|c| c.is_control() || c == '\u{202e}'), "{err:?}");
+    assert!(err.contains(r"bad\nnext line \u{1b}[31mred"), "{err:?}");
+}
+
+#[test]
+fn bad_timeouts_are_configuration_errors_naming_the_setting() {
+    for (flag, env) in [(Some("inf"), None), (Some("1e20"), None), (Some("-3"), None), (None, Some("NaN")), (None, Some("0"))] {
+        let mut c = narvar();
+        c.env("NARVAR_BASE_URL", "http://127.0.0.1:9").env("NARVAR_ACCOUNT_ID", "acme").env("NARVAR_AUTH_TOKEN", "tok");
+        if let Some(f) = flag {
+            c.arg(format!("--timeout={f}"));
+        }
+        if let Some(e) = env {
+            c.env("NARVAR_TIMEOUT_SECS", e);
+        }
+        let out = c.args(["orders", "get", "1001"]).assert().code(12);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(err.contains("--timeout (NARVAR_TIMEOUT_SECS)") && !err.contains("panicked"), "{flag:?} {env:?}: {err}");
+    }
 }
