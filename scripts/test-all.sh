@@ -26,6 +26,9 @@ git diff --exit-code -- tests/vectors || { echo "tests/vectors/*.json differ fro
 step "tests"
 cargo test --workspace --locked
 
+step "fuzzing: 15 s per target"
+bash scripts/fuzz.sh
+
 step "Python binding"
 bash scripts/test-python.sh
 

@@ -25,7 +25,7 @@ async def push_order(client: narvar.AsyncClient, order: dict[str, Any], tracking
 
 async def main() -> None:
     with narvar.Sandbox() as sandbox:
-        async with sandbox.async_client() as client:
+        async with sandbox.async_client(rate_budget=False) as client:
             orders = [{"order_number": f"WEB-{i}", "order_date": "2026-11-20T10:00:00Z", "order_items": [{"sku": "MUG", "quantity": 1}]}
                       for i in range(10)]
             statuses = await asyncio.gather(*(push_order(client, o, f"9400{i:018}") for i, o in enumerate(orders)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Iterable
+from typing import Iterable, assert_type
 
 import narvar
 
@@ -21,6 +21,7 @@ def rows(client: narvar.Client, numbers: Iterable[str]) -> Iterable[dict[str, ob
         except narvar.RateLimitError as e:
             print(f"throttled; retry after {e.retry_after} s (request {e.request_id})", file=sys.stderr)
             raise
+        assert_type(order.meta, narvar.ResponseMeta)  # the stubs type every result's metadata
         units = sum((item.quantity or 0) for item in order.order_items)
         email = order.customer.email if order.customer else None
         yield {
@@ -31,7 +32,7 @@ def rows(client: narvar.Client, numbers: Iterable[str]) -> Iterable[dict[str, ob
             "units": units,
             "shipments": len(order.shipments),
             "email": email,
-            "request_id": order.meta.request_id if order.meta else None,
+            "request_id": order.meta.request_id,
         }
 
 

@@ -111,7 +111,7 @@ fn build(config: &Config) -> Result<Client, NarvarError> {
         b = b.origin(o.clone());
     }
     if let Some(t) = config.timeout {
-        b = b.timeout(Duration::from_secs_f64(t.max(0.001)));
+        b = b.timeout(narvar_core::config::timeout_from_secs("timeout", t)?);
     }
     if let Some(n) = config.max_attempts {
         b = b.max_attempts(n);
@@ -123,11 +123,30 @@ fn build(config: &Config) -> Result<Client, NarvarError> {
     b.user_agent_suffix(suffix).connections_per_thread(true).build()
 }
 
-/// A client: its configuration and the Rust client built from it (rebuilt after a fork).
+/// A client: its configuration and the Rust client built from it (rebuilt after a fork; gone
+/// once closed).
 #[pyclass(frozen, module = "narvar._native")]
 struct NativeClient {
     config: Config,
-    inner: Mutex<(u64, Client)>,
+    inner: Mutex<(u64, Option<Client>)>,
+}
+
+/// Reads the client's settings (a dict of keyword arguments); a bad one is a
+/// `ConfigurationError` naming it.
+fn read_config(py: Python<'_>, settings: &Bound<'_, PyAny>) -> PyResult<Config> {
+    let value = pyjson::to_value(settings, "").map_err(|e| {
+        let e = NarvarError::new(narvar_core::ErrorCode::Configuration, format!("A client setting is not a plain value: {e}."));
+        to_py_err(py, e)
+    })?;
+    serde_path_to_error::deserialize::<_, Config>(&value).map_err(|e| {
+        let setting = e.path().to_string();
+        let inner = e.inner().to_string();
+        let message = match setting.as_str() {
+            "." => format!("The client settings are invalid: {inner}."),
+            _ => format!("The {setting} setting is invalid: {inner}."),
+        };
+        to_py_err(py, NarvarError::new(narvar_core::ErrorCode::Configuration, message))
+    })
 }
 
 /// What a call gives Python: the result as an instance of its model class (`model`), over a
@@ -203,18 +222,41 @@ impl ResponseMeta {
     }
 }
 
-/// A call's per-call options, from keyword arguments.
-fn call_options(idempotency_key: Option<String>, tracer_id: Option<String>, timeout: Option<f64>) -> CallOptions {
-    CallOptions { idempotency_key, tracer_id, timeout: timeout.map(|t| Duration::from_secs_f64(t.max(0.001))) }
+/// A call's per-call options, from keyword arguments; a bad timeout is a `ConfigurationError`.
+fn call_options(
+    py: Python<'_>,
+    idempotency_key: Option<String>,
+    tracer_id: Option<String>,
+    timeout: Option<f64>,
+) -> PyResult<CallOptions> {
+    let timeout =
+        timeout.map(|t| narvar_core::config::timeout_from_secs("timeout", t)).transpose().map_err(|e| to_py_err(py, e))?;
+    Ok(CallOptions { idempotency_key, tracer_id, timeout })
 }
 
 #[pymethods]
 impl NativeClient {
     #[new]
-    fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
-        let config: Config = serde_json::from_str(config_json).map_err(|e| bad_input("client settings", e))?;
+    fn new(py: Python<'_>, settings: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let config = read_config(py, settings)?;
         let client = build(&config).map_err(|e| to_py_err(py, e))?;
-        Ok(NativeClient { config, inner: Mutex::new((GENERATION.load(Ordering::Acquire), client)) })
+        Ok(NativeClient { config, inner: Mutex::new((GENERATION.load(Ordering::Acquire), Some(client))) })
+    }
+
+    /// Drops the client and its connection pools (this thread's at once; other threads' when
+    /// they next call or end); later calls raise `ConfigurationError`.
+    fn close(&self, py: Python<'_>) {
+        let client = self.inner.lock().unwrap_or_else(|p| p.into_inner()).1.take();
+        py.detach(|| {
+            drop(client);
+            narvar::prune_thread_pools();
+        });
+    }
+
+    /// Whether `close` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).1.is_none()
     }
 
     /// Runs an operation with `data` (JSON data, models or views) and gives its result as an
@@ -231,7 +273,7 @@ impl NativeClient {
         tracer_id: Option<String>,
         timeout: Option<f64>,
     ) -> PyResult<Answer> {
-        let call = self.prepare(py, operation, data, model, call_options(idempotency_key, tracer_id, timeout))?;
+        let call = self.prepare(py, operation, data, model, call_options(py, idempotency_key, tracer_id, timeout)?)?;
         block(py, call)
     }
 
@@ -249,7 +291,7 @@ impl NativeClient {
         tracer_id: Option<String>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let call = self.prepare(py, operation, data, model, call_options(idempotency_key, tracer_id, timeout))?;
+        let call = self.prepare(py, operation, data, model, call_options(py, idempotency_key, tracer_id, timeout)?)?;
         spawn(py, call)
     }
 
@@ -355,7 +397,12 @@ impl NativeClient {
         opts: CallOptions,
     ) -> PyResult<impl std::future::Future<Output = Result<Answer, NarvarError>> + Send + 'static> {
         let client = self.client(py)?;
-        let input = pyjson::to_value(data, "")?;
+        // Conversion errors name the field as validation does (`order_info.order_items[0]...`).
+        let root = ops::find(&operation).map(|e| e.input_root).unwrap_or_default();
+        // Given as the wire envelope (`{"order_info": {...}}`), the input already names its root.
+        let enveloped = !root.is_empty()
+            && data.cast::<pyo3::types::PyDict>().is_ok_and(|d| d.len() == 1 && d.contains(root).unwrap_or(false));
+        let input = pyjson::to_value(data, if enveloped { "" } else { root })?;
         Ok(
             async move { client.execute_text(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model }) },
         )
@@ -364,10 +411,18 @@ impl NativeClient {
     fn client(&self, py: Python<'_>) -> PyResult<Client> {
         let generation = GENERATION.load(Ordering::Acquire);
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if inner.0 != generation {
-            *inner = (generation, build(&self.config).map_err(|e| to_py_err(py, e))?);
+        match &inner.1 {
+            None => {
+                let e = NarvarError::new(narvar_core::ErrorCode::Configuration, "The client is closed: make a new one.");
+                Err(to_py_err(py, e))
+            }
+            Some(_) if inner.0 != generation => {
+                let client = build(&self.config).map_err(|e| to_py_err(py, e))?;
+                *inner = (generation, Some(client.clone()));
+                Ok(client)
+            }
+            Some(client) => Ok(client.clone()),
         }
-        Ok(inner.1.clone())
     }
 }
 
@@ -387,6 +442,13 @@ impl Canceller {
         }
         Ok(())
     }
+}
+
+/// Ends an export as every language does (`narvar_core::export`): the number exported, or the
+/// core's error naming each missing order.
+#[pyfunction]
+fn finish_export(py: Python<'_>, exported: usize, missing: Vec<String>) -> PyResult<usize> {
+    narvar_core::export::ExportTally { exported, missing, failed: Vec::new() }.finish().map_err(|e| to_py_err(py, e))
 }
 
 // ---- offline pieces: request building and response reading (conformance), webhooks, schema
@@ -572,6 +634,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(parse_model, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_export, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

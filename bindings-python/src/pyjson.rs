@@ -61,7 +61,63 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     if obj.is_instance(model_class(obj.py())?)? {
         return to_value(&obj.getattr(pyo3::intern!(obj.py(), "_data"))?, path);
     }
+    if let Some(value) = host_value(obj, path)? {
+        return Ok(value);
+    }
     Err(PyTypeError::new_err(format!("{}: {} is not JSON data", name(path), obj.get_type().name()?)))
+}
+
+/// Values a data script has at hand that are not JSON data, read as the API wants them:
+/// `pandas.NA`/`NaT` as null; `datetime` and `pandas.Timestamp` as RFC 3339 (a naive one is
+/// taken as UTC); `date` as `YYYY-MM-DD`; `Decimal` as a number when a JSON number carries it
+/// exactly, else as its text (which amounts accept); numpy scalars as the Python value they hold.
+/// Only reached for values that are none of the plain JSON types, so plain calls never pay.
+fn host_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Option<Value>> {
+    let py = obj.py();
+    let ty = obj.get_type();
+    let type_name = ty.name()?;
+    let type_name = type_name.to_cow()?;
+    if type_name == "NAType" || type_name == "NaTType" {
+        return Ok(Some(Value::Null));
+    }
+    if obj.is_instance(stdlib(py, &DATETIME, "datetime", "datetime")?)? {
+        let text: String = obj.call_method0(pyo3::intern!(py, "isoformat"))?.extract()?;
+        let naive = obj.getattr(pyo3::intern!(py, "tzinfo"))?.is_none();
+        return Ok(Some(Value::String(if naive { text + "Z" } else { text })));
+    }
+    if obj.is_instance(stdlib(py, &DATE, "datetime", "date")?)? {
+        return Ok(Some(Value::String(obj.call_method0(pyo3::intern!(py, "isoformat"))?.extract()?)));
+    }
+    if obj.is_instance(stdlib(py, &DECIMAL, "decimal", "Decimal")?)? {
+        let text: String = obj.str()?.extract()?;
+        let Some(amount) = narvar_core::Amount::parse(&text) else {
+            return Err(PyValueError::new_err(format!("{}: Decimal({text}) is not a JSON number", name(path))));
+        };
+        // The core's own rule for writing an amount: a number when exact, else its text.
+        return Ok(Some(serde_json::to_value(amount).map_err(|e| PyValueError::new_err(format!("{}: {e}", name(path))))?));
+    }
+    let module = ty.module()?;
+    if module.to_cow()?.starts_with("numpy") && obj.hasattr(pyo3::intern!(py, "item"))? {
+        let plain = obj.call_method0(pyo3::intern!(py, "item"))?;
+        if !plain.get_type().is(&ty) {
+            return to_value(&plain, path).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static DATE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A class of the standard library, imported once.
+fn stdlib<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyAny>>,
+    module: &str,
+    class: &str,
+) -> PyResult<&'py Bound<'py, PyAny>> {
+    Ok(cell.get_or_try_init(py, || py.import(module)?.getattr(class).map(Bound::unbind))?.bind(py))
 }
 
 fn name(path: &str) -> &str {

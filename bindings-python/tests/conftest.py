@@ -15,7 +15,7 @@ def sandbox() -> Iterator[narvar.Sandbox]:
 
 @pytest.fixture
 def client(sandbox: narvar.Sandbox) -> narvar.Client:
-    return sandbox.client()
+    return sandbox.client(rate_budget=False)
 
 
 def order(n: str, **extra: Any) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def test_cancelling_a_task_cancels_its_request(sandbox: narvar.Sandbox) -> None:
     sandbox.fault("orders.create", "delay", delay_ms=1000)
 
     async def main() -> float:
-        c = sandbox.async_client()
+        c = sandbox.async_client(rate_budget=False)
         task = asyncio.create_task(c.orders.create(order("1001")))
         await asyncio.sleep(0.1)
         task.cancel()
@@ -102,7 +102,7 @@ def test_cancelling_a_task_cancels_its_request(sandbox: narvar.Sandbox) -> None:
 
 def test_a_hundred_concurrent_async_calls(sandbox: narvar.Sandbox) -> None:
     async def main() -> int:
-        c = sandbox.async_client()
+        c = sandbox.async_client(rate_budget=False)
         await c.orders.create(order("1001"))
         done = await asyncio.gather(*(c.orders.get("1001") for _ in range(100)))
         return sum(1 for d in done if d.meta.status == 200)

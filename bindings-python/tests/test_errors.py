@@ -37,11 +37,11 @@ def test_every_error_class(sandbox: narvar.Sandbox, client: narvar.Client) -> No
         client.carrier_accounts.create(acc)
     sandbox.fault("orders.get", "status", status=429, retry_after=2, times=1)
     with pytest.raises(narvar.RateLimitError) as rl:
-        sandbox.client(max_attempts=1).orders.get("1")
+        sandbox.client(max_attempts=1, rate_budget=False).orders.get("1")
     assert (rl.value.code, rl.value.status, rl.value.retry_after) == ("rate_limited", 429, 2.0)
     sandbox.fault("orders.get", "status", status=503, times=1)
     with pytest.raises(narvar.ServerError):
-        sandbox.client(max_attempts=1).orders.get("1")
+        sandbox.client(max_attempts=1, rate_budget=False).orders.get("1")
     client.orders.create(order("1001"))
     sandbox.fault("returns.create", "drop_after", times=1)
     with pytest.raises(narvar.TransportError) as tr:
@@ -126,7 +126,7 @@ METHOD = {"orders.create": ("orders", "create")}
 
 
 def test_bad_inputs_raise_validation_errors_and_send_nothing(sandbox: narvar.Sandbox) -> None:
-    c = sandbox.client()
+    c = sandbox.client(rate_budget=False)
     for param in VALIDATION:
         case = param.values[0]
         with pytest.raises(narvar.ValidationError) as e:
@@ -137,9 +137,8 @@ def test_bad_inputs_raise_validation_errors_and_send_nothing(sandbox: narvar.San
 
 
 def test_arguments_that_are_not_json_data_are_refused_before_sending(sandbox: narvar.Sandbox, client: narvar.Client) -> None:
-    import datetime
-    with pytest.raises(TypeError, match=r"order_info\.order_date: datetime is not JSON data"):
-        client.orders.create({"order_info": {"order_number": "1", "order_date": datetime.datetime.now()}})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"^order_info\.order_date: object is not JSON data"):
+        client.orders.create({"order_info": {"order_number": "1", "order_date": object()}})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match=r"order_items\[0\]\.unit_price: NaN is not a JSON number"):
         client.orders.create({"order_number": "1", "order_items": [{"sku": "A", "quantity": 1, "unit_price": float("nan")}]})
     with pytest.raises(TypeError, match="keys must be str"):

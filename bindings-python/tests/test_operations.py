@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_every_operation_sync(sandbox: narvar.Sandbox, client: narvar.Client) ->
 
 def test_every_operation_async(sandbox: narvar.Sandbox) -> None:
     async def main() -> None:
-        async with sandbox.async_client() as c:
+        async with sandbox.async_client(rate_budget=False) as c:
             await c.orders.create(order("1001"))
             assert (await c.orders.get("1001")).order_number == "1001"
             results = await asyncio.gather(*(c.orders.get("1001") for _ in range(100)))
@@ -57,7 +58,10 @@ def test_every_operation_async(sandbox: narvar.Sandbox) -> None:
             assert [x.carrier_moniker async for x in c.carriers.iter(products=["delivery"])] == ["fedex", "gls"]
             j = await c.journey("1001")
             assert j.entries[0].status == "order_placed"
-            rows = [r async for r in c.orders.export(["1001", "nope", "1001"], concurrency=2)]
+            rows = []
+            with pytest.raises(narvar.NotFoundError, match="1 of 3 orders were not exported: nope"):
+                async for r in c.orders.export(["1001", "nope", "1001"], concurrency=2):
+                    rows.append(r)
             assert [r["order_number"] for r in rows] == ["1001", "1001"]
     asyncio.run(main())
 
@@ -79,8 +83,12 @@ def test_export_loads_into_pandas(client: narvar.Client) -> None:
     pandas = pytest.importorskip("pandas")
     for n in ("1", "2", "3"):
         client.orders.create(order(n))
-    frame = pandas.DataFrame(client.orders.export(["1", "2", "404", "3"]))
+    rows: list[dict[str, Any]] = []
+    with pytest.raises(narvar.NotFoundError, match=r"1 of 4 orders were not exported: 404 \(not found\)"):
+        rows.extend(client.orders.export(["1", "2", "404", "3"]))
+    frame = pandas.DataFrame(rows)
     assert list(frame["order_number"]) == ["1", "2", "3"]
+    assert len(pandas.DataFrame(client.orders.export(["1", "2", "3"]))) == 3
     assert frame.loc[0, "currency_code"] == "USD"
 
 

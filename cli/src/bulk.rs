@@ -178,16 +178,16 @@ pub async fn export(client: &Client, numbers: &Path, out: &Path, concurrency: us
         }
     });
     let bar = progress(None);
-    let (mut ok, mut failed) = (0u64, 0u64);
+    let mut tally = narvar::core::export::ExportTally::default();
     let results = numbered
         .filter_map(|l| async move { l.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) })
         .map(|n| async move { (n.clone(), client.orders().get(&n).await) })
         .buffered(concurrency.max(1)); // keeps the input's order
     let mut results = std::pin::pin!(results);
     while let Some((n, r)) = results.next().await {
+        tally.record(&n, r.as_ref().map(|_| ()));
         match r {
             Ok(o) => {
-                ok += 1;
                 if let Some(w) = &mut jsonl {
                     writeln!(w, "{}", serde_json::to_string(&o.value).unwrap_or_default())
                         .map_err(|e| Failure::new(e.to_string()))?;
@@ -196,10 +196,7 @@ pub async fn export(client: &Client, numbers: &Path, out: &Path, concurrency: us
                     w.write_record(csv_row(&o.value)).map_err(|e| Failure::new(e.to_string()))?;
                 }
             }
-            Err(e) => {
-                failed += 1;
-                bar.suspend(|| eprintln!("{n}: {e} ({})", e.code));
-            }
+            Err(e) => bar.suspend(|| eprintln!("{n}: {} ({})", crate::one_safe_line(&e.message), e.code)),
         }
         bar.inc(1);
     }
@@ -211,13 +208,11 @@ pub async fn export(client: &Client, numbers: &Path, out: &Path, concurrency: us
         w.flush().map_err(|e| Failure::new(e.to_string()))?;
     }
     let secs = started.elapsed().as_secs_f64();
+    let (ok, failed) = (tally.exported, tally.missing.len() + tally.failed.len());
     if json_output {
         println!("{}", json!({"exported": ok, "failed": failed, "seconds": secs, "out": out.display().to_string()}));
     } else {
         println!("exported {ok} orders to {} ({failed} failed) in {secs:.1} s", out.display());
     }
-    if failed > 0 {
-        return Err(Failure { message: format!("{failed} order(s) could not be exported"), code: 1 });
-    }
-    Ok(())
+    tally.finish().map(|_| ()).map_err(|e| Failure { message: e.message, code: 1 })
 }

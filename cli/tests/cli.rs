@@ -279,7 +279,10 @@ fn one_answer_server(response: String) -> String {
 #[test]
 fn server_text_reaches_the_terminal_as_one_escaped_line() {
     let body = serde_json::json!({"status": "FAILURE", "messages": [{"message": "bad\nnext line \u{1b}[31mred\u{1b}]0;owned\u{7} \u{202e}txt"}]}).to_string();
-    let url = one_answer_server(format!("HTTP/1.1 400 Bad Request\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()));
+    let url = one_answer_server(format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
     let out = narvar()
         .env("NARVAR_BASE_URL", &url)
         .env("NARVAR_ACCOUNT_ID", "acme")

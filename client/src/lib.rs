@@ -28,7 +28,7 @@ pub use narvar_core::{
     self as core, journey, models, ops, webhooks, Amount, CallOptions, Credentials, Environment, ErrorCode, FieldError,
     NarvarError, Response, ResponseMeta, Secret,
 };
-pub use transport::{HttpTransport, ReqwestTransport};
+pub use transport::{prune_thread_pools, HttpTransport, ReqwestTransport};
 
 use narvar_core::http::Method;
 use narvar_core::journey::Journey;

@@ -171,6 +171,12 @@ async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>,
     Ok(body)
 }
 
+/// Closes this thread's connection pools whose transports are gone (a closed client's), now
+/// rather than at this thread's next call or exit.
+pub fn prune_thread_pools() {
+    let _ = POOLS.try_with(|pools| pools.borrow_mut().retain(|(owner, _)| owner.strong_count() > 0));
+}
+
 /// reqwest's error without the URL (which may carry tracking tokens).
 fn describe(e: &reqwest::Error) -> String {
     let mut s = kind(e).to_owned();

@@ -27,6 +27,7 @@ pub mod macros;
 pub mod config;
 pub mod driver;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod journey;
 pub mod models;

@@ -38,14 +38,21 @@ class Orders:
 
     def export(self, order_numbers: Iterable[str]) -> Iterator[dict[str, Any]]:
         """Each order as a plain dict, in order, for data frames: `pandas.DataFrame(client.orders.export(numbers))`.
-        Orders that do not exist are skipped; other errors raise."""
+        Missing orders are never dropped silently: after the last order, `NotFoundError` names every one
+        (as `narvar orders export` does); other errors raise at once."""
+        from . import _native
         from .errors import NotFoundError
 
+        exported, missing = 0, []
         for number in order_numbers:
             try:
-                yield self.get(number).to_dict()
+                order = self.get(number)
             except NotFoundError:
+                missing.append(number)
                 continue
+            exported += 1
+            yield order.to_dict()
+        _native.finish_export(exported, missing)
 
 
 class AsyncOrders:
@@ -74,28 +81,33 @@ class AsyncOrders:
         return await self._c._native.call_async('orders.add_shipments', data, models.WriteResult, idempotency_key, tracer_id, timeout)  # type: ignore[no-any-return]
 
     async def export(self, order_numbers: Iterable[str], *, concurrency: int = 16) -> AsyncIterator[dict[str, Any]]:
-        """Each order as a plain dict, `concurrency` requests in flight, in input order; missing orders are skipped."""
+        """Each order as a plain dict, `concurrency` requests in flight, in input order. Missing orders are
+        never dropped silently: after the last order, `NotFoundError` names every one; other errors raise at once."""
         import asyncio
 
+        from . import _native
         from .errors import NotFoundError
+
+        exported, missing = 0, []
 
         async def one(number: str) -> dict[str, Any] | None:
             try:
                 return (await self.get(number)).to_dict()
             except NotFoundError:
+                missing.append(number)
                 return None
 
         batch: list[str] = []
-        for number in order_numbers:
-            batch.append(number)
-            if len(batch) >= concurrency:
+        for number in [*order_numbers, None]:
+            if number is not None:
+                batch.append(number)
+            if len(batch) >= concurrency or (number is None and batch):
                 for d in await asyncio.gather(*(one(n) for n in batch)):
                     if d is not None:
+                        exported += 1
                         yield d
                 batch = []
-        for d in await asyncio.gather(*(one(n) for n in batch)):
-            if d is not None:
-                yield d
+        _native.finish_export(exported, missing)
 
 
 class Tracking:

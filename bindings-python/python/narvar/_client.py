@@ -1,7 +1,6 @@
 """`narvar.Client` (sync) and `narvar.AsyncClient` (asyncio) over the native core."""
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Optional
 
@@ -17,7 +16,23 @@ ResponseMeta = _native.ResponseMeta
 
 
 class _Base:
-    """What both clients share: settings and the native client."""
+    """What both clients share: settings and the native client.
+
+    Settings (each also read by `from_env()` from its `NARVAR_*` variable):
+
+    - `account_id`, `auth_token`: Basic credentials (orders, tracking info, returns, Promise).
+    - `base_url` or `environment` (`production`, `staging`, `qa`): where requests go.
+    - `bearer_token`: carrier and carrier-account calls.
+    - `retailer_moniker`, `hmac_key`: track-by-order tokens; `origin`: client-side Promise.
+    - `timeout`: total seconds per call, every attempt and back-off included (default 30; above 0).
+    - `max_attempts`: attempts per call, retries included (default 5; at least 1).
+    - `rate_budget`: the client-side budget of Narvar's documented limit, 100 requests per 60 s in
+      bursts of 10, halving after a 429. On by default, for a `Sandbox` client too; pass
+      `rate_budget=False` where something else throttles (or in a test that must not wait).
+    - `user_agent_suffix`: appended to the `User-Agent`.
+
+    A setting of the wrong type or out of range raises `ConfigurationError` naming it.
+    """
 
     _native: Any
 
@@ -44,15 +59,23 @@ class _Base:
             "timeout": timeout, "max_attempts": max_attempts, "rate_budget": rate_budget, "user_agent_suffix": user_agent_suffix,
             "from_env": _from_env,
         }
-        self._native = _native.NativeClient(json.dumps(settings))
+        self._native = _native.NativeClient(settings)
         self._account_id = account_id
+        self._init_namespaces()
 
+    def _init_namespaces(self) -> None:
+        raise NotImplementedError  # the namespaces mixin, earlier in the MRO, provides it
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` was called; calls on a closed client raise `ConfigurationError`."""
+        return bool(self._native.closed)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account_id={self._account_id!r})"
 
 
-class Client(_Base, SyncNamespaces):
+class Client(SyncNamespaces, _Base):
     """The synchronous client. Calls release the GIL, and Ctrl-C interrupts them.
 
     ```python
@@ -62,14 +85,11 @@ class Client(_Base, SyncNamespaces):
     ```
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._init_namespaces()
-
     @classmethod
     def from_env(cls, **overrides: Any) -> "Client":
         """Settings from NARVAR_BASE_URL, NARVAR_ACCOUNT_ID, NARVAR_AUTH_TOKEN, NARVAR_BEARER_TOKEN,
-        NARVAR_RETAILER_MONIKER, NARVAR_HMAC_KEY, NARVAR_TIMEOUT_SECS."""
+        NARVAR_RETAILER_MONIKER, NARVAR_HMAC_KEY, NARVAR_TIMEOUT_SECS; `overrides` are the
+        constructor's keyword settings."""
         return cls(_from_env=True, **overrides)
 
     def journey(self, order_number: str) -> Journey:
@@ -77,7 +97,8 @@ class Client(_Base, SyncNamespaces):
         return Journey._wrap(self._native.journey(order_number))  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Nothing to release: connections close with the client."""
+        """Closes the client's connections; later calls raise `ConfigurationError`."""
+        self._native.close()
 
     def __enter__(self) -> "Client":
         return self
@@ -86,12 +107,8 @@ class Client(_Base, SyncNamespaces):
         self.close()
 
 
-class AsyncClient(_Base, AsyncNamespaces):
+class AsyncClient(AsyncNamespaces, _Base):
     """The asyncio client: every method is awaitable; cancelling a task cancels its request."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._init_namespaces()
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "AsyncClient":
@@ -103,7 +120,8 @@ class AsyncClient(_Base, AsyncNamespaces):
         return Journey._wrap(await self._native.journey_async(order_number))  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
-        """Nothing to release: connections close with the client."""
+        """Closes the client's connections; later calls raise `ConfigurationError`."""
+        self._native.close()
 
     async def __aenter__(self) -> "AsyncClient":
         return self

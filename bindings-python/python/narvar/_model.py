@@ -10,6 +10,7 @@ import collections.abc as _abc
 from typing import Any, ClassVar
 
 from . import _native
+from ._native import ResponseMeta
 
 _SECRET_REPR = "'***'"
 _VIEWS = (_native.JsonObject, _native.JsonArray)
@@ -51,15 +52,21 @@ class Model:
     """
 
     __slots__ = ("_data", "meta")
+    # What came back with the result (status, headers, request id, tracer id, attempts); `None`
+    # on a model built by hand, which has no response.
+    meta: ResponseMeta
     _fields: ClassVar[dict[str, Any]] = {}
+    _docs: ClassVar[dict[str, str]] = {}
     _secret: ClassVar[frozenset[str]] = frozenset()
     _classes: ClassVar[dict[str, type[Model]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         Model._classes[cls.__name__] = cls
+        docs = cls.__dict__.get("_docs", {})
         for name, (wire, wrap) in cls._fields.items():
-            setattr(cls, name, property(_getter(wire, wrap), doc=f"`{wire}`"))
+            text = docs.get(name)
+            setattr(cls, name, property(_getter(wire, wrap), doc=f"`{wire}`: {text}" if text else f"`{wire}`"))
 
     def __init__(self, data: _abc.Mapping[str, Any] | Model | None = None, /, **fields: Any) -> None:
         if isinstance(data, Model):
@@ -69,14 +76,14 @@ class Model:
             wire = self._fields[name][0] if name in self._fields else name
             base[wire] = _plain(value)
         self._data: _abc.Mapping[str, Any] = base
-        self.meta: Any = None
+        self.meta = None  # type: ignore[assignment]
 
     @classmethod
     def _wrap(cls, data: Any) -> Any:
         """A model over `data` as it is (no copy: models are read-only)."""
         m = object.__new__(cls)
         m._data = data
-        m.meta = None
+        m.meta = None  # type: ignore[assignment]
         return m
 
     @classmethod
@@ -118,7 +125,7 @@ class Model:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._data = state["data"]
-        self.meta = None
+        self.meta = None  # type: ignore[assignment]
 
 
 def _short(value: Any) -> str:

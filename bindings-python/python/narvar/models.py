@@ -14,6 +14,7 @@ class Address(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'street_1': ('street_1', None), 'street_2': ('street_2', None), 'city': ('city', None), 'state': ('state', None), 'zip': ('zip', None), 'country': ('country', None)}
+    _docs: ClassVar[dict[str, str]] = {'zip': 'Any postal code.', 'country': 'ISO 3166 alpha-2.'}
 
 
 class ApiMessage(Model):
@@ -21,6 +22,7 @@ class ApiMessage(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'code': ('code', None), 'message': ('message', None), 'level': ('level', None), 'source': ('source', None), 'type': ('type', None)}
+    _docs: ClassVar[dict[str, str]] = {'type': 'Broad category, e.g. `Validation`.'}
 
 
 class AuspostCredentials(Model):
@@ -58,6 +60,7 @@ class CarrierAccount(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'retailer_moniker': ('retailer_moniker', None), 'carrier_moniker': ('carrier_moniker', None), 'capabilities': ('capabilities', None), 'products': ('products', None), 'account_identifier': ('account_identifier', None), 'is_active': ('is_active', None), 'account_alias': ('account_alias', None), 'carrier_services': ('carrier_services', None), 'credentials': ('credentials', None)}
+    _docs: ClassVar[dict[str, str]] = {'account_identifier': 'Server-generated UUID.'}
     _secret: ClassVar[frozenset[str]] = frozenset(['credentials'])
 
 
@@ -66,6 +69,7 @@ class CarrierAccountDetail(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'account_alias': ('account_alias', None), 'capabilities': ('capabilities', None), 'product': ('product', None), 'carrier_services': ('carrier_services', None)}
+    _docs: ClassVar[dict[str, str]] = {'product': 'Singular on the wire.'}
 
 
 class CarrierAccountList(Model):
@@ -80,6 +84,7 @@ class CarrierAccountRequest(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'carrier_moniker': ('carrier_moniker', None), 'capabilities': ('capabilities', None), 'products': ('products', None), 'is_active': ('is_active', None), 'account_alias': ('account_alias', None), 'credentials': ('credentials', None), 'carrier_services': ('carrier_services', None)}
+    _docs: ClassVar[dict[str, str]] = {'account_alias': 'Unique per retailer; cannot be changed later. E.g. `acme-auspost-label`.'}
     _secret: ClassVar[frozenset[str]] = frozenset(['credentials'])
 
 
@@ -96,6 +101,7 @@ class CarrierClosure(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'name': ('name', None), 'countries': ('countries', None), 'date': ('date', None)}
+    _docs: ClassVar[dict[str, str]] = {'name': 'E.g. `Independence Day`.', 'date': '`yyyy-mm-dd`.'}
 
 
 class CarrierConfiguration(Model):
@@ -180,6 +186,7 @@ class DeliveryOption(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'promise_id': ('promise_id', None), 'delivery_option_name': ('delivery_option_name', None), 'text': ('text', None), 'estimated_delivery_date': ('estimated_delivery_date', None)}
+    _docs: ClassVar[dict[str, str]] = {'estimated_delivery_date': "The promised date (sandbox; Narvar's key is not public)."}
 
 
 class DeliverySettings(Model):
@@ -187,6 +194,7 @@ class DeliverySettings(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'length': ('length', ('model', 'Measurement')), 'height': ('height', ('model', 'Measurement')), 'weight': ('weight', ('model', 'Weight')), 'package_type': ('package_type', None), 'supported_features': ('supported_features', None), 'time_windows': ('time_windows', ('list', 'TimeWindow'))}
+    _docs: ClassVar[dict[str, str]] = {'package_type': 'Carrier-specific, e.g. `FEDEX_10KG_BOX`.', 'time_windows': "Pickup/delivery windows (where seed 004's `TimeWindow` applies; the seed does not say)."}
 
 
 class Dimensions(Model):
@@ -209,6 +217,7 @@ class FieldError(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'path': ('path', None), 'rule': ('rule', None), 'message': ('message', None)}
+    _docs: ClassVar[dict[str, str]] = {'path': 'Where, e.g. `order_info.order_items[2].quantity`.', 'rule': 'The rule broken, stable across releases, e.g. `min`, `required`, `format`.', 'message': 'What is wrong, for people.'}
 
 
 class FullRmaPayload(Model):
@@ -245,6 +254,7 @@ class Journey(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'order_number': ('order_number', None), 'status': ('status', None), 'entries': ('entries', ('list', 'JourneyEntry'))}
+    _docs: ClassVar[dict[str, str]] = {'status': "The latest step's status.", 'entries': 'In time order; entries without a time keep their place after the timed ones.'}
 
 
 class JourneyEntry(Model):
@@ -252,6 +262,7 @@ class JourneyEntry(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'at': ('at', None), 'status': ('status', None), 'source': ('source', None), 'description': ('description', None), 'tracking_number': ('tracking_number', None), 'return_reference_number': ('return_reference_number', None)}
+    _docs: ClassVar[dict[str, str]] = {'at': 'When, as RFC 3339 (dates become midnight UTC); `None` when the source gave no time.', 'description': 'For people.', 'tracking_number': 'The tracking number of a shipment or return parcel.', 'return_reference_number': 'The return, for return steps.'}
 
 
 class LabelSpec(Model):
@@ -279,7 +290,8 @@ class NarvarError(Model):
     """The SDK's error. `Display` is one sentence with no secret in it."""
 
     __slots__ = ()
-    _fields: ClassVar[dict[str, Any]] = {'code': ('code', None), 'message': ('message', None), 'operation': ('operation', None), 'messages': ('messages', ('list', 'ApiMessage')), 'field_errors': ('field_errors', ('list', 'FieldError')), 'retry_after': ('retry_after', None), 'may_have_been_sent': ('may_have_been_sent', None), 'meta': ('meta', ('model', 'ResponseMeta'))}
+    _fields: ClassVar[dict[str, Any]] = {'code': ('code', None), 'message': ('message', None), 'operation': ('operation', None), 'messages': ('messages', ('list', 'ApiMessage')), 'field_errors': ('field_errors', ('list', 'FieldError')), 'retry_after': ('retry_after', None), 'may_have_been_sent': ('may_have_been_sent', None), 'response_meta': ('meta', ('model', 'ResponseMeta'))}
+    _docs: ClassVar[dict[str, str]] = {'code': 'The kind of failure.', 'message': 'One sentence for people.', 'operation': 'The operation, e.g. `orders.get`.', 'messages': "Narvar's `messages` (or carrier `errors`).", 'field_errors': 'For `validation` found before sending: every problem, with its field path.', 'retry_after': 'For `rate_limited`: when to come back.', 'may_have_been_sent': 'For `transport`: whether Narvar may have received (and acted on) the request.', 'response_meta': 'Status, headers, request id, tracer id and attempts of the last exchange.'}
 
 
 class OrderEnvelope(Model):
@@ -301,6 +313,7 @@ class OrderInfo(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'order_number': ('order_number', None), 'order_date': ('order_date', None), 'order_items': ('order_items', ('list', 'OrderItem')), 'shipments': ('shipments', ('list', 'Shipment')), 'pickups': ('pickups', ('list', 'Pickup')), 'billing': ('billing', ('model', 'Billing')), 'customer': ('customer', ('model', 'Customer')), 'currency_code': ('currency_code', None), 'order_promise_date': ('order_promise_date', None), 'selected_ship_method': ('selected_ship_method', None), 'attributes': ('attributes', None), 'events': ('events', ('list', 'OrderEvent')), 'promotions': ('promotions', ('list', 'Promotion'))}
+    _docs: ClassVar[dict[str, str]] = {'order_number': "The order's key: posting an existing number updates that order.", 'order_date': 'When the order was placed (ISO 8601 date-time).', 'currency_code': 'ISO 4217.'}
 
 
 class OrderItem(Model):
@@ -308,6 +321,7 @@ class OrderItem(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'sku': ('sku', None), 'item_id': ('item_id', None), 'name': ('name', None), 'description': ('description', None), 'quantity': ('quantity', None), 'unit_price': ('unit_price', None), 'line_price': ('line_price', None), 'original_unit_price': ('original_unit_price', None), 'original_line_price': ('original_line_price', None), 'discount_amount': ('discount_amount', None), 'discount_percent': ('discount_percent', None), 'categories': ('categories', None), 'item_image': ('item_image', None), 'item_url': ('item_url', None), 'is_backordered': ('is_backordered', None), 'is_final_sale': ('is_final_sale', None), 'final_sale_date': ('final_sale_date', None), 'is_gift': ('is_gift', None), 'item_promise_date': ('item_promise_date', None), 'anticipated_ship_date': ('anticipated_ship_date', None), 'line_number': ('line_number', None), 'fulfillment_status': ('fulfillment_status', None), 'fulfillment_type': ('fulfillment_type', None), 'vendors': ('vendors', ('list', 'Vendor')), 'vendor': ('vendor', None), 'product_type': ('product_type', None), 'product_id': ('product_id', None), 'color': ('color', None), 'size': ('size', None), 'style': ('style', None), 'dimensions': ('dimensions', ('model', 'Dimensions')), 'attributes': ('attributes', None), 'events': ('events', ('list', 'OrderEvent'))}
+    _docs: ClassVar[dict[str, str]] = {'item_id': 'Finer than the SKU; needed when one SKU appears on two lines.', 'is_final_sale': '`true`: not returnable.'}
 
 
 class OrderItemVisibility(Model):
@@ -400,6 +414,7 @@ class ResponseMeta(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'status': ('status', None), 'headers': ('headers', None), 'request_id': ('request_id', None), 'tracer_id': ('tracer_id', None), 'attempts': ('attempts', None)}
+    _docs: ClassVar[dict[str, str]] = {'status': 'HTTP status of the last attempt (absent when no response came).', 'headers': 'Response headers of the last attempt, names lower-cased.', 'request_id': '`X-Narvar-Request-ID`: quote it to Narvar support.', 'tracer_id': '`X-Narvar-Tracer-ID` sent with the call (the same on every attempt).', 'attempts': 'How many times the request was sent.'}
 
 
 class ReturnCarrier(Model):
@@ -421,6 +436,7 @@ class ReturnLabel(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'status': ('status', None), 'messages': ('messages', ('list', 'ApiMessage')), 'return_reference_number': ('return_reference_number', None), 'order_number': ('order_number', None), 'rma_number': ('rma_number', None), 'return_status': ('return_status', None), 'created_at': ('created_at', None), 'return_methods': ('return_methods', ('list', 'ReturnMethod'))}
+    _docs: ClassVar[dict[str, str]] = {'return_reference_number': "16 alphanumeric characters in Narvar's example."}
 
 
 class ReturnMethod(Model):
@@ -442,6 +458,7 @@ class ReturnRequest(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'order_number': ('order_number', None), 'rma_number': ('rma_number', None), 'carrier': ('carrier', None), 'billing_zip': ('billing_zip', None), 'email': ('email', None), 'order_items': ('order_items', ('list', 'ReturnItem')), 'send_email': ('send_email', None), 'return_reference_number': ('return_reference_number', None)}
+    _docs: ClassVar[dict[str, str]] = {'rma_number': "The retailer's RMA; Narvar answers `RA` when omitted.", 'carrier': 'Carrier moniker, e.g. `fedex`.', 'send_email': '`"true"` asks Narvar to email the shopper.', 'return_reference_number': 'Said to fetch an earlier post; not relied on.'}
 
 
 class SelectedDeliveryOption(Model):
@@ -456,6 +473,7 @@ class Shipment(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'items_info': ('items_info', ('list', 'ItemInfo')), 'carrier': ('carrier', None), 'tracking_number': ('tracking_number', None), 'ship_date': ('ship_date', None), 'ship_method': ('ship_method', None), 'carrier_service': ('carrier_service', None), 'ship_source': ('ship_source', None), 'ship_discount': ('ship_discount', None), 'ship_tax': ('ship_tax', None), 'ship_total': ('ship_total', None), 'shipped_to': ('shipped_to', ('model', 'Contact')), 'shipped_from': ('shipped_from', ('model', 'Contact')), 'attributes': ('attributes', None)}
+    _docs: ClassVar[dict[str, str]] = {'carrier': 'Narvar carrier moniker (`ups`, `fedex`, `usps`, `lasership`, `ontrac`, ...).'}
 
 
 class StandardRmaPayload(Model):
@@ -463,6 +481,7 @@ class StandardRmaPayload(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'return_tracking_status': ('return_tracking_status', None), 'rma_number': ('rma_number', None), 'order_number': ('order_number', None), 'return_creation_date': ('return_creation_date', None), 'retailer_name': ('retailer_name', None), 'package': ('package', ('model', 'ReturnPackage')), 'return_reference_number': ('return_reference_number', None), 'is_gift': ('is_gift', None), 'email': ('email', None), 'locale': ('locale', None)}
+    _docs: ClassVar[dict[str, str]] = {'package': 'Sent only for mail returns.'}
 
 
 class StatusResponse(Model):
@@ -512,6 +531,7 @@ class TrackingEvent(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'timestamp': ('timestamp', None), 'status': ('status', None), 'code': ('code', None), 'description': ('description', None), 'location': ('location', ('model', 'TrackingLocation'))}
+    _docs: ClassVar[dict[str, str]] = {'timestamp': 'When it happened (ISO 8601).', 'code': "The carrier's or Narvar's status code."}
 
 
 class TrackingInfo(Model):
@@ -533,6 +553,7 @@ class Vendor(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'name': ('name', None), 'phone': ('phone', None), 'email': ('email', None), 'type': ('type', None), 'address': ('address', ('model', 'Address'))}
+    _docs: ClassVar[dict[str, str]] = {'type': 'E.g. `drop-ship`.'}
 
 
 class WebhookAddress(Model):
@@ -561,6 +582,7 @@ class WebhookPayment(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'method': ('method', None), 'payment_card': ('payment_card', None), 'merchant': ('merchant', None), 'merchant_ref': ('merchant_ref', None), 'payment_ref': ('payment_ref', None), 'gift_card': ('gift_card', None)}
+    _docs: ClassVar[dict[str, str]] = {'payment_card': 'Last four digits.'}
 
 
 class Weight(Model):

@@ -12,7 +12,8 @@ with narvar.Sandbox() as sb:
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+import weakref
+from typing import Any, Optional, Union
 
 from . import _native
 from ._client import AsyncClient, Client
@@ -24,6 +25,7 @@ class Sandbox:
     def __init__(self, *, port: int = 0, seed: int = 7, rate_limit: Optional[int] = None) -> None:
         self._native: Any = _native.NativeSandbox(port, seed, rate_limit)
         self.url: str = self._native.url()
+        self._clients: "weakref.WeakSet[Union[Client, AsyncClient]]" = weakref.WeakSet()
 
     @property
     def accounts(self) -> list[dict[str, str]]:
@@ -33,15 +35,22 @@ class Sandbox:
     def _settings(self, account: int) -> dict[str, Any]:
         a = self.accounts[account]
         return {"account_id": a["account_id"], "auth_token": a["auth_token"], "base_url": self.url, "bearer_token": a["bearer_token"],
-                "retailer_moniker": a["retailer_moniker"], "hmac_key": a["hmac_key"], "origin": "http://127.0.0.1", "rate_budget": False}
+                "retailer_moniker": a["retailer_moniker"], "hmac_key": a["hmac_key"], "origin": "http://127.0.0.1"}
 
     def client(self, account: int = 0, **overrides: Any) -> Client:
-        """A `Client` for one of the sandbox's accounts."""
-        return Client(**{**self._settings(account), **overrides})
+        """A `Client` for one of the sandbox's accounts, with the same settings and defaults as one
+        built by hand (`overrides` are `Client`'s keyword settings): the client-side rate budget of
+        100 requests per 60 s is on, as it is against Narvar; pass `rate_budget=False` for tests
+        that must not wait. It is closed when the sandbox is."""
+        c = Client(**{**self._settings(account), **overrides})
+        self._clients.add(c)
+        return c
 
     def async_client(self, account: int = 0, **overrides: Any) -> AsyncClient:
-        """An `AsyncClient` for one of the sandbox's accounts."""
-        return AsyncClient(**{**self._settings(account), **overrides})
+        """An `AsyncClient` for one of the sandbox's accounts, as `client()` makes a `Client`."""
+        c = AsyncClient(**{**self._settings(account), **overrides})
+        self._clients.add(c)
+        return c
 
     def _admin(self, method: str, path: str, body: Any = None) -> Any:
         import urllib.request  # only tests that drive the sandbox pay for it
@@ -94,6 +103,10 @@ class Sandbox:
         self._admin("POST", "/_sandbox/reset", {})
 
     def close(self) -> None:
+        """Stops the sandbox and closes the clients it made: their later calls raise
+        `ConfigurationError`, not a connection error."""
+        for c in list(self._clients):
+            c._native.close()
         self._native.stop()
 
     def __enter__(self) -> "Sandbox":

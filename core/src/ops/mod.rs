@@ -408,6 +408,9 @@ pub(crate) fn b64_json(value: &impl Serialize) -> String {
 /// the conformance runner.
 pub struct OpEntry {
     pub info: OpInfo,
+    /// [`Operation::INPUT_ROOT`]: the prefix validation gives the input's field paths, which
+    /// bindings give their own conversion errors too.
+    pub input_root: &'static str,
     /// Decodes the input, validates it, builds the request.
     pub build: fn(&serde_json::Value, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
     /// Reads a response into the output as JSON.
@@ -442,6 +445,7 @@ fn schemas<O: Operation>(g: &mut schemars::SchemaGenerator) -> (schemars::Schema
 const fn entry<O: Operation>() -> OpEntry {
     OpEntry {
         info: O::INFO,
+        input_root: O::INPUT_ROOT,
         build: build_json::<O>,
         read: read_json::<O>,
         read_text: read_text::<O>,
