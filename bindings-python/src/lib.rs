@@ -600,11 +600,21 @@ impl NativeSandbox {
         Ok(serde_json::to_string(&self.get()?.accounts()).unwrap_or_default())
     }
 
-    /// Moves the simulated clock.
+    /// Moves the simulated clock (forward, at most ten years at a time, as the admin API).
     fn advance(&self, py: Python<'_>, seconds: f64) -> PyResult<()> {
         let sb = self.get()?;
-        py.detach(|| sb.advance(Duration::from_secs_f64(seconds.max(0.0))));
+        if !(seconds.is_finite() && (0.0..=3650.0 * 86_400.0).contains(&seconds)) {
+            return Err(PyValueError::new_err(format!(
+                "the clock only moves forward, at most ten years at a time (got {seconds} s)"
+            )));
+        }
+        py.detach(|| sb.advance(Duration::from_secs_f64(seconds)));
         Ok(())
+    }
+
+    /// The token admin requests carry in `x-sandbox-admin-token`.
+    fn admin_token(&self) -> PyResult<String> {
+        Ok(self.get()?.admin_token().to_owned())
     }
 
     fn stop(&mut self, py: Python<'_>) {

@@ -83,7 +83,12 @@ async fn webhook_listener() -> Outcome<(String, Received)> {
 async fn wait_for_deliveries(http: &reqwest::Client, sandbox: &Sandbox) {
     let until = Instant::now() + Duration::from_secs(5);
     while Instant::now() < until {
-        let events: serde_json::Value = match http.get(format!("{}/_sandbox/events", sandbox.url())).send().await {
+        let events: serde_json::Value = match http
+            .get(format!("{}/_sandbox/events", sandbox.url()))
+            .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sandbox.admin_token())
+            .send()
+            .await
+        {
             Ok(r) => r.json().await.unwrap_or_default(),
             Err(_) => break,
         };
@@ -137,6 +142,7 @@ pub async fn run(out: Option<PathBuf>, json_output: bool) -> Outcome {
     let (hook_url, received) = webhook_listener().await?;
     let http = reqwest::Client::new();
     http.post(format!("{}/_sandbox/webhooks", sandbox.url()))
+        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sandbox.admin_token())
         .json(&json!({"url": hook_url, "auth": "hmac", "secret": WEBHOOK_SECRET, "account_id": acct.account_id}))
         .send()
         .await

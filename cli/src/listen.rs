@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-pub async fn run(g: &Global, forward_to: &str, topics: Vec<String>, max_events: Option<usize>) -> Outcome {
+pub async fn run(g: &Global, forward_to: &str, topics: Vec<String>, max_events: Option<usize>, admin_token: &str) -> Outcome {
     let base = g
         .base_url
         .clone()
@@ -22,6 +22,7 @@ pub async fn run(g: &Global, forward_to: &str, topics: Vec<String>, max_events: 
     }
     let resp = http
         .post(format!("{}/_sandbox/webhooks", base.trim_end_matches('/')))
+        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, admin_token)
         .json(&body)
         .send()
         .await

@@ -98,6 +98,9 @@ enum Command {
         /// Stop after this many events.
         #[arg(long)]
         max_events: Option<usize>,
+        /// The sandbox's admin token (it prints it at start-up).
+        #[arg(long, env = "NARVAR_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: String,
     },
 }
 
@@ -456,7 +459,9 @@ async fn run(cli: Cli) -> Outcome {
             }
             Ok(())
         }
-        Command::Listen { forward_to, topics, max_events } => listen::run(&g, &forward_to, topics, max_events).await,
+        Command::Listen { forward_to, topics, max_events, admin_token } => {
+            listen::run(&g, &forward_to, topics, max_events, &admin_token).await
+        }
     }
 }
 

@@ -220,9 +220,11 @@ fn listen_forwards_sandbox_webhooks() {
     });
     let url = sb.url().to_owned();
     let a = sb.accounts()[0].clone();
+    let token = sb.admin_token().to_owned();
     let listen = std::thread::spawn(move || {
         narvar()
             .env("NARVAR_BASE_URL", &url)
+            .env("NARVAR_SANDBOX_ADMIN_TOKEN", &token)
             .args(["listen", "--forward-to", &target_url, "--max-events", "1", "--topic", "order_updated"])
             .timeout(std::time::Duration::from_secs(10))
             .output()
@@ -231,7 +233,13 @@ fn listen_forwards_sandbox_webhooks() {
     // Wait for the listener to register, then make an event happen.
     let http = reqwest::blocking::Client::new();
     for _ in 0..100 {
-        let hooks: serde_json::Value = http.get(format!("{}/_sandbox/webhooks", sb.url())).send().unwrap().json().unwrap();
+        let hooks: serde_json::Value = http
+            .get(format!("{}/_sandbox/webhooks", sb.url()))
+            .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
         if !hooks["webhooks"].as_array().unwrap().is_empty() {
             break;
         }

@@ -102,6 +102,31 @@ pub fn redact_query(url: &str) -> String {
     format!("{base}?{}", parts.join("&"))
 }
 
+/// Reads `Authorization: Basic base64(user:password)` (the scheme in any case, as RFC 9110
+/// says), as the core writes it for Basic operations.
+///
+/// ```
+/// use narvar_core::http::parse_basic_authorization;
+/// assert_eq!(parse_basic_authorization("basic YWNtZTp0b2s="), Some(("acme".into(), "tok".into())));
+/// assert_eq!(parse_basic_authorization("Bearer x"), None);
+/// ```
+pub fn parse_basic_authorization(value: &str) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let (user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+/// Reads `Authorization: Bearer <token>` (the scheme in any case).
+pub fn parse_bearer_authorization(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
+}
+
 /// A response, body read in full.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct HttpResponse {

@@ -1,5 +1,6 @@
 //! `/_sandbox/...`: the clock, faults, webhooks, events, the request log, accounts, reset, labels.
-//! No auth: the sandbox binds loopback.
+//! Every route but the labels (fetched by their URLs, like Narvar's) needs the admin token, and
+//! none answers cross-origin requests: a web page or another local user cannot drive it.
 
 use crate::faults::FaultRule;
 use crate::server::{raise, Shared};
@@ -30,9 +31,41 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(if body.is_empty() { b"{}" } else { body }).map_err(|e| bad(format!("invalid JSON body: {e}")))
 }
 
+fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({"status": "FAILURE", "messages": [{"code": code, "message": message.into()}]}))).into_response()
+}
+
+/// The admin token, a JSON content type on writes, and the body size, checked before any handler
+/// runs; every refusal is the JSON envelope.
+async fn guard(State(s): S, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use subtle::ConstantTimeEq as _;
+    let given = req.headers().get(crate::ADMIN_TOKEN_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+    if !bool::from(given.ct_eq(s.admin_token.as_bytes())) {
+        let message =
+            format!("admin requests need the sandbox's admin token in {} (printed at start-up)", crate::ADMIN_TOKEN_HEADER);
+        return refuse(StatusCode::UNAUTHORIZED, "sandbox.admin_token", message);
+    }
+    let writes = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS);
+    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let has_body = req.headers().get("content-length").is_some_and(|v| v.as_bytes() != b"0")
+        || req.headers().contains_key("transfer-encoding");
+    if writes && (has_body || *req.method() == axum::http::Method::POST) && !crate::server::is_json(content_type) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.unsupported_media_type",
+            "Content-Type must be application/json",
+        );
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::server::MAX_BODY).await else {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "The body is larger than 1 MiB");
+    };
+    next.run(axum::extract::Request::from_parts(parts, Body::from(bytes))).await
+}
+
 /// The admin routes.
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
+pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
+    let guarded = Router::new()
         .route("/_sandbox/clock", get(clock))
         .route("/_sandbox/clock/advance", post(advance))
         .route("/_sandbox/faults", get(list_faults).post(add_faults).delete(clear_faults))
@@ -42,7 +75,8 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/accounts", get(accounts).post(add_account))
         .route("/_sandbox/rate-limit", post(rate_limit))
-        .route("/_sandbox/labels/{file}", get(label))
+        .route_layer(axum::middleware::from_fn_with_state(shared, guard));
+    Router::new().route("/_sandbox/labels/{file}", get(label)).merge(guarded)
 }
 
 async fn clock(State(s): S) -> Json<Value> {
@@ -64,9 +98,18 @@ async fn advance(State(s): S, body: axum::body::Bytes) -> Response {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let by = chrono::Duration::seconds(a.seconds) + chrono::Duration::hours(a.hours) + chrono::Duration::days(a.days);
-    if by < chrono::Duration::zero() || by > chrono::Duration::days(3650) {
-        return bad("the clock only moves forward, at most ten years at a time");
+    // Each part is checked on its own, so a huge one is named instead of overflowing the sum.
+    let ten_years = chrono::Duration::days(3650);
+    let mut by = chrono::Duration::zero();
+    for (name, part) in [
+        ("seconds", chrono::Duration::try_seconds(a.seconds)),
+        ("hours", chrono::Duration::try_hours(a.hours)),
+        ("days", chrono::Duration::try_days(a.days)),
+    ] {
+        match part.and_then(|p| by.checked_add(&p)) {
+            Some(sum) if part.is_some_and(|p| p >= chrono::Duration::zero()) && sum <= ten_years => by = sum,
+            _ => return bad(format!("{name}: the clock only moves forward, at most ten years at a time")),
+        }
     }
     let (raised, now) = {
         let mut w = s.world();
@@ -135,8 +178,18 @@ async fn add_webhook(State(s): S, body: axum::body::Bytes) -> Response {
         Ok(n) => n,
         Err(r) => return r,
     };
-    if !(n.url.starts_with("http://") || n.url.starts_with("https://")) {
+    let Ok(target) = reqwest::Url::parse(&n.url) else { return bad("url must be an http(s) URL") };
+    if !matches!(target.scheme(), "http" | "https") {
         return bad("url must be http(s)");
+    }
+    let loopback = match target.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !loopback && !s.allow_remote_webhooks {
+        return bad("url must be on loopback (127.0.0.1, [::1] or localhost); start the sandbox with --allow-remote-webhooks to send elsewhere");
     }
     let mut w = s.world();
     let account_id = n.account_id.or_else(|| w.accounts.keys().next().cloned()).unwrap_or_default();
@@ -175,16 +228,37 @@ async fn events(State(s): S, Query(q): Query<HashMap<String, String>>) -> Json<V
     Json(json!({"events": list}))
 }
 
-async fn requests(State(s): S, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
-    let w = s.world();
-    let list: Vec<_> = w
-        .requests
-        .iter()
-        .filter(|r| q.get("operation").is_none_or(|o| r.operation.as_deref() == Some(o)))
-        .filter(|r| q.get("method").is_none_or(|m| r.method.eq_ignore_ascii_case(m)))
-        .filter(|r| q.get("path").is_none_or(|p| r.path.split('?').next() == Some(p)))
-        .collect();
-    Json(json!({"requests": list}))
+/// The most records one page of the request log holds.
+const PAGE_MAX: usize = 1000;
+
+/// The request log, a page at a time: `limit` records (at most 1,000) after the sequence number
+/// `after`; `next` is the `after` of the following page, absent on the last. Copied under the
+/// lock, written out after it, so reading never blocks the API for long.
+async fn requests(State(s): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
+        None => PAGE_MAX,
+        Some(Ok(n)) if (1..=PAGE_MAX).contains(&n) => n,
+        Some(_) => return bad(format!("limit must be from 1 to {PAGE_MAX}")),
+    };
+    let after = match q.get("after").map(|a| a.parse::<u64>()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return bad("after must be a request sequence number"),
+    };
+    let (page, more) = {
+        let w = s.world();
+        let mut matching = w
+            .requests
+            .iter()
+            .filter(|r| r.seq > after)
+            .filter(|r| q.get("operation").is_none_or(|o| r.operation.as_deref() == Some(o)))
+            .filter(|r| q.get("method").is_none_or(|m| r.method.eq_ignore_ascii_case(m)))
+            .filter(|r| q.get("path").is_none_or(|p| r.path.split('?').next() == Some(p)));
+        let page: Vec<_> = matching.by_ref().take(limit).cloned().collect();
+        (page, matching.next().is_some())
+    };
+    let next = more.then(|| page.last().map(|r| r.seq)).flatten();
+    Json(json!({"requests": page, "next": next})).into_response()
 }
 
 async fn reset(State(s): S) -> Json<Value> {
@@ -242,8 +316,11 @@ async fn rate_limit(State(s): S, body: axum::body::Bytes) -> Response {
         Ok(l) => l,
         Err(r) => return r,
     };
-    if l.requests == 0 || l.per_seconds == 0 {
-        return bad("requests and per_seconds must be positive");
+    if l.requests == 0 || l.requests > 1_000_000 {
+        return bad("requests must be from 1 to 1000000");
+    }
+    if l.per_seconds == 0 || l.per_seconds > 86_400 {
+        return bad("per_seconds must be from 1 to 86400 (a day)");
     }
     let limit = l.enabled.then(|| (l.requests, std::time::Duration::from_secs(l.per_seconds)));
     s.world().set_rate_limit(limit);

@@ -53,7 +53,22 @@ pub struct SandboxConfig {
     pub faults: Vec<FaultRule>,
     /// Seed of return references and other generated values.
     pub seed: u64,
+    /// The token `/_sandbox/*` admin requests must carry in [`ADMIN_TOKEN_HEADER`]; a random
+    /// one when `None` (see [`Sandbox::admin_token`]).
+    pub admin_token: Option<String>,
+    /// Whether webhooks may target hosts other than loopback. Off: a page or process that can
+    /// reach the sandbox cannot make it POST to other servers.
+    pub allow_remote_webhooks: bool,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// How long a connection may sit with no bytes moving before it is closed.
+    pub idle_timeout: Duration,
 }
+
+/// The header admin requests carry the sandbox's admin token in.
+pub const ADMIN_TOKEN_HEADER: &str = "x-sandbox-admin-token";
 
 impl Default for SandboxConfig {
     fn default() -> Self {
@@ -64,6 +79,11 @@ impl Default for SandboxConfig {
             rate_limit: None,
             faults: Vec::new(),
             seed: 7,
+            admin_token: None,
+            allow_remote_webhooks: false,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -83,17 +103,15 @@ fn app(shared: Arc<Shared>) -> Router {
         let shared = shared.clone();
         move |req: Request<Body>| server::api(shared.clone(), req)
     };
+    // CORS for the API (a browser return portal calls it), never for the admin routes: a web
+    // page must not drive the sandbox.
     let cors = tower_http::cors::CorsLayer::new()
         .allow_origin(tower_http::cors::Any)
         .allow_methods(tower_http::cors::Any)
         .allow_headers(tower_http::cors::Any)
         .expose_headers(tower_http::cors::Any);
-    Router::new()
-        .route("/openapi.json", get(|| async { axum::Json(openapi::document()) }))
-        .merge(admin::routes())
-        .fallback(api)
-        .with_state(shared)
-        .layer(cors)
+    let api = Router::new().route("/openapi.json", get(|| async { axum::Json(openapi::document()) })).fallback(api).layer(cors);
+    admin::routes(shared.clone()).merge(api).with_state(shared)
 }
 
 impl Sandbox {
@@ -110,14 +128,25 @@ impl Sandbox {
             }
             world.faults.push(f);
         }
+        if !config.host.is_loopback() {
+            tracing::warn!(host = %config.host, "the sandbox is reachable beyond this machine, and its test credentials are well known");
+        }
+        let admin_token = config.admin_token.clone().unwrap_or_else(|| format!("sbx_{:032x}", rand::random::<u128>()));
         let shared = Arc::new(Shared {
             world: Mutex::new(world),
             base_url: url.clone(),
             started: Instant::now(),
             http: reqwest::Client::builder().no_proxy().build().map_err(std::io::Error::other)?,
+            admin_token,
+            allow_remote_webhooks: config.allow_remote_webhooks,
         });
         let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(accept_loop(listener, app(shared.clone()), stop.clone()));
+        let limits = Limits {
+            max_connections: config.max_connections.max(1),
+            header_read_timeout: config.header_read_timeout,
+            idle_timeout: config.idle_timeout,
+        };
+        let task = tokio::spawn(accept_loop(listener, app(shared.clone()), stop.clone(), limits));
         Ok(Sandbox { addr, url, shared, stop, task: Some(task), thread: None })
     }
 
@@ -144,6 +173,11 @@ impl Sandbox {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The token admin requests (`/_sandbox/*`) must carry in [`ADMIN_TOKEN_HEADER`].
+    pub fn admin_token(&self) -> &str {
+        &self.shared.admin_token
     }
 
     /// The accounts and their current credentials.
@@ -205,32 +239,143 @@ impl Drop for Sandbox {
     }
 }
 
-async fn accept_loop(listener: TcpListener, app: Router, stop: Arc<Notify>) {
+/// What the accept loop holds every connection to.
+#[derive(Clone, Copy)]
+struct Limits {
+    max_connections: usize,
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+}
+
+/// Accepts while fewer than `max_connections` are open (the rest wait in the backlog), backs
+/// off when accepting fails (out of file descriptors: retrying at once would spin), and serves
+/// each connection with a header-read timeout and an idle timeout.
+async fn accept_loop(listener: TcpListener, app: Router, stop: Arc<Notify>, limits: Limits) {
     let mut connections = tokio::task::JoinSet::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let mut backoff = Duration::from_millis(10);
     loop {
         let accepted = tokio::select! {
-            a = listener.accept() => a,
+            a = async {
+                let slot = slots.clone().acquire_owned().await;
+                (listener.accept().await, slot)
+            } => a,
             _ = stop.notified() => break,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let (stream, slot) = match accepted {
+            (Ok((stream, _)), Ok(slot)) => {
+                backoff = Duration::from_millis(10);
+                (stream, slot)
+            }
+            (Err(_), _) | (_, Err(_)) => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         connections.spawn(async move {
-            let kill = ConnKill(Arc::new(Notify::new()));
-            let k = kill.clone();
-            let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(k.clone());
-                app.clone().oneshot(req.map(Body::new))
-            });
-            let conn =
-                hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = conn => {}
-                // Dropping the connection closes the socket without an answer.
-                _ = kill.0.notified() => {}
-            }
+            let _slot = slot;
+            serve_connection(stream, app, limits).await;
         });
         while connections.try_join_next().is_some() {}
     }
     connections.abort_all();
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, app: Router, limits: Limits) {
+    let kill = ConnKill(Arc::new(Notify::new()));
+    let k = kill.clone();
+    let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(k.clone());
+        app.clone().oneshot(req.map(Body::new))
+    });
+    let (io, last_activity) = idle::Watched::new(stream);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::select! {
+        _ = conn => {}
+        // Dropping the connection closes the socket without an answer.
+        _ = kill.0.notified() => {}
+        _ = idle::expired(last_activity, limits.idle_timeout) => {}
+    }
+}
+
+mod idle {
+    //! A socket that notes when bytes last moved, for the idle timeout.
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll};
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+    /// Milliseconds since `origin` when bytes last moved.
+    pub struct Activity {
+        origin: Instant,
+        last_ms: AtomicU64,
+    }
+
+    impl Activity {
+        fn touch(&self) {
+            self.last_ms.store(self.origin.elapsed().as_millis() as u64, Ordering::Relaxed);
+        }
+        fn idle_for(&self) -> Duration {
+            self.origin.elapsed().saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+        }
+    }
+
+    pub struct Watched<T> {
+        inner: T,
+        activity: Arc<Activity>,
+    }
+
+    impl<T> Watched<T> {
+        pub fn new(inner: T) -> (Self, Arc<Activity>) {
+            let activity = Arc::new(Activity { origin: Instant::now(), last_ms: AtomicU64::new(0) });
+            (Watched { inner, activity: activity.clone() }, activity)
+        }
+    }
+
+    /// Resolves once no byte has moved for `timeout`.
+    pub async fn expired(activity: Arc<Activity>, timeout: Duration) {
+        loop {
+            let idle = activity.idle_for();
+            if idle >= timeout {
+                return;
+            }
+            tokio::time::sleep(timeout - idle).await;
+        }
+    }
+
+    impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
+        fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+            let before = buf.filled().len();
+            let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+            if buf.filled().len() > before {
+                self.activity.touch();
+            }
+            r
+        }
+    }
+
+    impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
+        fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+            let r = Pin::new(&mut self.inner).poll_write(cx, data);
+            if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
+                self.activity.touch();
+            }
+            r
+        }
+        fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Pin::new(&mut self.inner).poll_flush(cx)
+        }
+        fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Pin::new(&mut self.inner).poll_shutdown(cx)
+        }
+    }
 }

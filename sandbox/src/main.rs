@@ -23,6 +23,12 @@ struct Args {
     /// Seed of generated values.
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// The admin token `/_sandbox/*` requests must carry (default: a random one, printed).
+    #[arg(long, env = "NARVAR_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Let webhooks target hosts other than loopback.
+    #[arg(long)]
+    allow_remote_webhooks: bool,
 }
 
 #[tokio::main]
@@ -44,8 +50,16 @@ async fn main() -> std::process::ExitCode {
         rate_limit: args.rate_limit.map(|n| (n, Duration::from_secs(60))),
         faults,
         seed: args.seed,
+        admin_token: args.admin_token.clone(),
+        allow_remote_webhooks: args.allow_remote_webhooks,
         ..SandboxConfig::default()
     };
+    if !args.host.is_loopback() {
+        eprintln!(
+            "warning: --host {} makes the sandbox reachable from other machines; its test credentials are well known, so anyone who can reach it can use it",
+            args.host
+        );
+    }
     let sandbox = match Sandbox::start(config).await {
         Ok(s) => s,
         Err(e) => {
@@ -61,6 +75,7 @@ async fn main() -> std::process::ExitCode {
         );
     }
     println!("  NARVAR_BASE_URL={}  (OpenAPI: {}/openapi.json)", sandbox.url(), sandbox.url());
+    println!("  admin (/_sandbox/*): header {}: {}", narvar_sandbox::ADMIN_TOKEN_HEADER, sandbox.admin_token());
     let _ = tokio::signal::ctrl_c().await;
     std::process::ExitCode::SUCCESS
 }

@@ -22,6 +22,10 @@ pub struct Shared {
     pub base_url: String,
     pub started: Instant,
     pub http: reqwest::Client,
+    /// What admin requests must carry in `ADMIN_TOKEN_HEADER`.
+    pub admin_token: String,
+    /// Whether webhook targets may be other than loopback.
+    pub allow_remote_webhooks: bool,
 }
 
 impl Shared {
@@ -56,6 +60,12 @@ fn reply(r: &Reply) -> Response {
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether a `Content-Type` is JSON: `application/json`, with or without parameters
+/// (`; charset=utf-8`), in any case; not `application/jsonfoo`.
+pub fn is_json(content_type: &str) -> bool {
+    content_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/json")
 }
 
 /// Percent-decoded UTF-8; `None` when the bytes are not UTF-8.
@@ -93,18 +103,15 @@ fn authenticate(
     query: &[(String, String)],
     order_number: &str,
 ) -> Result<String, Reply> {
-    use base64::Engine as _;
     let unauthorized = |m: &str| failure(401, "auth.unauthorized", m);
     let q = |k: &str| query.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
     match auth {
         AuthKind::Basic => {
-            let raw = header(headers, "authorization")
-                .and_then(|v| v.strip_prefix("Basic "))
-                .ok_or_else(|| unauthorized("Basic credentials are required"))?;
-            let decoded =
-                base64::engine::general_purpose::STANDARD.decode(raw.trim()).ok().and_then(|b| String::from_utf8(b).ok());
-            let (id, token) =
-                decoded.as_deref().and_then(|d| d.split_once(':')).ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
+            let raw = header(headers, "authorization").ok_or_else(|| unauthorized("Basic credentials are required"))?;
+            let (id, token) = narvar_core::http::parse_basic_authorization(raw).ok_or_else(|| {
+                unauthorized("Basic credentials are required (Authorization: Basic base64(account_id:auth_token))")
+            })?;
+            let (id, token) = (id.as_str(), token.as_str());
             match world.accounts.get(id) {
                 Some(a) if a.creds.auth_token == token => Ok(id.to_owned()),
                 Some(a) if a.expired.iter().any(|t| t == token) => Err(unauthorized("The auth token has expired")),
@@ -113,7 +120,7 @@ fn authenticate(
         }
         AuthKind::Bearer => {
             let token = header(headers, "authorization")
-                .and_then(|v| v.strip_prefix("Bearer "))
+                .and_then(narvar_core::http::parse_bearer_authorization)
                 .ok_or_else(|| unauthorized("A Bearer token is required"))?;
             world.accounts.values().find(|a| a.creds.bearer_token == token).map(|a| a.creds.account_id.clone()).ok_or_else(|| {
                 let expired = world.accounts.values().any(|a| a.expired.iter().any(|t| t == token));
@@ -250,17 +257,15 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         let mut w = shared.world();
         w.request_seq += 1;
         let seq = w.request_seq;
-        if w.requests.len() >= crate::state::MAX_LOGGED {
-            w.requests.pop_front();
-        }
-        w.requests.push_back(RequestRecord {
+        let logged = |v: &Option<String>| v.as_deref().map(crate::state::log_value);
+        w.log_request(RequestRecord {
             seq,
             method: method.as_str().into(),
-            path: redacted(&path, &query),
+            path: crate::state::log_value(&redacted(&path, &query)),
             operation: Some(info.name.into()),
             account_id: None,
-            idempotency_key: idem_key.clone(),
-            tracer_id: tracer.clone(),
+            idempotency_key: logged(&idem_key),
+            tracer_id: logged(&tracer),
             status: None,
             outcome: "ok".into(),
         });
@@ -340,8 +345,7 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         }
     };
     let json_body = if needs_body {
-        let ct = header(&parts.headers, "content-type").unwrap_or_default().to_ascii_lowercase();
-        if !ct.starts_with("application/json") {
+        if !is_json(header(&parts.headers, "content-type").unwrap_or_default()) {
             finish_record(&shared, seq, Some(415), "unsupported_media_type");
             return with_ids(
                 reply(&failure(415, "request.unsupported_media_type", "Content-Type must be application/json")),

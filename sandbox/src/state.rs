@@ -238,12 +238,45 @@ pub struct World {
     pub seq: u64,
     /// Numbers of received requests.
     pub request_seq: u64,
+    /// The bytes of text the request log holds, kept under [`MAX_LOGGED_BYTES`].
+    requests_bytes: usize,
     seed: u64,
     initial: Vec<TestAccount>,
 }
 
 /// How many requests the log keeps.
 pub const MAX_LOGGED: usize = 200_000;
+/// How much text (paths, ids) the log keeps, whatever the number of requests: 16 MiB.
+pub const MAX_LOGGED_BYTES: usize = 16 << 20;
+/// The longest value (path and query, key, tracer id) a record keeps; the rest is cut.
+pub const MAX_LOGGED_VALUE: usize = 512;
+
+impl RequestRecord {
+    /// The text it holds, for the log's byte budget.
+    fn size(&self) -> usize {
+        let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+        self.method.len()
+            + self.path.len()
+            + opt(&self.operation)
+            + opt(&self.account_id)
+            + opt(&self.idempotency_key)
+            + opt(&self.tracer_id)
+            + self.outcome.len()
+            + 64
+    }
+}
+
+/// `s` cut to [`MAX_LOGGED_VALUE`] bytes (at a character boundary), marked with `…` when cut.
+pub fn log_value(s: &str) -> String {
+    if s.len() <= MAX_LOGGED_VALUE {
+        return s.to_owned();
+    }
+    let mut end = MAX_LOGGED_VALUE;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
 
 const RRN_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
@@ -261,6 +294,7 @@ impl World {
             rng: StdRng::seed_from_u64(seed),
             seq: 0,
             request_seq: 0,
+            requests_bytes: 0,
             seed,
             initial: accounts,
         };
@@ -274,6 +308,7 @@ impl World {
         self.accounts = self.initial.iter().map(|a| (a.account_id.clone(), Account::new(a.clone(), now))).collect();
         self.clock_offset = Span::zero();
         self.requests.clear();
+        self.requests_bytes = 0;
         self.faults.clear();
         self.webhooks.clear();
         self.events.clear();
@@ -281,6 +316,21 @@ impl World {
         self.seq = 0;
         self.request_seq = 0;
         self.set_rate_limit(self.rate_limit);
+    }
+
+    /// Logs a request, dropping the oldest records past [`MAX_LOGGED`] or [`MAX_LOGGED_BYTES`].
+    pub fn log_request(&mut self, record: RequestRecord) {
+        self.requests_bytes += record.size();
+        self.requests.push_back(record);
+        while self.requests.len() > MAX_LOGGED || self.requests_bytes > MAX_LOGGED_BYTES {
+            let Some(old) = self.requests.pop_front() else { break };
+            self.requests_bytes -= old.size();
+        }
+    }
+
+    /// The bytes of text the request log holds.
+    pub fn logged_bytes(&self) -> usize {
+        self.requests_bytes
     }
 
     /// Turns the per-account limiter on (requests per period) or off.

@@ -155,6 +155,7 @@ async fn bad_fault_rules_are_refused() {
     let (sb, _d) = start().await;
     let resp = http()
         .post(format!("{}/_sandbox/faults", sb.url()))
+        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
         .json(&json!({"kind": "status", "operation": "orders.nope", "status": 500}))
         .send()
         .await
@@ -162,6 +163,7 @@ async fn bad_fault_rules_are_refused() {
     assert_eq!(resp.status(), 400);
     let resp = http()
         .post(format!("{}/_sandbox/faults", sb.url()))
+        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
         .json(&json!({"kind": "status", "operation": "orders.get"}))
         .send()
         .await

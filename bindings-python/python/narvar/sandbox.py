@@ -56,7 +56,8 @@ class Sandbox:
         import urllib.request  # only tests that drive the sandbox pay for it
 
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers={"content-type": "application/json"})
+        headers = {"content-type": "application/json", "x-sandbox-admin-token": self._native.admin_token()}
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
             return json.loads(resp.read() or b"null")
 
@@ -76,8 +77,14 @@ class Sandbox:
         """The requests the sandbox received (credentials redacted)."""
         from urllib.parse import urlencode
 
-        q = "?" + urlencode({"operation": operation}) if operation else ""
-        return list(self._admin("GET", "/_sandbox/requests" + q)["requests"])
+        out: list[dict[str, Any]] = []
+        after: Optional[int] = 0
+        while after is not None:  # the log comes a page at a time
+            query = {"after": after, **({"operation": operation} if operation else {})}
+            page = self._admin("GET", "/_sandbox/requests?" + urlencode(query))
+            out.extend(page["requests"])
+            after = page.get("next")
+        return out
 
     def count(self, method: str, path: str) -> int:
         """How many requests had this method and path."""

@@ -102,14 +102,32 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
+#[allow(unused_imports)] // not every test file uses both
 pub use narvar_sandbox::samples::{a_return, order};
 
 /// GETs a sandbox admin endpoint.
 pub async fn admin(sb: &Sandbox, path: &str) -> serde_json::Value {
-    http().get(format!("{}{path}", sb.url())).send().await.unwrap().json().await.unwrap()
+    http()
+        .get(format!("{}{path}", sb.url()))
+        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// POSTs to a sandbox admin endpoint.
 pub async fn admin_post(sb: &Sandbox, path: &str, body: serde_json::Value) -> serde_json::Value {
-    http().post(format!("{}{path}", sb.url())).json(&body).send().await.unwrap().json().await.unwrap()
+    http()
+        .post(format!("{}{path}", sb.url()))
+        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
