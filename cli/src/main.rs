@@ -164,8 +164,17 @@ enum Carriers {
         #[arg(long = "capability")]
         capabilities: Vec<String>,
     },
-    /// A carrier's services, configuration and accounts.
-    Get { carrier_moniker: String },
+    /// A carrier's services, configuration and accounts, optionally filtered.
+    Get {
+        carrier_moniker: String,
+        /// Only services serving this ISO alpha-2 country (and unrestricted ones).
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long = "product")]
+        products: Vec<String>,
+        #[arg(long = "capability")]
+        capabilities: Vec<String>,
+    },
     /// Add services and configuration from JSON.
     Enable { carrier_moniker: String, file: Option<PathBuf> },
     /// Remove a service.
@@ -428,7 +437,15 @@ async fn run(cli: Cli) -> Outcome {
                     };
                     g.print(&c.carriers().list(filter).await?)
                 }
-                Carriers::Get { carrier_moniker } => g.print(&c.carriers().get(&carrier_moniker).await?),
+                Carriers::Get { carrier_moniker, country, products, capabilities } => {
+                    let query = narvar::ops::GetCarrier {
+                        carrier_moniker,
+                        country,
+                        products: products.iter().map(|p| Product::parse(p)).collect(),
+                        capabilities: capabilities.iter().map(|p| Capability::parse(p)).collect(),
+                    };
+                    g.print(&c.carriers().get_filtered(query).await?)
+                }
                 Carriers::Enable { carrier_moniker, file } => {
                     g.print(&c.carriers().enable(&carrier_moniker, read_json(&file)?).await?)
                 }

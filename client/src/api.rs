@@ -66,6 +66,8 @@ api! {
         fn list(filter: ListCarriers) -> CarrierList => filter;
         /// `carriers.get`: services, configuration, accounts.
         fn get(carrier_moniker: &str) -> CarrierDetails => GetCarrier { carrier_moniker: carrier_moniker.to_owned(), ..Default::default() };
+        /// `carriers.get` with its filters: `country`, `products`, `capabilities`.
+        fn get_filtered(query: GetCarrier) -> CarrierDetails => query;
         /// `carriers.enable`: add services and configuration.
         fn enable(carrier_moniker: &str, request: CarrierServiceConfigurationRequest) -> CarrierServiceCreationResponse =>
             EnableCarrier { carrier_moniker: carrier_moniker.to_owned(), request };

@@ -314,3 +314,24 @@ async fn https_urls_go_through_rustls_with_settings_shared_by_every_client() {
         assert!(e.to_string().contains("InvalidContentType"), "rustls read the plain reply: {e}");
     }
 }
+
+#[tokio::test]
+async fn carriers_get_honours_its_country_product_and_capability_filters() {
+    use narvar::core::models::{Capability, Product};
+    use narvar::core::ops::GetCarrier;
+    let (_sb, c) = common::start().await;
+    let all = c.carriers().get("usps").await.unwrap();
+    assert!(!all.carrier_services.is_empty());
+    let query = |products: Vec<Product>, capabilities: Vec<Capability>| GetCarrier {
+        carrier_moniker: "usps".into(),
+        country: None,
+        products,
+        capabilities,
+    };
+    let offered = c.carriers().get_filtered(query(vec![Product::Returns], vec![Capability::ReturnsLabel])).await.unwrap();
+    assert_eq!(offered.carrier_services, all.carrier_services);
+    let not_offered = c.carriers().get_filtered(query(vec![Product::Delivery], vec![])).await.unwrap();
+    assert!(not_offered.carrier_services.is_empty(), "usps offers no delivery product: {:?}", not_offered.carrier_services);
+    let not_capable = c.carriers().get_filtered(query(vec![], vec![Capability::LocalDelivery])).await.unwrap();
+    assert!(not_capable.carrier_services.is_empty());
+}

@@ -826,9 +826,15 @@ impl World {
                 let m = call.param("carrier_moniker");
                 let Some(c) = a.carriers.get(m) else { return carrier_failure(404, "15002", format!("Carrier {m} not found")) };
                 let country = call.query("country");
+                let (products, capabilities) = (call.query_all("products"), call.query_all("capabilities"));
+                // Services are the carrier's; they are listed only if the carrier offers every
+                // product and capability asked for. Accounts must have them all themselves.
+                let offers = products.iter().all(|p| c.catalogue.products.iter().any(|x| x.as_str() == *p))
+                    && capabilities.iter().all(|k| c.catalogue.capabilities.iter().any(|x| x.as_str() == *k));
                 let services = c
                     .services
                     .iter()
+                    .filter(|_| offers)
                     .filter(|s| country.is_none_or(|k| s.countries.is_empty() || s.countries.iter().any(|x| x == k)))
                     .cloned()
                     .collect();
@@ -836,6 +842,8 @@ impl World {
                     .carrier_accounts
                     .values()
                     .filter(|acc| acc.carrier_moniker == m)
+                    .filter(|acc| products.iter().all(|p| acc.products.iter().any(|x| x.as_str() == *p)))
+                    .filter(|acc| capabilities.iter().all(|k| acc.capabilities.iter().any(|x| x.as_str() == *k)))
                     .map(|acc| CarrierAccountDetail {
                         account_alias: Some(acc.account_alias.clone()),
                         capabilities: acc.capabilities.clone(),
