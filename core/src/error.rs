@@ -302,7 +302,7 @@ impl NarvarError {
 
     /// `; request id X` when the response has one, for messages people quote to support.
     fn request_id_note(resp: &HttpResponse) -> String {
-        resp.header("x-narvar-request-id")
+        resp.header(crate::http::REQUEST_ID_HEADER)
             .map(|id| format!("; request id {}", id.chars().take(80).collect::<String>()))
             .unwrap_or_default()
     }
@@ -373,7 +373,7 @@ impl ResponseMeta {
         ResponseMeta {
             status: Some(resp.status),
             headers: resp.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(),
-            request_id: resp.header("x-narvar-request-id").map(str::to_owned),
+            request_id: resp.header(crate::http::REQUEST_ID_HEADER).map(str::to_owned),
             tracer_id: None,
             attempts: 1,
         }

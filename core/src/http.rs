@@ -3,6 +3,13 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
+/// `X-Narvar-Tracer-ID`: sent with every request (the same on each attempt), echoed back.
+pub const TRACER_ID_HEADER: &str = "X-Narvar-Tracer-ID";
+/// `X-Narvar-Request-ID`: Narvar's id of one exchange, to quote to support.
+pub const REQUEST_ID_HEADER: &str = "X-Narvar-Request-ID";
+/// `Idempotency-Key`: one per call of an operation that sends one, reused on its retries.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
 /// An HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]

@@ -17,24 +17,24 @@ fn rewrite_refs(v: &mut Value) {
     }
 }
 
-fn responses() -> Value {
-    let envelope =
-        json!({"description": "A Narvar-shaped answer", "content": {"application/json": {"schema": {"type": "object"}}}});
+/// The statuses the core says the operation answers, each with the headers every answer carries.
+fn responses(entry: &narvar_core::ops::OpEntry) -> Value {
+    use narvar_core::http::{REQUEST_ID_HEADER, TRACER_ID_HEADER};
+    let headers = json!({
+        REQUEST_ID_HEADER: {"description": "The sandbox's id of this exchange", "schema": {"type": "string"}},
+        TRACER_ID_HEADER: {"description": "The tracer id the request sent, echoed", "schema": {"type": "string"}},
+    });
     let mut r = Map::new();
-    for (code, what) in [
-        ("200", "Success, or a FAILURE envelope (e.g. a missing order)"),
-        ("400", "Invalid input"),
-        ("401", "Missing or wrong credentials"),
-        ("404", "No such resource"),
-        ("405", "Method not allowed"),
-        ("409", "Conflict (duplicate alias, reused idempotency key)"),
-        ("413", "Body over 1 MiB"),
-        ("415", "Body is not application/json"),
-        ("429", "Rate limited; see Retry-After"),
-    ] {
-        let mut e = envelope.clone();
-        e["description"] = json!(what);
-        r.insert(code.into(), e);
+    for (code, what) in narvar_core::ops::statuses(entry) {
+        let mut answer = json!({"description": what, "headers": headers,
+            "content": {"application/json": {"schema": {"type": "object"}}}});
+        if code == 429 {
+            answer["headers"]["Retry-After"] = json!({"description": "Seconds to wait", "schema": {"type": "integer"}});
+        }
+        if code == 405 {
+            answer["headers"]["Allow"] = json!({"description": "The methods served here", "schema": {"type": "string"}});
+        }
+        r.insert(code.to_string(), answer);
     }
     Value::Object(r)
 }
@@ -63,6 +63,12 @@ pub fn document() -> Value {
                         .push(json!({"name": k, "in": "query", "required": false, "schema": {"type": "string", "minLength": 1}}));
                 }
             }
+            // ... and answers what either operation answers.
+            if let (Some(have), Value::Object(more)) = (item[&method]["responses"].as_object_mut(), responses(entry)) {
+                for (code, answer) in more {
+                    have.entry(code).or_insert(answer);
+                }
+            }
             continue;
         }
         let mut parameters: Vec<Value> = info
@@ -78,6 +84,13 @@ pub fn document() -> Value {
         for (k, _) in info.query_keys() {
             parameters.push(json!({"name": k, "in": "query", "required": true, "schema": {"type": "string", "minLength": 1}}));
         }
+        for k in entry.optional_query {
+            // An empty value is the same as none.
+            parameters.push(json!({"name": k, "in": "query", "required": false, "schema": {"type": "string"}}));
+        }
+        parameters.push(
+            json!({"name": narvar_core::http::TRACER_ID_HEADER, "in": "header", "required": false, "schema": {"type": "string"}}),
+        );
         if info.auth == AuthKind::RetailerHeaders {
             parameters.push(json!({"name": "x-narvar-retailer", "in": "header", "required": true, "schema": {"type": "string", "minLength": 1}}));
         }
@@ -86,7 +99,7 @@ pub fn document() -> Value {
             "summary": info.summary,
             "tags": [info.name.split('.').next().unwrap_or_default()],
             "parameters": parameters,
-            "responses": responses(),
+            "responses": responses(entry),
         });
         op["security"] = match info.auth {
             AuthKind::Basic => json!([{"basicAuth": []}]),

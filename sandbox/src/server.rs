@@ -249,8 +249,8 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
         return method_not_allowed(method.as_str(), &allowed);
     };
     let info = entry.info;
-    let tracer = header(&parts.headers, "x-narvar-tracer-id").map(str::to_owned);
-    let idem_key = header(&parts.headers, "idempotency-key").map(str::to_owned);
+    let tracer = header(&parts.headers, narvar_core::http::TRACER_ID_HEADER).map(str::to_owned);
+    let idem_key = header(&parts.headers, narvar_core::http::IDEMPOTENCY_KEY_HEADER).map(str::to_owned);
 
     // Log it, authenticate, throttle, find a fault: all under one lock.
     let (seq, account_id, fault) = {
@@ -443,10 +443,10 @@ fn method_not_allowed(method: &str, allowed: &[&str]) -> Response {
 
 fn with_ids(mut r: Response, tracer: &Option<String>, seq: u64) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("req_{seq:08}")) {
-        r.headers_mut().insert("x-narvar-request-id", v);
+        r.headers_mut().insert(narvar_core::http::REQUEST_ID_HEADER, v);
     }
     if let Some(t) = tracer.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
-        r.headers_mut().insert("x-narvar-tracer-id", t);
+        r.headers_mut().insert(narvar_core::http::TRACER_ID_HEADER, t);
     }
     r
 }

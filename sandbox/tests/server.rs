@@ -238,4 +238,18 @@ async fn the_openapi_document_lists_every_operation() {
         }
     }
     assert!(doc["components"]["schemas"]["OrderInfo"].is_object());
+    // Statuses, headers and optional query parameters come from the core's registry.
+    let get_carrier = &doc["paths"]["/carriers/{carrier_moniker}"]["get"];
+    let params: Vec<&str> = get_carrier["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    for p in ["carrier_moniker", "country", "products", "capabilities", narvar_core::http::TRACER_ID_HEADER] {
+        assert!(params.contains(&p), "{p} in {params:?}");
+    }
+    let ok = &get_carrier["responses"]["200"]["headers"];
+    assert!(ok[narvar_core::http::REQUEST_ID_HEADER].is_object() && ok[narvar_core::http::TRACER_ID_HEADER].is_object());
+    let entry = narvar_core::ops::find("carriers.get").unwrap();
+    let documented: Vec<String> = get_carrier["responses"].as_object().unwrap().keys().cloned().collect();
+    let from_core: Vec<String> = narvar_core::ops::statuses(entry).iter().map(|(s, _)| s.to_string()).collect();
+    assert_eq!(documented, from_core);
+    assert!(doc["paths"]["/api/v1/orders"]["post"]["responses"]["415"].is_object());
+    assert!(doc["paths"]["/carrier-accounts"]["get"]["responses"]["404"].is_object(), "the shared path answers what get answers");
 }

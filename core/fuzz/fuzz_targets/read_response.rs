@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     // Header bytes become `Retry-After`, `Location` and a request id: the values readers parse.
     let text = String::from_utf8_lossy(headers);
     let mut parts = text.splitn(3, '\n');
-    for name in ["Retry-After", "Location", "X-Narvar-Request-ID"] {
+    for name in ["Retry-After", "Location", narvar_core::http::REQUEST_ID_HEADER] {
         if let Some(v) = parts.next() {
             resp = resp.with_header(name, v);
         }

@@ -20,6 +20,7 @@ pub struct ListCarriers {
 
 impl Operation for ListCarriers {
     type Output = CarrierList;
+    const OPTIONAL_QUERY: &'static [&'static str] = &["products", "capabilities"];
     const INFO: OpInfo = OpInfo {
         name: "carriers.list",
         subject: "",
@@ -57,6 +58,7 @@ pub struct GetCarrier {
 
 impl Operation for GetCarrier {
     type Output = CarrierDetails;
+    const OPTIONAL_QUERY: &'static [&'static str] = &["country", "products", "capabilities"];
     const INFO: OpInfo = OpInfo {
         name: "carriers.get",
         subject: "carrier_moniker",

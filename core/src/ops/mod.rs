@@ -145,6 +145,9 @@ pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send 
     /// The path prefix validation gives the input (`order_info` for an order), so that type
     /// errors and rule errors name fields the same way.
     const INPUT_ROOT: &'static str = "";
+    /// Query keys the request carries only when set (`country`, `dzip`, ...); the required ones
+    /// are in the path template.
+    const OPTIONAL_QUERY: &'static [&'static str] = &[];
 
     /// Records every problem with the input.
     fn check(&self, problems: &mut Problems);
@@ -222,7 +225,7 @@ fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Res
     }
     headers.push(("Accept".into(), "application/json".into()));
     headers.push(("User-Agent".into(), ctx.user_agent.to_owned()));
-    headers.push(("X-Narvar-Tracer-ID".into(), ctx.tracer_id.to_owned()));
+    headers.push((crate::http::TRACER_ID_HEADER.into(), ctx.tracer_id.to_owned()));
     let body = match parts.body {
         Some(v) => {
             headers.push(("Content-Type".into(), "application/json".into()));
@@ -232,7 +235,7 @@ fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Res
         None => Vec::new(),
     };
     if let (true, Some(key)) = (info.idempotency_key, ctx.idempotency_key) {
-        headers.push(("Idempotency-Key".into(), key.to_owned()));
+        headers.push((crate::http::IDEMPOTENCY_KEY_HEADER.into(), key.to_owned()));
     }
     headers.extend(parts.headers);
     Ok(HttpRequest { method: info.method, url, headers, body, max_response_bytes: crate::http::DEFAULT_MAX_RESPONSE_BYTES })
@@ -411,6 +414,8 @@ pub struct OpEntry {
     /// [`Operation::INPUT_ROOT`]: the prefix validation gives the input's field paths, which
     /// bindings give their own conversion errors too.
     pub input_root: &'static str,
+    /// [`Operation::OPTIONAL_QUERY`].
+    pub optional_query: &'static [&'static str],
     /// Decodes the input, validates it, builds the request.
     pub build: fn(&serde_json::Value, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
     /// Reads a response into the output as JSON.
@@ -446,12 +451,39 @@ const fn entry<O: Operation>() -> OpEntry {
     OpEntry {
         info: O::INFO,
         input_root: O::INPUT_ROOT,
+        optional_query: O::OPTIONAL_QUERY,
         build: build_json::<O>,
         read: read_json::<O>,
         read_text: read_text::<O>,
         schemas: schemas::<O>,
         body_schema: O::body_schema,
     }
+}
+
+/// The statuses an operation answers, with what each means, as the SDK reads them
+/// ([`NarvarError::from_status`]) and the sandbox serves them: for the OpenAPI document.
+pub fn statuses(entry: &OpEntry) -> Vec<(u16, &'static str)> {
+    let info = &entry.info;
+    let has_body = matches!(info.method, Method::Post | Method::Put);
+    let has_params = info.segments().iter().any(|s| matches!(s, Segment::Param(_)));
+    let mut out = vec![
+        (200, "Success, or a FAILURE envelope (a missing order: `not_found`; refused content: `validation`)"),
+        (400, "Invalid input, or a path or query that is not percent-encoded UTF-8 (`validation`)"),
+        (401, "Missing or wrong credentials or tokens (`authentication`)"),
+    ];
+    if has_params || !info.subject.is_empty() {
+        out.push((404, "No such resource (`not_found`)"));
+    }
+    out.push((405, "Method not allowed here; see Allow"));
+    if info.method == Method::Post {
+        out.push((409, "Conflict: an Idempotency-Key reused with another body, or an existing alias (`conflict`)"));
+    }
+    if has_body {
+        out.push((413, "Body too large (`validation`)"));
+        out.push((415, "Body is not application/json (`validation`)"));
+    }
+    out.push((429, "Rate limited; see Retry-After (`rate_limited`)"));
+    out
 }
 
 /// Every operation, in documentation order.

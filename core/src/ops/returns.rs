@@ -85,7 +85,7 @@ pub fn download_label_request(label_url: &str, ctx: &RequestContext<'_>) -> Resu
     let mut request = HttpRequest::new(Method::Get, label_url);
     request.headers.push(("Accept".into(), "application/pdf, image/png, */*".into()));
     request.headers.push(("User-Agent".into(), ctx.user_agent.to_owned()));
-    request.headers.push(("X-Narvar-Tracer-ID".into(), ctx.tracer_id.to_owned()));
+    request.headers.push((crate::http::TRACER_ID_HEADER.into(), ctx.tracer_id.to_owned()));
     Ok(request)
 }
 

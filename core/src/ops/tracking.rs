@@ -73,6 +73,7 @@ pub struct GetTrackingInfo {
 
 impl Operation for GetTrackingInfo {
     type Output = TrackingInfo;
+    const OPTIONAL_QUERY: &'static [&'static str] = &["locale", "order_date", "ship_date", "ozip", "dzip"];
     const INFO: OpInfo = OpInfo {
         name: "tracking.info",
         subject: "carrier_moniker",
@@ -129,6 +130,7 @@ pub struct GetItemVisibility {
 
 impl Operation for GetItemVisibility {
     type Output = OrderItemVisibility;
+    const OPTIONAL_QUERY: &'static [&'static str] = &["dzip", "locale"];
     const INFO: OpInfo = OpInfo {
         name: "tracking.item_visibility",
         subject: "order_number",
