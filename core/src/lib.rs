@@ -26,6 +26,7 @@ pub mod macros;
 
 pub mod config;
 pub mod driver;
+pub mod envelope;
 pub mod error;
 pub mod export;
 pub mod http;

@@ -46,3 +46,20 @@ mod tests {
         assert_eq!(order_token("Jefe", "what do ya want for nothing?", 0).len(), 64);
     }
 }
+
+/// Whether a track-by-order request's `epoch_token` and `order_token` are the ones `hmac_key`
+/// makes for `order_number` at `epoch` (compared in constant time). What a server (the sandbox)
+/// checks; the epoch's freshness is the server's own rule.
+///
+/// ```
+/// use narvar_core::tokens::{epoch_token, order_token, tokens_match};
+/// let (e, o) = (epoch_token("hk", 1700000000), order_token("hk", "1001", 1700000000));
+/// assert!(tokens_match("hk", "1001", 1700000000, &e, &o));
+/// assert!(!tokens_match("hk", "1002", 1700000000, &e, &o));
+/// ```
+pub fn tokens_match(hmac_key: &str, order_number: &str, epoch: u64, given_epoch_token: &str, given_order_token: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    let epoch_ok = epoch_token(hmac_key, epoch).as_bytes().ct_eq(given_epoch_token.as_bytes());
+    let order_ok = order_token(hmac_key, order_number, epoch).as_bytes().ct_eq(given_order_token.as_bytes());
+    bool::from(epoch_ok & order_ok)
+}

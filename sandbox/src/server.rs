@@ -145,9 +145,8 @@ fn authenticate(
             if real_now.abs_diff(epoch) > 300 {
                 return Err(token_error("The epoch is stale (more than 300 s from now)"));
             }
-            let key = &a.creds.hmac_key;
-            let ok = q("epoch_token") == Some(narvar_core::tokens::epoch_token(key, epoch).as_str())
-                && q("order_token") == Some(narvar_core::tokens::order_token(key, order_number, epoch).as_str());
+            let (epoch_token, order_token) = (q("epoch_token").unwrap_or_default(), q("order_token").unwrap_or_default());
+            let ok = narvar_core::tokens::tokens_match(&a.creds.hmac_key, order_number, epoch, epoch_token, order_token);
             if ok {
                 Ok(a.creds.account_id.clone())
             } else {

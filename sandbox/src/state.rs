@@ -4,6 +4,7 @@
 use crate::catalogue::{self, CatalogueCarrier};
 use crate::faults::FaultRule;
 use chrono::{DateTime, Duration as Span, Utc};
+use narvar_core::envelope::{self, carrier_codes};
 use narvar_core::models::*;
 use narvar_core::policy::TokenBucket;
 use narvar_core::validate::{self, Problems};
@@ -57,25 +58,14 @@ impl Reply {
     }
 }
 
-/// A Narvar-shaped failure envelope.
+/// A Narvar-shaped failure envelope (the core's).
 pub fn failure(status: u16, code: &str, message: impl Into<String>) -> Reply {
-    Reply {
-        status,
-        body: json!({"status": "FAILURE", "messages": [{"code": code, "message": message.into()}]}),
-        raw: None,
-        events: Vec::new(),
-    }
+    Reply { status, body: envelope::failure(code, &message.into()), raw: None, events: Vec::new() }
 }
 
-/// A carrier self-serve failure (`errors` with a numeric code).
+/// A carrier self-serve failure (`errors` with a numeric code), as the core writes it.
 pub fn carrier_failure(status: u16, code: &str, message: impl Into<String>) -> Reply {
-    let kind = if code == "15002" { "NotFound" } else { "Validation" };
-    Reply {
-        status,
-        body: json!({"status": "FAILURE", "errors": [{"source": "narvar_reported", "type": kind, "code": code, "message": message.into()}]}),
-        raw: None,
-        events: Vec::new(),
-    }
+    Reply { status, body: envelope::carrier_failure(code, &message.into()), raw: None, events: Vec::new() }
 }
 
 fn invalid(errors: Vec<FieldError>) -> Reply {
@@ -89,7 +79,7 @@ fn invalid(errors: Vec<FieldError>) -> Reply {
 fn carrier_invalid(errors: Vec<FieldError>) -> Reply {
     let list: Vec<Value> = errors
         .iter()
-        .map(|e| json!({"source": "narvar_reported", "type": "Validation", "code": "15000", "message": format!("{} {}", e.path, e.message)}))
+        .map(|e| json!({"source": "narvar_reported", "type": "Validation", "code": carrier_codes::VALIDATION, "message": format!("{} {}", e.path, e.message)}))
         .collect();
     Reply { status: 400, body: json!({"status": "FAILURE", "errors": list}), raw: None, events: Vec::new() }
 }
@@ -413,9 +403,9 @@ pub fn shipment_timeline(
 /// A return's statuses: initiated at creation, in transit +24 h, received +72 h, refunded +96 h.
 pub fn return_timeline(created: DateTime<Utc>) -> Vec<(DateTime<Utc>, ReturnStatus, &'static str)> {
     vec![
-        (created + Span::hours(24), ReturnStatus::InTransit, "on_its_way_to_retailer"),
-        (created + Span::hours(72), ReturnStatus::Received, "delivered_to_retailer"),
-        (created + Span::hours(96), ReturnStatus::Refunded, "refunded"),
+        (created + Span::hours(24), ReturnStatus::InTransit, WebhookTopic::OnItsWayToRetailer.as_str()),
+        (created + Span::hours(72), ReturnStatus::Received, WebhookTopic::DeliveredToRetailer.as_str()),
+        (created + Span::hours(96), ReturnStatus::Refunded, WebhookTopic::Refunded.as_str()),
     ]
 }
 
@@ -424,7 +414,7 @@ fn return_status_at(created: DateTime<Utc>, now: DateTime<Utc>) -> ReturnStatus 
 }
 
 fn wants_exception(s: &Shipment) -> bool {
-    s.attributes.get("sandbox_scenario").and_then(Value::as_str) == Some("delivery_exception")
+    s.attributes.get("sandbox_scenario").and_then(Value::as_str) == Some(WebhookTopic::DeliveryException.as_str())
 }
 
 fn shipments_of(o: &StoredOrder) -> Vec<Shipment> {
@@ -444,9 +434,9 @@ fn shipment_milestones(o: &StoredOrder, from: DateTime<Utc>, to: DateTime<Utc>) 
                 let payload = json!({"order_number": order_number, "tracking_number": tn, "carrier": s.carrier, "status": status.as_str(),
                     "occurred_at": at.to_rfc3339(), "event": event});
                 if status == TrackingStatus::Exception {
-                    out.push(("delivery_exception".to_owned(), payload.clone()));
+                    out.push((WebhookTopic::DeliveryException.to_string(), payload.clone()));
                 }
-                out.push(("shipment_status_changed".to_owned(), payload));
+                out.push((WebhookTopic::ShipmentStatusChanged.to_string(), payload));
             }
         }
     }
@@ -517,7 +507,7 @@ impl Call<'_> {
 }
 
 fn order_not_found(n: &str) -> Reply {
-    failure(200, "order.not_found", format!("No Order Information found for Order Number {n}"))
+    failure(200, envelope::ORDER_NOT_FOUND_CODE, envelope::order_not_found_message(n))
 }
 
 fn to_value(v: &impl Serialize) -> Value {
@@ -568,8 +558,8 @@ impl World {
                     }
                 }
                 let message = if created { "Order created" } else { "Order updated" };
-                Reply::ok(json!({"status": "SUCCESS", "messages": [{"code": "response.status.success", "message": message}]}))
-                    .with_event("order_updated", json!({"order_number": order.order_number, "status": if created {"created"} else {"updated"}, "occurred_at": now.to_rfc3339()}))
+                Reply::ok(envelope::success(message))
+                    .with_event(WebhookTopic::OrderUpdated.as_str(), json!({"order_number": order.order_number, "status": if created {"created"} else {"updated"}, "occurred_at": now.to_rfc3339()}))
             }
             "orders.get" => {
                 let n = call.param("order_number");
@@ -577,8 +567,12 @@ impl World {
                     Some(o) => {
                         let raw = o.cached.get_or_insert_with(|| {
                             bytes::Bytes::from(
-                                serde_json::to_vec(&json!({"status": "SUCCESS", "messages": [], "order_info": &o.order_info}))
-                                    .unwrap_or_default(),
+                                serde_json::to_vec(&{
+                                    let mut answer = envelope::success("Order found");
+                                    answer["order_info"] = Value::Object(o.order_info.clone());
+                                    answer
+                                })
+                                .unwrap_or_default(),
                             )
                         });
                         Reply { status: 200, body: Value::Null, raw: Some(raw.clone()), events: Vec::new() }
@@ -632,11 +626,8 @@ impl World {
                         stored.shipment_seen.entry(tn.clone()).or_insert(now);
                     }
                 }
-                Reply::ok(
-                    json!({"status": "SUCCESS", "messages": [{"code": "response.status.success", "message": "Shipments saved"}]}),
-                )
-                .with_event(
-                    "order_updated",
+                Reply::ok(envelope::success("Shipments saved")).with_event(
+                    WebhookTopic::OrderUpdated.as_str(),
                     json!({"order_number": n, "status": "shipments_updated", "occurred_at": now.to_rfc3339()}),
                 )
             }
@@ -652,7 +643,7 @@ impl World {
                     })),
                     None => Reply {
                         status: 404,
-                        body: json!({"errors": [{"code": "order.not_found", "message": format!("No order {n}")}]}),
+                        body: json!({"errors": [{"code": envelope::ORDER_NOT_FOUND_CODE, "message": envelope::order_not_found_message(n)}]}),
                         raw: None,
                         events: vec![],
                     },
@@ -688,7 +679,7 @@ impl World {
             "tracking.item_visibility" => {
                 let n = call.param("order_number");
                 let Some(o) = a.orders.get(n) else {
-                    return failure(404, "order.not_found", format!("No Order Information found for Order Number {n}"));
+                    return failure(404, envelope::ORDER_NOT_FOUND_CODE, envelope::order_not_found_message(n));
                 };
                 let order: OrderInfo = serde_json::from_value(Value::Object(o.order_info.clone())).unwrap_or_default();
                 let zips: Vec<String> =
@@ -754,7 +745,7 @@ impl World {
                 let label = ReturnLabel {
                     status: Some(EnvelopeStatus::Success),
                     messages: vec![ApiMessage {
-                        code: Some("response.status.success".into()),
+                        code: Some(envelope::SUCCESS_CODE.into()),
                         message: Some("Label Returned".into()),
                         ..Default::default()
                     }],
@@ -776,7 +767,7 @@ impl World {
                 let a = self.accounts.get_mut(account_id).expect("checked above");
                 a.returns.insert(rrn.clone(), StoredReturn { label: label.clone(), created: now, label_type });
                 Reply::ok(to_value(&label)).with_event(
-                    "initiated",
+                    WebhookTopic::Initiated.as_str(),
                     json!({"order_number": req.order_number, "return_reference_number": rrn, "rma_number": label.rma_number, "status": "initiated", "occurred_at": now.to_rfc3339()}),
                 )
             }
@@ -824,7 +815,9 @@ impl World {
             }
             "carriers.get" => {
                 let m = call.param("carrier_moniker");
-                let Some(c) = a.carriers.get(m) else { return carrier_failure(404, "15002", format!("Carrier {m} not found")) };
+                let Some(c) = a.carriers.get(m) else {
+                    return carrier_failure(404, carrier_codes::NOT_FOUND, format!("Carrier {m} not found"));
+                };
                 let country = call.query("country");
                 let (products, capabilities) = (call.query_all("products"), call.query_all("capabilities"));
                 // Services are the carrier's; they are listed only if the carrier offers every
@@ -871,7 +864,7 @@ impl World {
                     return carrier_invalid(errs);
                 }
                 let Some(c) = a.carriers.get_mut(&m) else {
-                    return carrier_failure(404, "15002", format!("Carrier {m} not found"));
+                    return carrier_failure(404, carrier_codes::NOT_FOUND, format!("Carrier {m} not found"));
                 };
                 for s in &req.carrier_service_configurations {
                     match c.services.iter_mut().find(|x| x.service_name == s.service_name) {
@@ -913,12 +906,12 @@ impl World {
                 let m = call.param("carrier_moniker");
                 let service = call.query("carrier-service").unwrap_or_default();
                 let Some(c) = a.carriers.get_mut(m) else {
-                    return carrier_failure(404, "15002", format!("Carrier {m} not found"));
+                    return carrier_failure(404, carrier_codes::NOT_FOUND, format!("Carrier {m} not found"));
                 };
                 let before = c.services.len();
                 c.services.retain(|s| s.service_name != service);
                 if c.services.len() == before {
-                    return carrier_failure(404, "15002", format!("Service {service} not found for {m}"));
+                    return carrier_failure(404, carrier_codes::NOT_FOUND, format!("Service {service} not found for {m}"));
                 }
                 c.last_update = now;
                 Reply::ok(json!({"status": "SUCCESS"}))
@@ -935,7 +928,7 @@ impl World {
                 let alias = call.query("account-alias").unwrap_or_default();
                 match a.carrier_accounts.get(alias) {
                     Some(acc) => Reply::ok(to_value(&public_account(acc))),
-                    None => carrier_failure(404, "15002", format!("Account {alias} not found")),
+                    None => carrier_failure(404, carrier_codes::NOT_FOUND, format!("Account {alias} not found")),
                 }
             }
             "carrier_accounts.create" => {
@@ -949,10 +942,18 @@ impl World {
                 if !a.carriers.contains_key(&req.carrier_moniker)
                     && narvar_core::models::KNOWN_CREDENTIAL_MONIKERS.contains(&req.carrier_moniker.as_str())
                 {
-                    return carrier_failure(400, "15000", format!("Carrier {} is not available", req.carrier_moniker));
+                    return carrier_failure(
+                        400,
+                        carrier_codes::VALIDATION,
+                        format!("Carrier {} is not available", req.carrier_moniker),
+                    );
                 }
                 if a.carrier_accounts.contains_key(&req.account_alias) {
-                    return carrier_failure(409, "15001", format!("Account alias {} already exists", req.account_alias));
+                    return carrier_failure(
+                        409,
+                        carrier_codes::CONFLICT,
+                        format!("Account alias {} already exists", req.account_alias),
+                    );
                 }
                 let account = CarrierAccount {
                     retailer_moniker: Some(a.creds.retailer_moniker.clone()),
@@ -978,10 +979,10 @@ impl World {
                     return carrier_invalid(errs);
                 }
                 let Some(acc) = a.carrier_accounts.get_mut(&req.account_alias) else {
-                    return carrier_failure(404, "15002", format!("Account {} not found", req.account_alias));
+                    return carrier_failure(404, carrier_codes::NOT_FOUND, format!("Account {} not found", req.account_alias));
                 };
                 if acc.carrier_moniker != req.carrier_moniker {
-                    return carrier_failure(400, "15000", "carrier_moniker cannot change");
+                    return carrier_failure(400, carrier_codes::VALIDATION, "carrier_moniker cannot change");
                 }
                 if !req.capabilities.is_empty() {
                     acc.capabilities = req.capabilities.clone();
@@ -1001,7 +1002,7 @@ impl World {
                 let alias = call.param("account_alias");
                 match a.carrier_accounts.remove(alias) {
                     Some(_) => Reply::ok(json!({"status": "SUCCESS"})),
-                    None => carrier_failure(404, "15002", format!("Account {alias} not found")),
+                    None => carrier_failure(404, carrier_codes::NOT_FOUND, format!("Account {alias} not found")),
                 }
             }
             "promise.options" | "promise.public_options" => {

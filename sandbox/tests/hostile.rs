@@ -268,10 +268,9 @@ fn binding_beyond_loopback_warns_that_the_credentials_are_well_known() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut err = [0u8; 512];
-    let n = child.stderr.as_mut().unwrap().read(&mut err).unwrap_or(0);
+    let mut text = String::new();
+    let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stderr.take().unwrap()), &mut text);
     let _ = child.kill();
     let _ = child.wait();
-    let text = String::from_utf8_lossy(&err[..n]);
     assert!(text.contains("warning") && text.contains("well known"), "{text}");
 }

@@ -284,7 +284,7 @@ pub fn says_not_found(messages: &[&ApiMessage]) -> bool {
     messages.iter().any(|m| {
         let code = m.code.as_deref().unwrap_or_default().to_ascii_lowercase();
         let text = m.message.as_deref().unwrap_or_default().to_ascii_lowercase();
-        code == "15002"
+        code == crate::envelope::carrier_codes::NOT_FOUND
             || code.ends_with("not_found")
             || text.contains("not found")
             || text.contains("no order information found")
