@@ -32,21 +32,6 @@ pub fn order_token(hmac_key: &str, order_number: &str, epoch: u64) -> String {
     hmac_sha256_hex(hmac_key.as_bytes(), format!("{order_number}:{epoch}").as_bytes())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc4231_case_2() {
-        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
-        assert_eq!(
-            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-        assert_eq!(order_token("Jefe", "what do ya want for nothing?", 0).len(), 64);
-    }
-}
-
 /// Whether a track-by-order request's `epoch_token` and `order_token` are the ones `hmac_key`
 /// makes for `order_number` at `epoch` (compared in constant time). What a server (the sandbox)
 /// checks; the epoch's freshness is the server's own rule.
@@ -62,4 +47,19 @@ pub fn tokens_match(hmac_key: &str, order_number: &str, epoch: u64, given_epoch_
     let epoch_ok = epoch_token(hmac_key, epoch).as_bytes().ct_eq(given_epoch_token.as_bytes());
     let order_ok = order_token(hmac_key, order_number, epoch).as_bytes().ct_eq(given_order_token.as_bytes());
     bool::from(epoch_ok & order_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4231_case_2() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(order_token("Jefe", "what do ya want for nothing?", 0).len(), 64);
+    }
 }
