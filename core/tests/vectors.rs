@@ -236,3 +236,56 @@ fn every_operation_has_a_success_and_an_error_vector() {
         cases.iter().filter(|(_, c)| c["expect_error"]["code"] == "validation" && c["expect_request"].is_null()).count();
     assert!(invalid >= 30, "only {invalid} bad-input vectors");
 }
+
+/// The inverse a server applies (`Operation::from_wire`, the sandbox's way in) gives back every
+/// operation from the request it built: `parts` and `from_wire` agree.
+#[test]
+fn every_built_request_reads_back_as_its_operation() {
+    use percent_encoding::percent_decode_str;
+    let decode = |s: &str| percent_decode_str(s).decode_utf8().unwrap().into_owned();
+    let mut checked = 0;
+    for (file, case) in load() {
+        if case["expect_request"].is_null() {
+            continue;
+        }
+        let op = case["operation"].as_str().unwrap();
+        let entry = ops::find(op).unwrap();
+        let c = context(case.get("context"));
+        let ctx = RequestContext {
+            endpoints: &c.endpoints,
+            credentials: &c.credentials,
+            tracer_id: &c.tracer_id,
+            user_agent: &c.user_agent,
+            now_unix: c.now_unix,
+            idempotency_key: Some(&c.idempotency_key),
+        };
+        let req = (entry.build)(&case["input"], &ctx).unwrap();
+        let (path, query) = req.path_and_query().split_once('?').unwrap_or((req.path_and_query(), ""));
+        let segments: Vec<String> = path.split('/').skip(1).map(decode).collect();
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| kv.split_once('=').unwrap_or((kv, "")))
+            .map(|(k, v)| (decode(k), decode(v)))
+            .collect();
+        let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        let (routed, params) = ops::route(req.method, &segments, &keys).unwrap_or_else(|| panic!("{file}: {op}: no route"));
+        assert_eq!(routed.info.name, op, "{file}: {}", case["name"]);
+        let body: Option<Value> = (!req.body.is_empty()).then(|| serde_json::from_slice(&req.body).unwrap());
+        let wire = ops::WireRequest { params: &params, query: &pairs, body: body.as_ref() };
+        let read = (entry.from_wire)(&wire).unwrap_or_else(|e| panic!("{file}: {}: {e} {:?}", case["name"], e.field_errors));
+        let want = {
+            let mut input = case["input"].clone();
+            // What the request does not carry: the client's own settings.
+            if let Some(o) = input.as_object_mut() {
+                o.remove("api_version");
+            }
+            input
+        };
+        let read_back = (entry.build)(&read, &ctx).unwrap();
+        assert_eq!(read_back.path_and_query(), req.path_and_query(), "{file}: {}: {read} vs {want}", case["name"]);
+        assert_eq!(read_back.body, req.body, "{file}: {}", case["name"]);
+        checked += 1;
+    }
+    assert!(checked >= 50, "{checked}");
+}

@@ -15,6 +15,7 @@
 mod admin;
 mod catalogue;
 pub mod faults;
+mod handlers;
 pub mod openapi;
 pub mod samples;
 mod server;

@@ -2,7 +2,7 @@
 //! routes by core's operation registry, and the responses.
 
 use crate::faults::FaultKind;
-use crate::state::{failure, Call, Delivery, EventRecord, Reply, RequestRecord, World};
+use crate::state::{failure, Delivery, EventRecord, Reply, RequestRecord, World};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, Request, StatusCode};
 use axum::response::Response;
@@ -378,9 +378,8 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
             }
             Some(_) => (failure(409, "idempotency.conflict", "This Idempotency-Key was used with another body"), false),
             None => {
-                let call =
-                    Call { operation: info.name, params: &params, query: &query, body: json_body, base_url: &shared.base_url };
-                let r = w.handle(&account_id, &call);
+                let wire = narvar_core::ops::WireRequest { params: &params, query: &query, body: json_body.as_ref() };
+                let r = crate::handlers::handle(&mut w, &account_id, info.name, &wire, &shared.base_url);
                 if let (Some(k), true) = (key, r.status < 500) {
                     if let Some(a) = w.accounts.get_mut(&account_id) {
                         a.idempotency.insert(k, (bytes.to_vec(), r.status, r.body.clone()));

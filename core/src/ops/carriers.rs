@@ -21,6 +21,10 @@ pub struct ListCarriers {
 impl Operation for ListCarriers {
     type Output = CarrierList;
     const OPTIONAL_QUERY: &'static [&'static str] = &["products", "capabilities"];
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        let (products, capabilities) = filters(wire);
+        Ok(ListCarriers { products, capabilities })
+    }
     const INFO: OpInfo = OpInfo {
         name: "carriers.list",
         subject: "",
@@ -41,6 +45,12 @@ impl Operation for ListCarriers {
     }
 }
 
+/// The repeated `products` and `capabilities` query keys (empty values ignored).
+fn filters(wire: &WireRequest<'_>) -> (Vec<Product>, Vec<Capability>) {
+    let all = |k| wire.query_all(k).into_iter().filter(|v| !v.is_empty());
+    (all("products").map(Product::parse).collect(), all("capabilities").map(Capability::parse).collect())
+}
+
 /// `carriers.get`: a carrier's services, configuration and accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,6 +69,11 @@ pub struct GetCarrier {
 impl Operation for GetCarrier {
     type Output = CarrierDetails;
     const OPTIONAL_QUERY: &'static [&'static str] = &["country", "products", "capabilities"];
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        let (products, capabilities) = filters(wire);
+        let country = wire.query("country").filter(|c| !c.is_empty()).map(str::to_owned);
+        Ok(GetCarrier { carrier_moniker: wire.param("carrier_moniker").to_owned(), country, products, capabilities })
+    }
     const INFO: OpInfo = OpInfo {
         name: "carriers.get",
         subject: "carrier_moniker",

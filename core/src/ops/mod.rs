@@ -111,6 +111,42 @@ impl RequestParts {
     }
 }
 
+/// A request as a server receives it: the path parameters its template names, the decoded
+/// query pairs and the JSON body. What [`Operation::from_wire`] reads (the sandbox serves with it).
+#[derive(Clone, Copy, Debug)]
+pub struct WireRequest<'a> {
+    pub params: &'a [(&'static str, String)],
+    pub query: &'a [(String, String)],
+    pub body: Option<&'a serde_json::Value>,
+}
+
+impl<'a> WireRequest<'a> {
+    /// A path parameter (`order_number`), or empty.
+    pub fn param(&self, name: &str) -> &'a str {
+        self.params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
+    }
+    /// The first value of a query key.
+    pub fn query(&self, key: &str) -> Option<&'a str> {
+        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+    /// Every value of a repeated query key.
+    pub fn query_all(&self, key: &str) -> Vec<&'a str> {
+        self.query.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+    }
+    /// The body's object, or an empty one (a body that is not an object is refused).
+    fn body_object(&self) -> Result<serde_json::Map<String, serde_json::Value>, NarvarError> {
+        match self.body {
+            None | Some(serde_json::Value::Null) => Ok(serde_json::Map::new()),
+            Some(serde_json::Value::Object(m)) => Ok(m.clone()),
+            Some(_) => Err(NarvarError::validation(vec![FieldError::new("body", "type", "must be a JSON object")])),
+        }
+    }
+    /// `fields` as the operation's input, read as `O` (type errors name their field path).
+    pub fn decode<O: Operation>(&self, fields: serde_json::Map<String, serde_json::Value>) -> Result<O, NarvarError> {
+        decode_input::<O>(&serde_json::Value::Object(fields))
+    }
+}
+
 /// What a request needs from the client at the moment it is built.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestContext<'a> {
@@ -157,6 +193,22 @@ pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send 
 
     /// Reads a response (any status) into the output or an error.
     fn read(response: &HttpResponse) -> Result<Self::Output, NarvarError>;
+
+    /// The operation a server received: the inverse of [`Operation::parts`], for the sandbox. By
+    /// default the body's fields, each path parameter and each query key of the path template,
+    /// under the input's field names; operations that send otherwise say how.
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        let mut fields = wire.body_object()?;
+        for (name, value) in wire.params {
+            fields.insert((*name).to_owned(), serde_json::Value::String(value.clone()));
+        }
+        for (key, name) in Self::INFO.query_keys() {
+            if let Some(v) = wire.query(key) {
+                fields.insert(name.to_owned(), serde_json::Value::String(v.to_owned()));
+            }
+        }
+        wire.decode::<Self>(fields)
+    }
 
     /// The JSON Schema of the request body as sent on the wire, when there is one (for the
     /// sandbox's OpenAPI document).
@@ -416,6 +468,8 @@ pub struct OpEntry {
     pub input_root: &'static str,
     /// [`Operation::OPTIONAL_QUERY`].
     pub optional_query: &'static [&'static str],
+    /// [`Operation::from_wire`], with the operation as JSON (as [`OpEntry::build`] takes it).
+    pub from_wire: fn(&WireRequest<'_>) -> Result<serde_json::Value, NarvarError>,
     /// Decodes the input, validates it, builds the request.
     pub build: fn(&serde_json::Value, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
     /// Reads a response into the output as JSON.
@@ -443,6 +497,12 @@ fn read_text<O: Operation>(resp: &HttpResponse) -> Result<String, NarvarError> {
     serde_json::to_string(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
+fn from_wire_json<O: Operation>(wire: &WireRequest<'_>) -> Result<serde_json::Value, NarvarError> {
+    let op = O::from_wire(wire)?;
+    serde_json::to_value(&op)
+        .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input cannot be written as JSON: {e}.")))
+}
+
 fn schemas<O: Operation>(g: &mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema) {
     (g.subschema_for::<O>(), g.subschema_for::<O::Output>())
 }
@@ -452,6 +512,7 @@ const fn entry<O: Operation>() -> OpEntry {
         info: O::INFO,
         input_root: O::INPUT_ROOT,
         optional_query: O::OPTIONAL_QUERY,
+        from_wire: from_wire_json::<O>,
         build: build_json::<O>,
         read: read_json::<O>,
         read_text: read_text::<O>,
@@ -486,31 +547,46 @@ pub fn statuses(entry: &OpEntry) -> Vec<(u16, &'static str)> {
     out
 }
 
-/// Every operation, in documentation order.
-pub static REGISTRY: &[OpEntry] = &[
-    entry::<CreateOrder>(),
-    entry::<GetOrder>(),
-    entry::<AddShipments>(),
-    entry::<TrackOrder>(),
-    entry::<GetTrackingInfo>(),
-    entry::<GetItemVisibility>(),
-    entry::<GenerateReturnLabel>(),
-    entry::<GetReturnLabel>(),
-    entry::<CreateReturn>(),
-    entry::<GetReturn>(),
-    entry::<ListCarriers>(),
-    entry::<GetCarrier>(),
-    entry::<EnableCarrier>(),
-    entry::<DisableCarrierService>(),
-    entry::<ListCarrierAccounts>(),
-    entry::<GetCarrierAccount>(),
-    entry::<CreateCarrierAccount>(),
-    entry::<UpdateCarrierAccount>(),
-    entry::<DeleteCarrierAccount>(),
-    entry::<GetPromiseOptions>(),
-    entry::<GetPublicPromiseOptions>(),
-    entry::<ConfirmPromise>(),
-];
+/// Calls `$m!(CreateOrder, GetOrder, ...)` with every operation type, in documentation order:
+/// the one list [`REGISTRY`] is built from, and by which a server (the sandbox) dispatches by type,
+/// so an operation without a handler does not compile.
+#[macro_export]
+macro_rules! for_each_operation {
+    ($m:ident) => {
+        $m! {
+            CreateOrder,
+            GetOrder,
+            AddShipments,
+            TrackOrder,
+            GetTrackingInfo,
+            GetItemVisibility,
+            GenerateReturnLabel,
+            GetReturnLabel,
+            CreateReturn,
+            GetReturn,
+            ListCarriers,
+            GetCarrier,
+            EnableCarrier,
+            DisableCarrierService,
+            ListCarrierAccounts,
+            GetCarrierAccount,
+            CreateCarrierAccount,
+            UpdateCarrierAccount,
+            DeleteCarrierAccount,
+            GetPromiseOptions,
+            GetPublicPromiseOptions,
+            ConfirmPromise
+        }
+    };
+}
+
+macro_rules! registry {
+    ($($op:ident),*) => {
+        /// Every operation, in documentation order.
+        pub static REGISTRY: &[OpEntry] = &[$(entry::<$op>()),*];
+    };
+}
+for_each_operation!(registry);
 
 /// The registry entry of `name` (`orders.get`).
 pub fn find(name: &str) -> Option<&'static OpEntry> {

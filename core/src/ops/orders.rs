@@ -111,6 +111,14 @@ impl Operation for AddShipments {
         }
         validate::shipments(p, "shipments", &self.shipments, None);
     }
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        let shipments = wire.body.and_then(|b| b.pointer("/order_info/shipments")).cloned().unwrap_or_default();
+        let order_number = serde_json::Value::String(wire.param("order_number").to_owned());
+        wire.decode::<Self>(serde_json::Map::from_iter([
+            ("order_number".to_owned(), order_number),
+            ("shipments".to_owned(), shipments),
+        ]))
+    }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
         self.shipments.misspellings("shipments", out);

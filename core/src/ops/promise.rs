@@ -83,6 +83,16 @@ pub struct GetPublicPromiseOptions {
 
 impl Operation for GetPublicPromiseOptions {
     type Output = PromiseOptions;
+    /// The request travels as base64 of its JSON in `query`.
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        let raw = wire.query("query").unwrap_or_default();
+        let decoded = base64::engine::general_purpose::STANDARD.decode(raw).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let Some(serde_json::Value::Object(mut fields)) = decoded else {
+            return Err(NarvarError::validation(vec![FieldError::new("query", "format", "must be base64 of a JSON object")]));
+        };
+        fields.insert("api_version".into(), serde_json::Value::String(wire.param("api_version").to_owned()));
+        wire.decode::<Self>(fields)
+    }
     const INFO: OpInfo = OpInfo {
         name: "promise.public_options",
         subject: "",

@@ -15,6 +15,10 @@ pub struct TrackOrder {
 
 impl Operation for TrackOrder {
     type Output = OrderTracking;
+    /// The tokens in the query are credentials, checked by the server before this.
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        Ok(TrackOrder { order_number: wire.param("order_number").to_owned() })
+    }
     const INFO: OpInfo = OpInfo {
         name: "tracking.by_order",
         subject: "order_number",
@@ -73,7 +77,26 @@ pub struct GetTrackingInfo {
 
 impl Operation for GetTrackingInfo {
     type Output = TrackingInfo;
-    const OPTIONAL_QUERY: &'static [&'static str] = &["locale", "order_date", "ship_date", "ozip", "dzip"];
+    const OPTIONAL_QUERY: &'static [&'static str] = &["locale", "order_date", "ship_date", "ozip", "dzip", "type"];
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        let own = |k: &str| wire.query(k).filter(|v| !v.is_empty()).map(str::to_owned);
+        Ok(GetTrackingInfo {
+            carrier_moniker: wire.param("carrier_moniker").to_owned(),
+            tracking_numbers: wire
+                .query("tracking_numbers")
+                .unwrap_or_default()
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            locale: own("locale"),
+            order_date: own("order_date"),
+            ship_date: own("ship_date"),
+            origin_zip: own("ozip"),
+            destination_zip: own("dzip"),
+            shipment_type: own("type"),
+        })
+    }
     const INFO: OpInfo = OpInfo {
         name: "tracking.info",
         subject: "carrier_moniker",
@@ -131,6 +154,13 @@ pub struct GetItemVisibility {
 impl Operation for GetItemVisibility {
     type Output = OrderItemVisibility;
     const OPTIONAL_QUERY: &'static [&'static str] = &["dzip", "locale"];
+    fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
+        Ok(GetItemVisibility {
+            order_number: wire.param("order_number").to_owned(),
+            destination_zip: wire.query("dzip").map(str::to_owned),
+            locale: wire.query("locale").map(str::to_owned),
+        })
+    }
     const INFO: OpInfo = OpInfo {
         name: "tracking.item_visibility",
         subject: "order_number",
