@@ -37,11 +37,9 @@ fn against(sb: &Sandbox) -> Command {
     c
 }
 
+/// The shared sample order (`narvar_sandbox::samples`) as one JSON line.
 fn order_line(n: &str) -> String {
-    serde_json::json!({"order_number": n, "order_date": "2024-03-09T17:45:00Z",
-        "order_items": [{"sku": "MUG", "quantity": 2, "unit_price": 14.5}], "customer": {"email": "ada@example.test"},
-        "shipments": [{"carrier": "usps", "tracking_number": format!("T-{n}"), "items_info": [{"sku": "MUG", "quantity": 1}]}]})
-    .to_string()
+    serde_json::to_string(&narvar_sandbox::samples::order(n)).unwrap()
 }
 
 #[test]
@@ -184,7 +182,8 @@ fn import_streams_orders_writes_reimportable_failures_and_export_writes_csv() {
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows[0], "order_number,order_date,currency_code,items,units,shipments,customer_email,tracking_numbers");
     assert_eq!(rows.len(), 4);
-    assert!(rows[3].starts_with("IMP-299,2024-03-09T17:45:00Z,,1,2,1,ada@example.test,T-IMP-299"), "{}", rows[3]);
+    // The sample order: USD, two lines (2 mugs, 1 cup), one shipment.
+    assert!(rows[3].starts_with("IMP-299,2024-03-09T17:45:00Z,USD,2,3,1,ada@example.test,T-IMP-299"), "{}", rows[3]);
     let jsonl_out = dir.join("out.jsonl");
     against(&sb).args(["orders", "export", "--numbers"]).arg(&numbers).arg("--out").arg(&jsonl_out).assert().success();
     assert_eq!(std::fs::read_to_string(&jsonl_out).unwrap().lines().count(), 3);

@@ -2,37 +2,18 @@
 #![allow(dead_code)]
 
 use narvar_core::config::{BasicAuth, Credentials, StaticCredentials, TrackingKey};
-use narvar_core::http::{Entropy, HttpRequest, HttpResponse, Method, Sleep, Transport, TransportError};
+use narvar_core::http::{Entropy, HttpRequest, HttpResponse, Sleep, Transport, TransportError};
 use narvar_core::{CallOptions, Driver, DriverConfig, Environment, NarvarError, Operation, Response, Secret};
 use narvar_sandbox::{Sandbox, SandboxConfig, TestAccount};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-pub struct Reqwest(pub reqwest::Client);
+/// The client crate's reqwest transport, as the core's driver takes one.
+pub struct Reqwest(pub narvar::ReqwestTransport);
 
 impl Transport for Reqwest {
     async fn send(&self, r: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let method = match r.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut b = self.0.request(method, &r.url);
-        for (k, v) in &r.headers {
-            b = b.header(k, v);
-        }
-        let resp = b.body(r.body).send().await.map_err(|e| {
-            if e.is_connect() {
-                TransportError::NotSent(e.to_string())
-            } else {
-                TransportError::MaybeSent(e.to_string())
-            }
-        })?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned())).collect();
-        let body = resp.bytes().await.map_err(|e| TransportError::MaybeSent(e.to_string()))?.to_vec();
-        Ok(HttpResponse { status, headers, body })
+        narvar::HttpTransport::send(&self.0, r).await
     }
 }
 
@@ -80,7 +61,7 @@ pub fn driver_with(url: &str, creds: Credentials, timeout: Duration, max_attempt
     config.timeout = timeout;
     config.retry.max_attempts = max_attempts;
     config.retry.base_delay = Duration::from_millis(10);
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = narvar::ReqwestTransport::from_client(reqwest::Client::builder().no_proxy().build().unwrap());
     Driver::new(config, Reqwest(http), Tokio(std::time::Instant::now()), Ids(AtomicU64::new(1)), StaticCredentials(creds))
 }
 
@@ -105,29 +86,17 @@ pub fn http() -> reqwest::Client {
 #[allow(unused_imports)] // not every test file uses both
 pub use narvar_sandbox::samples::{a_return, order};
 
+/// A request to a sandbox admin endpoint, with its admin token.
+fn admin_request(sb: &Sandbox, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    http().request(method, format!("{}{path}", sb.url())).header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
+}
+
 /// GETs a sandbox admin endpoint.
 pub async fn admin(sb: &Sandbox, path: &str) -> serde_json::Value {
-    http()
-        .get(format!("{}{path}", sb.url()))
-        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    admin_request(sb, reqwest::Method::GET, path).send().await.unwrap().json().await.unwrap()
 }
 
 /// POSTs to a sandbox admin endpoint.
 pub async fn admin_post(sb: &Sandbox, path: &str, body: serde_json::Value) -> serde_json::Value {
-    http()
-        .post(format!("{}{path}", sb.url()))
-        .header(narvar_sandbox::ADMIN_TOKEN_HEADER, sb.admin_token())
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    admin_request(sb, reqwest::Method::POST, path).json(&body).send().await.unwrap().json().await.unwrap()
 }
