@@ -365,6 +365,11 @@ async fn run(cli: Cli) -> Outcome {
                 println!("  NARVAR_BASE_URL={} NARVAR_ACCOUNT_ID={} NARVAR_AUTH_TOKEN={} NARVAR_BEARER_TOKEN={} NARVAR_RETAILER_MONIKER={} NARVAR_HMAC_KEY={}",
                     sb.url(), a.account_id, a.auth_token, a.bearer_token, a.retailer_moniker, a.hmac_key);
             }
+            println!(
+                "  NARVAR_SANDBOX_ADMIN_TOKEN={}  (admin routes /_sandbox/*, header {})",
+                sb.admin_token(),
+                narvar_sandbox::ADMIN_TOKEN_HEADER
+            );
             let _ = tokio::signal::ctrl_c().await;
             Ok(())
         }
