@@ -10,6 +10,11 @@ pub const REQUEST_ID_HEADER: &str = "X-Narvar-Request-ID";
 /// `Idempotency-Key`: one per call of an operation that sends one, reused on its retries.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
+/// `x-narvar-retailer`: the retailer moniker of client-side Promise calls (no secret).
+pub const RETAILER_HEADER: &str = "x-narvar-retailer";
+/// `x-narvar-origin`: the shopper-facing origin of client-side Promise calls.
+pub const ORIGIN_HEADER: &str = "x-narvar-origin";
+
 /// An HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]

@@ -49,6 +49,38 @@ pub fn tokens_match(hmac_key: &str, order_number: &str, epoch: u64, given_epoch_
     bool::from(epoch_ok & order_ok)
 }
 
+/// The query keys of a track-by-order request, as [`crate::ops::TrackOrder`] sends them.
+pub mod query_keys {
+    pub const RETAILER_MONIKER: &str = "retailer_moniker";
+    pub const ORDER_TOKEN: &str = "order_token";
+    pub const EPOCH: &str = "epoch";
+    pub const EPOCH_TOKEN: &str = "epoch_token";
+}
+
+/// What a track-by-order request proves, read from its query (for a server to check with
+/// [`tokens_match`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackingProof<'a> {
+    pub retailer_moniker: &'a str,
+    pub epoch: u64,
+    pub epoch_token: &'a str,
+    pub order_token: &'a str,
+}
+
+impl<'a> TrackingProof<'a> {
+    /// Reads the proof from decoded query pairs; the error names the missing or bad key.
+    pub fn from_query(query: &'a [(String, String)]) -> Result<Self, String> {
+        let q = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let needed = |k: &'static str| q(k).ok_or_else(|| format!("{k} is required"));
+        Ok(TrackingProof {
+            retailer_moniker: needed(query_keys::RETAILER_MONIKER)?,
+            epoch: needed(query_keys::EPOCH)?.parse().map_err(|_| format!("{} must be Unix seconds", query_keys::EPOCH))?,
+            epoch_token: needed(query_keys::EPOCH_TOKEN)?,
+            order_token: needed(query_keys::ORDER_TOKEN)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,10 @@ pub mod headers {
     pub const WEBHOOK_ID: &str = "x-narvar-webhook-id";
     pub const SIGNATURE: &str = "x-narvar-hmac-sha256";
     pub const AUTHORIZATION: &str = "authorization";
+    /// The webhook API version a delivery is in.
+    pub const API_VERSION: &str = "x-narvar-api-version";
+    /// The version Narvar's return webhooks document.
+    pub const API_VERSION_VALUE: &str = "1.07";
 }
 
 /// How the retailer's endpoint authenticates Narvar.

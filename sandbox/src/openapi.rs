@@ -92,7 +92,7 @@ pub fn document() -> Value {
             json!({"name": narvar_core::http::TRACER_ID_HEADER, "in": "header", "required": false, "schema": {"type": "string"}}),
         );
         if info.auth == AuthKind::RetailerHeaders {
-            parameters.push(json!({"name": "x-narvar-retailer", "in": "header", "required": true, "schema": {"type": "string", "minLength": 1}}));
+            parameters.push(json!({"name": narvar_core::http::RETAILER_HEADER, "in": "header", "required": true, "schema": {"type": "string", "minLength": 1}}));
         }
         let mut op = json!({
             "operationId": info.name,

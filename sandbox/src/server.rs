@@ -104,7 +104,6 @@ fn authenticate(
     order_number: &str,
 ) -> Result<String, Reply> {
     let unauthorized = |m: &str| failure(401, "auth.unauthorized", m);
-    let q = |k: &str| query.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
     match auth {
         AuthKind::Basic => {
             let raw = header(headers, "authorization").ok_or_else(|| unauthorized("Basic credentials are required"))?;
@@ -134,19 +133,23 @@ fn authenticate(
                 raw: None,
                 events: vec![],
             };
-            let retailer = q("retailer_moniker").ok_or_else(|| token_error("retailer_moniker is required"))?;
+            let proof = narvar_core::tokens::TrackingProof::from_query(query).map_err(|e| token_error(&e))?;
             let a = world
                 .accounts
                 .values()
-                .find(|a| a.creds.retailer_moniker == retailer)
+                .find(|a| a.creds.retailer_moniker == proof.retailer_moniker)
                 .ok_or_else(|| token_error("Unknown retailer"))?;
-            let epoch: u64 = q("epoch").and_then(|e| e.parse().ok()).ok_or_else(|| token_error("epoch is required"))?;
             let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-            if real_now.abs_diff(epoch) > 300 {
+            if real_now.abs_diff(proof.epoch) > 300 {
                 return Err(token_error("The epoch is stale (more than 300 s from now)"));
             }
-            let (epoch_token, order_token) = (q("epoch_token").unwrap_or_default(), q("order_token").unwrap_or_default());
-            let ok = narvar_core::tokens::tokens_match(&a.creds.hmac_key, order_number, epoch, epoch_token, order_token);
+            let ok = narvar_core::tokens::tokens_match(
+                &a.creds.hmac_key,
+                order_number,
+                proof.epoch,
+                proof.epoch_token,
+                proof.order_token,
+            );
             if ok {
                 Ok(a.creds.account_id.clone())
             } else {
@@ -154,7 +157,8 @@ fn authenticate(
             }
         }
         AuthKind::RetailerHeaders => {
-            let retailer = header(headers, "x-narvar-retailer").ok_or_else(|| unauthorized("x-narvar-retailer is required"))?;
+            let retailer = header(headers, narvar_core::http::RETAILER_HEADER)
+                .ok_or_else(|| unauthorized(&format!("{} is required", narvar_core::http::RETAILER_HEADER)))?;
             world
                 .accounts
                 .values()

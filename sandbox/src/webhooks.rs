@@ -27,7 +27,7 @@ pub async fn deliver(shared: Arc<Shared>, event_id: String, topic: String, paylo
             .header(headers::TOPIC, &topic)
             .header(headers::TIMESTAMP, timestamp.to_string())
             .header(headers::WEBHOOK_ID, &event_id)
-            .header("x-narvar-api-version", "1.07")
+            .header(headers::API_VERSION, headers::API_VERSION_VALUE)
             .timeout(Duration::from_secs(5));
         if let (Some(user), Some(secret)) = (&endpoint.username, &endpoint.secret) {
             let b = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"));

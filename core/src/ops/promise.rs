@@ -63,9 +63,9 @@ impl Operation for GetPromiseOptions {
 }
 
 fn retailer_headers(c: &Credentials) -> Result<Vec<(String, String)>, NarvarError> {
-    let mut h = vec![("x-narvar-retailer".to_owned(), c.require_retailer()?.to_owned())];
+    let mut h = vec![(crate::http::RETAILER_HEADER.to_owned(), c.require_retailer()?.to_owned())];
     if let Some(o) = &c.origin {
-        h.push(("x-narvar-origin".to_owned(), o.clone()));
+        h.push((crate::http::ORIGIN_HEADER.to_owned(), o.clone()));
     }
     Ok(h)
 }

@@ -37,10 +37,10 @@ impl Operation for TrackOrder {
         let key = c.require_tracking()?;
         let secret = key.hmac_key.expose();
         Ok(RequestParts::at(["api", "v2", "orders", &self.order_number, "tracking"])
-            .query("retailer_moniker", key.retailer_moniker.as_str())
-            .query("order_token", tokens::order_token(secret, &self.order_number, now_unix))
-            .query("epoch", now_unix.to_string())
-            .query("epoch_token", tokens::epoch_token(secret, now_unix)))
+            .query(tokens::query_keys::RETAILER_MONIKER, key.retailer_moniker.as_str())
+            .query(tokens::query_keys::ORDER_TOKEN, tokens::order_token(secret, &self.order_number, now_unix))
+            .query(tokens::query_keys::EPOCH, now_unix.to_string())
+            .query(tokens::query_keys::EPOCH_TOKEN, tokens::epoch_token(secret, now_unix)))
     }
     fn read(resp: &HttpResponse) -> Result<OrderTracking, NarvarError> {
         read_enveloped(resp)
