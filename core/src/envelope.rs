@@ -29,6 +29,11 @@ pub fn success(message: &str) -> Value {
     json!({"status": "SUCCESS", "messages": [{"code": SUCCESS_CODE, "message": message}]})
 }
 
+/// The one message of a success, for typed answers that carry `messages`.
+pub fn success_message(message: &str) -> crate::models::ApiMessage {
+    crate::models::ApiMessage { code: Some(SUCCESS_CODE.into()), message: Some(message.into()), ..Default::default() }
+}
+
 /// `{"status": "FAILURE", "messages": [{"code", "message"}]}`.
 pub fn failure(code: &str, message: &str) -> Value {
     json!({"status": "FAILURE", "messages": [{"code": code, "message": message}]})

@@ -25,6 +25,7 @@ fn options(req: PromiseRequest, cx: &mut Cx<'_>) -> Reply {
     }
     Reply::ok(to_value(&PromiseOptions {
         status: Some(EnvelopeStatus::Success),
+        messages: vec![envelope::success_message("Delivery options found")],
         cart_delivery_options: Some(CartDeliveryOptions { delivery_options: options, ..Default::default() }),
         ..Default::default()
     }))

@@ -11,6 +11,7 @@ impl Handler for TrackOrder {
         match a.orders.get(n) {
             Some(o) => Reply::ok(to_value(&OrderTracking {
                 status: Some(EnvelopeStatus::Success),
+                messages: vec![envelope::success_message("Tracking found")],
                 order_number: Some(n.to_owned()),
                 retailer_moniker: Some(a.creds.retailer_moniker.clone()),
                 shipments: tracked(o, now, base_url),
@@ -49,6 +50,7 @@ impl Handler for GetTrackingInfo {
         }
         Reply::ok(to_value(&TrackingInfo {
             status: Some(EnvelopeStatus::Success),
+            messages: vec![envelope::success_message("Tracking found")],
             locale: Some(self.locale.clone().unwrap_or_else(|| "en_US".into())),
             carrier: Some(carrier.to_owned()),
             shipments,
@@ -96,6 +98,7 @@ impl Handler for GetItemVisibility {
             .collect();
         Reply::ok(to_value(&OrderItemVisibility {
             status: Some(EnvelopeStatus::Success),
+            messages: vec![envelope::success_message("Items found")],
             order_number: Some(n.to_owned()),
             masked: Some(masked),
             items,
