@@ -112,7 +112,17 @@ impl<S: crate::values::CountStyle> Misspellings for crate::values::Count<S> {}
 /// assert_eq!(likely_field("loyalty_tier", &known), None);
 /// ```
 pub fn likely_field<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    let fold = |s: &str| s.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect::<String>();
+    let folded: Vec<String> = known.iter().map(|k| fold(k)).collect();
+    likely_among(key, known, &folded)
+}
+
+/// Lower case without `_` and `-`: `orderNumber`, `order-number` and `order_number` are alike.
+fn fold(s: &str) -> String {
+    s.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
+}
+
+/// [`likely_field`] with the known names already folded (once per object, not once per key).
+fn likely_among<'k>(key: &str, known: &[&'k str], folded: &[String]) -> Option<&'k str> {
     let key_folded = fold(key);
     if key_folded.is_empty() || known.contains(&key) {
         return None;
@@ -125,7 +135,10 @@ pub fn likely_field<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     };
     known
         .iter()
-        .map(|k| (k, strsim::damerau_levenshtein(&key_folded, &fold(k))))
+        .zip(folded)
+        // The distance is at least the difference in length: most names are ruled out cheaply.
+        .filter(|(_, f)| f.len().abs_diff(key_folded.len()) <= limit * 4)
+        .map(|(k, f)| (k, strsim::damerau_levenshtein(&key_folded, f)))
         .filter(|(_, d)| *d <= limit)
         .min_by_key(|(_, d)| *d)
         .map(|(k, _)| *k)
@@ -134,8 +147,12 @@ pub fn likely_field<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
 /// Checks the keys of `extra` against `known` (a model's wire names), for the model macro.
 #[doc(hidden)]
 pub fn misspelt_keys(extra: &Extra, known: &[&str], path: &str, out: &mut Vec<crate::FieldError>) {
+    if extra.is_empty() {
+        return;
+    }
+    let folded: Vec<String> = known.iter().map(|k| fold(k)).collect();
     for key in extra.keys() {
-        if let Some(meant) = likely_field(key, known) {
+        if let Some(meant) = likely_among(key, known, &folded) {
             let at = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
             out.push(crate::FieldError::new(at, "unknown_field", format!("is an unknown field; did you mean `{meant}`?")));
         }
