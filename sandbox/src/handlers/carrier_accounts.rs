@@ -4,8 +4,6 @@ use super::*;
 
 impl Handler for ListCarrierAccounts {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let list: Vec<CarrierAccount> = a.carrier_accounts.values().map(public_account).collect();
         Reply::ok(to_value(&CarrierAccountList {
@@ -18,8 +16,6 @@ impl Handler for ListCarrierAccounts {
 
 impl Handler for GetCarrierAccount {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let alias = self.account_alias.as_str();
         match a.carrier_accounts.get(alias) {
@@ -31,8 +27,6 @@ impl Handler for GetCarrierAccount {
 
 impl Handler for CreateCarrierAccount {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let req = self.0;
         if let Err(errs) = check(|p| validate::account_request(p, &req)) {
@@ -65,8 +59,6 @@ impl Handler for CreateCarrierAccount {
 
 impl Handler for UpdateCarrierAccount {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let req = self.0;
         if let Err(errs) = check(|p| validate::account_update(p, &req)) {
@@ -96,8 +88,6 @@ impl Handler for UpdateCarrierAccount {
 
 impl Handler for DeleteCarrierAccount {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let alias = self.account_alias.as_str();
         match a.carrier_accounts.remove(alias) {

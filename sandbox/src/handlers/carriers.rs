@@ -4,8 +4,6 @@ use super::*;
 
 impl Handler for ListCarriers {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let (products, capabilities) = (&self.products, &self.capabilities);
         let carriers: Vec<CarrierSummary> = a
@@ -40,8 +38,6 @@ impl Handler for ListCarriers {
 
 impl Handler for GetCarrier {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let m = self.carrier_moniker.as_str();
         let Some(c) = a.carriers.get(m) else {
@@ -87,8 +83,7 @@ impl Handler for GetCarrier {
 
 impl Handler for EnableCarrier {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
+        let now = cx.now;
         let a = &mut *cx.account;
         let (m, req) = (self.carrier_moniker, self.request);
         if let Err(errs) = check(|p| validate::service_configuration(p, &req)) {
@@ -137,8 +132,7 @@ impl Handler for EnableCarrier {
 
 impl Handler for DisableCarrierService {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
+        let now = cx.now;
         let a = &mut *cx.account;
         let (m, service) = (self.carrier_moniker.as_str(), self.carrier_service.as_str());
         let Some(c) = a.carriers.get_mut(m) else {

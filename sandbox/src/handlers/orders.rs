@@ -4,8 +4,7 @@ use super::*;
 
 impl Handler for CreateOrder {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
+        let now = cx.now;
         let a = &mut *cx.account;
         let order = self.0;
         // The fields sent (absent ones are not written): an update may send only some keys.
@@ -37,8 +36,6 @@ impl Handler for CreateOrder {
 
 impl Handler for GetOrder {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let n = self.order_number.as_str();
         match a.orders.get_mut(n) {
@@ -62,8 +59,7 @@ impl Handler for GetOrder {
 
 impl Handler for AddShipments {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
+        let now = cx.now;
         let a = &mut *cx.account;
         let n = self.order_number;
         let shipments = self.shipments;

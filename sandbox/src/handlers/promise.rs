@@ -45,8 +45,6 @@ impl Handler for GetPublicPromiseOptions {
 
 impl Handler for ConfirmPromise {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
-        let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let req = self.confirmation;
         if let Err(errs) = check(|p| validate::promise_confirmation(p, &req)) {

@@ -4,7 +4,6 @@ use super::*;
 
 impl Handler for TrackOrder {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
         let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let n = self.order_number.as_str();
@@ -29,7 +28,6 @@ impl Handler for TrackOrder {
 
 impl Handler for GetTrackingInfo {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
         let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let carrier = self.carrier_moniker.as_str();
@@ -61,7 +59,6 @@ impl Handler for GetTrackingInfo {
 
 impl Handler for GetItemVisibility {
     fn handle(self, cx: &mut Cx<'_>) -> Reply {
-        #[allow(unused_variables)]
         let (now, base_url) = (cx.now, cx.base_url);
         let a = &mut *cx.account;
         let n = self.order_number.as_str();
