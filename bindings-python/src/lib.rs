@@ -3,8 +3,7 @@
 //! exception classes defined in `narvar.errors`. All API knowledge stays in the core.
 
 use narvar::{CallOptions, Client, NarvarError};
-use narvar_core::http::HttpResponse;
-use narvar_core::ops::{self, RequestContext};
+use narvar_core::ops;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::BoundObject as _;
@@ -91,36 +90,21 @@ struct Config {
 }
 
 fn build(config: &Config) -> Result<Client, NarvarError> {
-    let mut b = if config.from_env.unwrap_or(false) { narvar::ClientBuilder::from_env()? } else { Client::builder() };
-    if let Some(u) = config.base_url.as_deref().or(config.environment.as_deref()) {
-        b = b.environment(narvar::Environment::parse(u)?);
-    }
-    if let (Some(a), Some(t)) = (&config.account_id, &config.auth_token) {
-        b = b.basic_auth(a.clone(), t.clone());
-    }
-    if let Some(t) = &config.bearer_token {
-        b = b.bearer_token(t.clone());
-    }
-    if let Some(r) = &config.retailer_moniker {
-        b = b.retailer_moniker(r.clone());
-        if let Some(k) = &config.hmac_key {
-            b = b.tracking_key(r.clone(), k.clone());
-        }
-    }
-    if let Some(o) = &config.origin {
-        b = b.origin(o.clone());
-    }
-    if let Some(t) = config.timeout {
-        b = b.timeout(narvar_core::config::timeout_from_secs("timeout", t)?);
-    }
-    if let Some(n) = config.max_attempts {
-        b = b.max_attempts(n);
-    }
-    if config.rate_budget == Some(false) {
-        b = b.no_rate_budget();
-    }
-    let suffix = config.user_agent_suffix.clone().map(|s| format!("python {s}")).unwrap_or_else(|| "python".into());
-    b.user_agent_suffix(suffix).connections_per_thread(true).build()
+    let settings = narvar::Settings {
+        environment: config.base_url.clone().or_else(|| config.environment.clone()),
+        account_id: config.account_id.clone(),
+        auth_token: config.auth_token.clone(),
+        bearer_token: config.bearer_token.clone(),
+        retailer_moniker: config.retailer_moniker.clone(),
+        hmac_key: config.hmac_key.clone(),
+        origin: config.origin.clone(),
+        timeout: config.timeout.map(|t| narvar_core::config::timeout_from_secs("timeout", t)).transpose()?,
+        max_attempts: config.max_attempts,
+        rate_budget: config.rate_budget,
+        user_agent_suffix: config.user_agent_suffix.clone(),
+        from_env: config.from_env.unwrap_or(false),
+    };
+    settings.builder("python")?.connections_per_thread(true).build()
 }
 
 /// A client: its configuration and the Rust client built from it (rebuilt after a fork; gone
@@ -453,64 +437,23 @@ fn finish_export(py: Python<'_>, exported: usize, missing: Vec<String>) -> PyRes
 
 // ---- offline pieces: request building and response reading (conformance), webhooks, schema
 
-#[derive(serde::Deserialize)]
-struct Context {
-    base_url: String,
-    account_id: Option<String>,
-    auth_token: Option<String>,
-    bearer: Option<String>,
-    retailer_moniker: Option<String>,
-    hmac_key: Option<String>,
-    origin: Option<String>,
-    tracer_id: String,
-    user_agent: String,
-    now_unix: u64,
-    idempotency_key: Option<String>,
-}
-
-/// Validates and builds the request an operation would send: `{method, url, headers, body}`.
+/// Validates and builds the request an operation would send (`narvar_core::conformance`):
+/// `{method, url, path, headers, body}` as JSON; `context_json` overrides the vectors' context.
 #[pyfunction]
 fn build_request(py: Python<'_>, operation: &str, input_json: &str, context_json: &str) -> PyResult<String> {
-    let entry = ops::find(operation).ok_or_else(|| PyValueError::new_err(format!("there is no operation {operation:?}")))?;
+    use narvar_core::conformance::{build_request, VectorContext};
     let input: Value = serde_json::from_str(input_json).map_err(|e| bad_input("input", e))?;
-    let c: Context = serde_json::from_str(context_json).map_err(|e| bad_input("context", e))?;
-    let credentials = narvar_core::Credentials {
-        basic: c
-            .account_id
-            .clone()
-            .zip(c.auth_token.clone())
-            .map(|(a, t)| narvar_core::BasicAuth { account_id: a, auth_token: t.into() }),
-        bearer: c.bearer.clone().map(Into::into),
-        tracking: c
-            .retailer_moniker
-            .clone()
-            .zip(c.hmac_key.clone())
-            .map(|(r, k)| narvar_core::TrackingKey { retailer_moniker: r, hmac_key: k.into() }),
-        retailer_moniker: c.retailer_moniker.clone(),
-        origin: c.origin.clone(),
-        version: 1,
-    };
-    let endpoints = narvar_core::Endpoints { api: c.base_url.clone(), promise_public: c.base_url.clone() };
-    let ctx = RequestContext {
-        endpoints: &endpoints,
-        credentials: &credentials,
-        tracer_id: &c.tracer_id,
-        user_agent: &c.user_agent,
-        now_unix: c.now_unix,
-        idempotency_key: c.idempotency_key.as_deref(),
-    };
-    let req = (entry.build)(&input, &ctx).map_err(|e| to_py_err(py, e))?;
-    let body = if req.body.is_empty() { Value::Null } else { serde_json::from_slice(&req.body).unwrap_or(Value::Null) };
-    Ok(serde_json::json!({"method": req.method.as_str(), "url": req.url, "path": req.path_and_query(), "headers": req.headers, "body": body}).to_string())
+    let overrides: Value = serde_json::from_str(context_json).map_err(|e| bad_input("context", e))?;
+    let ctx = VectorContext::with_overrides(Some(&overrides)).map_err(|e| to_py_err(py, e))?;
+    build_request(operation, &input, &ctx).map(|r| r.to_string()).map_err(|e| to_py_err(py, e))
 }
 
 /// Reads a response as an operation would: the value as JSON, or the typed exception.
 #[pyfunction]
 fn read_response(py: Python<'_>, operation: &str, status: u16, headers: Vec<(String, String)>, body: &[u8]) -> PyResult<String> {
-    let entry = ops::find(operation).ok_or_else(|| PyValueError::new_err(format!("there is no operation {operation:?}")))?;
-    let resp = HttpResponse { status, headers, body: body.to_vec() };
-    let value = (entry.read)(&resp).map_err(|e| to_py_err(py, e))?;
-    Ok(value.to_string())
+    narvar_core::conformance::read_response(operation, status, headers, body.to_vec())
+        .map(|v| v.to_string())
+        .map_err(|e| to_py_err(py, e))
 }
 
 /// Verifies a webhook delivery and parses it: the webhook as JSON, or the exception.

@@ -21,6 +21,7 @@ mod api;
 pub mod blocking;
 mod builder;
 mod cache;
+mod settings;
 mod transport;
 
 pub use builder::{ClientBuilder, CredentialSource, Hooks};
@@ -28,6 +29,7 @@ pub use narvar_core::{
     self as core, journey, models, ops, webhooks, Amount, CallOptions, Credentials, Environment, ErrorCode, FieldError,
     NarvarError, Response, ResponseMeta, Secret,
 };
+pub use settings::Settings;
 pub use transport::{prune_thread_pools, HttpTransport, ReqwestTransport};
 
 use narvar_core::http::Method;

@@ -25,6 +25,7 @@
 pub mod macros;
 
 pub mod config;
+pub mod conformance;
 pub mod driver;
 pub mod envelope;
 pub mod error;

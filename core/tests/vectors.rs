@@ -1,9 +1,9 @@
 //! Replays every conformance vector in `tests/vectors/` through the operation registry.
 
-use narvar_core::config::{BasicAuth, Credentials, Endpoints, TrackingKey};
+use narvar_core::conformance::VectorContext;
 use narvar_core::http::HttpResponse;
-use narvar_core::ops::{self, RequestContext};
-use narvar_core::{NarvarError, Secret};
+use narvar_core::ops;
+use narvar_core::NarvarError;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -29,59 +29,8 @@ fn load() -> Vec<(String, Value)> {
     out
 }
 
-struct Ctx {
-    endpoints: Endpoints,
-    credentials: Credentials,
-    tracer_id: String,
-    user_agent: String,
-    now_unix: u64,
-    idempotency_key: String,
-}
-
-impl Ctx {
-    fn request_context(&self) -> RequestContext<'_> {
-        RequestContext {
-            endpoints: &self.endpoints,
-            credentials: &self.credentials,
-            tracer_id: &self.tracer_id,
-            user_agent: &self.user_agent,
-            now_unix: self.now_unix,
-            idempotency_key: Some(&self.idempotency_key),
-        }
-    }
-}
-
-fn context(overrides: Option<&Value>) -> Ctx {
-    let mut s = json!({
-        "base_url": "https://ws.narvar.test", "account_id": "acme", "auth_token": "tok_9f2", "bearer": "bear_55",
-        "retailer_moniker": "acme", "hmac_key": "hk_test", "origin": "https://shop.acme.test", "tracer_id": "tr-0001",
-        "user_agent": "narvar-sdk/conformance", "now_unix": 1_700_000_000u64, "idempotency_key": "idem-0001"
-    });
-    if let Some(Value::Object(o)) = overrides {
-        for (k, v) in o {
-            s[k] = v.clone();
-        }
-    }
-    let text = |k: &str| s[k].as_str().map(str::to_owned);
-    let base = text("base_url").unwrap();
-    let credentials = Credentials {
-        basic: text("account_id").zip(text("auth_token")).map(|(a, t)| BasicAuth { account_id: a, auth_token: Secret::new(t) }),
-        bearer: text("bearer").map(Secret::new),
-        tracking: text("retailer_moniker")
-            .zip(text("hmac_key"))
-            .map(|(r, k)| TrackingKey { retailer_moniker: r, hmac_key: Secret::new(k) }),
-        retailer_moniker: text("retailer_moniker"),
-        origin: text("origin"),
-        version: 1,
-    };
-    Ctx {
-        endpoints: Endpoints { api: base.clone(), promise_public: base },
-        credentials,
-        tracer_id: text("tracer_id").unwrap(),
-        user_agent: text("user_agent").unwrap(),
-        now_unix: s["now_unix"].as_u64().unwrap(),
-        idempotency_key: text("idempotency_key").unwrap(),
-    }
+fn context(overrides: Option<&Value>) -> VectorContext {
+    VectorContext::with_overrides(overrides).unwrap()
 }
 
 /// `expected` ⊆ `actual` (see tests/vectors/README.md).
@@ -167,7 +116,7 @@ fn run(case: &Value) -> Result<(), String> {
     if req.method.as_str() != exp_req["method"].as_str().unwrap() {
         return Err(format!("method {:?}", req.method));
     }
-    if !req.url.starts_with(&c.endpoints.api) {
+    if !req.url.starts_with(c.api_base()) {
         return Err(format!("url {} is not on the base", req.url));
     }
     if req.path_and_query() != exp_req["path"].as_str().unwrap() {
