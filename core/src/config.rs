@@ -173,6 +173,19 @@ pub fn timeout_from_secs(setting: &str, secs: f64) -> Result<std::time::Duration
     }
 }
 
+/// [`timeout_from_secs`] for languages whose timeouts are milliseconds (JavaScript's `timeoutMs`).
+pub fn timeout_from_millis(setting: &str, millis: f64) -> Result<std::time::Duration, NarvarError> {
+    let max_millis = MAX_TIMEOUT_SECS * 1000.0;
+    if millis.is_finite() && millis > 0.0 && millis <= max_millis {
+        Ok(std::time::Duration::from_secs_f64((millis / 1000.0).max(0.001)))
+    } else {
+        Err(NarvarError::new(
+            ErrorCode::Configuration,
+            format!("The {setting} setting must be a number of milliseconds above 0 and at most {max_millis} (got {millis})."),
+        ))
+    }
+}
+
 /// Checks a timeout given as a `Duration` (zero is refused; over a day too).
 pub fn check_timeout(setting: &str, timeout: std::time::Duration) -> Result<std::time::Duration, NarvarError> {
     timeout_from_secs(setting, timeout.as_secs_f64()).map(|_| timeout)

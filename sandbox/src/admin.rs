@@ -155,22 +155,23 @@ async fn clear_faults(State(s): S) -> Json<Value> {
     Json(json!({"faults": []}))
 }
 
+/// A webhook endpoint to register, as `POST /_sandbox/webhooks` takes it.
 #[derive(Deserialize)]
-struct NewWebhook {
-    url: String,
+pub struct NewWebhook {
+    pub url: String,
     #[serde(default)]
-    account_id: Option<String>,
+    pub account_id: Option<String>,
     /// `basic` (with username and password) or `hmac` (with secret).
     #[serde(default)]
-    auth: Option<String>,
+    pub auth: Option<String>,
     #[serde(default)]
-    username: Option<String>,
+    pub username: Option<String>,
     #[serde(default)]
-    password: Option<String>,
+    pub password: Option<String>,
     #[serde(default)]
-    secret: Option<String>,
+    pub secret: Option<String>,
     #[serde(default)]
-    topics: Vec<String>,
+    pub topics: Vec<String>,
 }
 
 async fn add_webhook(State(s): S, body: axum::body::Bytes) -> Response {
@@ -178,9 +179,18 @@ async fn add_webhook(State(s): S, body: axum::body::Bytes) -> Response {
         Ok(n) => n,
         Err(r) => return r,
     };
-    let Ok(target) = reqwest::Url::parse(&n.url) else { return bad("url must be an http(s) URL") };
+    match register_webhook(&s, n) {
+        Ok(endpoint) => Json(json!(endpoint)).into_response(),
+        Err(why) => bad(why),
+    }
+}
+
+/// Registers a webhook endpoint (the admin route and [`crate::Sandbox::add_webhook`]); a URL
+/// beyond loopback needs `allow_remote_webhooks`.
+pub(crate) fn register_webhook(s: &Shared, n: NewWebhook) -> Result<WebhookEndpoint, String> {
+    let Ok(target) = reqwest::Url::parse(&n.url) else { return Err("url must be an http(s) URL".into()) };
     if !matches!(target.scheme(), "http" | "https") {
-        return bad("url must be http(s)");
+        return Err("url must be http(s)".into());
     }
     let loopback = match target.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -189,28 +199,28 @@ async fn add_webhook(State(s): S, body: axum::body::Bytes) -> Response {
         None => false,
     };
     if !loopback && !s.allow_remote_webhooks {
-        return bad("url must be on loopback (127.0.0.1, [::1] or localhost); start the sandbox with --allow-remote-webhooks to send elsewhere");
+        return Err("url must be on loopback (127.0.0.1, [::1] or localhost); start the sandbox with --allow-remote-webhooks to send elsewhere".into());
     }
     let mut w = s.world();
     let account_id = n.account_id.or_else(|| w.accounts.keys().next().cloned()).unwrap_or_default();
     if !w.accounts.contains_key(&account_id) {
-        return bad(format!("no account {account_id}"));
+        return Err(format!("no account {account_id}"));
     }
     let (auth, username, secret) = match n.auth.as_deref().unwrap_or(if n.secret.is_some() { "hmac" } else { "basic" }) {
         "basic" => match (n.username, n.password) {
             (Some(u), Some(p)) => ("basic", Some(u), Some(p)),
-            _ => return bad("basic auth needs username and password"),
+            _ => return Err("basic auth needs username and password".into()),
         },
         "hmac" => match n.secret {
             Some(sec) => ("hmac", None, Some(sec)),
-            None => return bad("hmac auth needs a secret"),
+            None => return Err("hmac auth needs a secret".into()),
         },
-        other => return bad(format!("auth must be basic or hmac, not {other}")),
+        other => return Err(format!("auth must be basic or hmac, not {other}")),
     };
     let id = w.next_id("wh");
     let endpoint = WebhookEndpoint { id, account_id, url: n.url, auth: auth.into(), username, secret, topics: n.topics };
     w.webhooks.push(endpoint.clone());
-    Json(json!(endpoint)).into_response()
+    Ok(endpoint)
 }
 
 async fn list_webhooks(State(s): S) -> Json<Value> {

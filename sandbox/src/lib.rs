@@ -23,7 +23,8 @@ pub mod state;
 mod webhooks;
 
 pub use faults::{FaultKind, FaultRule};
-pub use state::TestAccount;
+pub use admin::NewWebhook;
+pub use state::{EventRecord, RequestRecord, TestAccount, WebhookEndpoint};
 
 use axum::body::Body;
 use axum::http::Request;
@@ -206,6 +207,23 @@ impl Sandbox {
     /// The request log, as `GET /_sandbox/requests` shows it.
     pub fn requests(&self) -> Vec<state::RequestRecord> {
         self.shared.world().requests.iter().cloned().collect()
+    }
+
+    /// Registers a webhook endpoint, as `POST /_sandbox/webhooks` does.
+    pub fn add_webhook(&self, endpoint: admin::NewWebhook) -> Result<state::WebhookEndpoint, String> {
+        admin::register_webhook(&self.shared, endpoint)
+    }
+
+    /// The events raised so far (each delivered to the endpoints that take its topic), optionally
+    /// of one topic.
+    pub fn events(&self, topic: Option<&str>) -> Vec<state::EventRecord> {
+        self.shared.world().events.iter().filter(|e| topic.is_none_or(|t| t == e.topic)).cloned().collect()
+    }
+
+    /// Starts the world over: the initial accounts, the clock at now, no faults, webhooks, events or
+    /// logged requests.
+    pub fn reset(&self) {
+        self.shared.world().reset();
     }
 
     /// Moves the simulated clock and delivers the events it raises.

@@ -1,0 +1,184 @@
+'use strict';
+// `Client`: one native call per operation. Arguments become JSON text here, results come back
+// as JSON text and are parsed with `JSON.parse`; all API knowledge is in the Rust core.
+
+const native = require('./native');
+const { translate, abortError } = require('./errors');
+const { toJson } = require('./json');
+const { attachNamespaces } = require('./api');
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+const CALL_OPTIONS = ['signal', 'timeoutMs', 'idempotencyKey', 'tracerId'];
+let lastCallId = 0;
+let roots = null;
+
+/** The input field an operation's errors are named under (`order_info`), from the registry. */
+function rootOf(operation) {
+  roots ??= new Map(JSON.parse(native.operations()).map((o) => [o.name, o.input_root]));
+  return roots.get(operation) ?? '';
+}
+
+/** `{ fields, call }`: an options argument split into API fields and per-call options. */
+function split(options) {
+  if (options == null) return { fields: {}, call: undefined };
+  if (typeof options !== 'object') throw new TypeError(`options must be an object, not ${typeof options}`);
+  const fields = { ...options };
+  const call = {};
+  for (const k of CALL_OPTIONS) {
+    if (k in fields) {
+      call[k] = fields[k];
+      delete fields[k];
+    }
+  }
+  return { fields, call };
+}
+
+/** What came back with a result or an error: status, headers, request and tracer ids, attempts. */
+function responseMeta(metaText) {
+  const m = JSON.parse(metaText);
+  return {
+    status: m.status ?? null,
+    headers: Object.fromEntries(m.headers ?? []),
+    requestId: m.request_id ?? null,
+    tracerId: m.tracer_id ?? null,
+    attempts: m.attempts ?? 0,
+  };
+}
+
+/** Puts `lastResponse` on a result without it showing in `JSON.stringify` or `structuredClone`. */
+function withResponse(value, metaText) {
+  if (value === null || typeof value !== 'object') return value;
+  let meta;
+  Object.defineProperty(value, 'lastResponse', {
+    get: () => (meta ??= responseMeta(metaText)),
+    enumerable: false,
+    configurable: true,
+  });
+  return value;
+}
+
+function callSettings(call) {
+  if (call != null && typeof call !== 'object') throw new TypeError(`options must be an object, not ${typeof call}`);
+  for (const k of Object.keys(call ?? {})) {
+    if (!CALL_OPTIONS.includes(k)) {
+      const near = CALL_OPTIONS.find((o) => o.toLowerCase().startsWith(k.toLowerCase().slice(0, 4)));
+      throw new TypeError(`There is no call option ${k}.${near ? ` Did you mean ${near}?` : ''} The options are ${CALL_OPTIONS.join(', ')}.`);
+    }
+  }
+  const { timeoutMs, idempotencyKey, tracerId } = call ?? {};
+  for (const [name, v, type] of [['timeoutMs', timeoutMs, 'number'], ['idempotencyKey', idempotencyKey, 'string'], ['tracerId', tracerId, 'string']]) {
+    if (v != null && typeof v !== type) throw new TypeError(`${name} must be a ${type}, not ${typeof v}`);
+  }
+  return { timeoutMs: timeoutMs ?? undefined, idempotencyKey: idempotencyKey ?? undefined, tracerId: tracerId ?? undefined };
+}
+
+/** The error with its stack starting at the caller's frame (no narvar internals on top). */
+function atCaller(err, above) {
+  if (err instanceof Error && typeof Error.captureStackTrace === 'function') Error.captureStackTrace(err, above);
+  return err;
+}
+
+/** Waits for a native call; aborting `signal` rejects at once and drops the call's request. */
+function abortable(start, signal) {
+  if (!signal) return start(0);
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  lastCallId = (lastCallId % 0xfffffffe) + 1;
+  const id = lastCallId;
+  const pending = start(id);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      native.cancel(id);
+      reject(abortError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+class Client {
+  #native;
+
+  /**
+   * @param {object} [options] accountId, authToken, bearerToken, retailerMoniker, hmacKey,
+   *   baseUrl or environment, origin, timeoutMs, maxAttempts, rateBudget, userAgentSuffix.
+   */
+  constructor(options = {}) {
+    this.#native = newNative(options, false);
+    attachNamespaces(this, split);
+  }
+
+  /** A client configured from the `NARVAR_*` environment variables, then `options`. */
+  static fromEnv(options = {}) {
+    const client = Object.create(Client.prototype);
+    client.#native = newNative(options, true);
+    attachNamespaces(client, split);
+    return client;
+  }
+
+  /** Runs an operation of the registry by name with its JSON input (what the methods call). */
+  async _call(operation, input, call) {
+    const root = rootOf(operation);
+    // Given as the wire envelope (`{ order_info: {...} }`), the input already names its root.
+    const enveloped = root && input && typeof input === 'object' && Object.keys(input).length === 1 && root in input;
+    const text = toJson(input, enveloped ? '' : root);
+    const settings = callSettings(call);
+    let answer;
+    try {
+      answer = await abortable((id) => this.#native.call(operation, text, settings, id), call?.signal);
+    } catch (e) {
+      throw atCaller(translate(e), Client.prototype._call);
+    }
+    return withResponse(JSON.parse(answer.text), answer.meta);
+  }
+
+  /** The journey of an order: the order, its tracking, the returns this client made for it. */
+  async journey(orderNumber, options = {}) {
+    if (typeof orderNumber !== 'string') throw new TypeError(`orderNumber must be a string, not ${typeof orderNumber}`);
+    try {
+      return JSON.parse(await abortable((id) => this.#native.journey(orderNumber, id), options.signal));
+    } catch (e) {
+      throw atCaller(translate(e), Client.prototype.journey);
+    }
+  }
+
+  /** Downloads a label from its `label_url`: `{ contentType, bytes }` (no credentials sent). */
+  async _downloadLabel(labelUrl, call) {
+    const settings = callSettings(call);
+    try {
+      const r = await abortable((id) => this.#native.downloadLabel(labelUrl, settings, id), call?.signal);
+      return withResponse({ contentType: r.contentType ?? null, bytes: new Uint8Array(r.bytes) }, r.meta);
+    } catch (e) {
+      throw atCaller(translate(e), Client.prototype._downloadLabel);
+    }
+  }
+
+  /** Frees the connection pool; later calls reject with `ConfigurationError`. */
+  close() {
+    this.#native.close();
+  }
+
+  get closed() {
+    return this.#native.closed;
+  }
+
+  [INSPECT]() {
+    return `Client { closed: ${this.closed} }`;
+  }
+}
+
+function newNative(options, fromEnv) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError('Client options must be an object');
+  }
+  const settings = toJson(fromEnv ? { ...options, fromEnv: true } : options, '');
+  try {
+    return new native.NativeClient(settings);
+  } catch (e) {
+    throw translate(e);
+  }
+}
+
+module.exports = { Client, split, withResponse, responseMeta };

@@ -1,0 +1,359 @@
+//! The native half of the `narvar` npm package: conversion (JSON text both ways), calls run on
+//! napi-rs's tokio runtime, cancellation, and errors carried to JavaScript with every field of
+//! the core's error (the JS layer turns them into `NarvarError` subclasses). All API knowledge
+//! stays in the core and the client crate.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use narvar::{CallOptions, Client, NarvarError};
+use narvar_core::ErrorCode;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::Duration;
+
+mod sandbox;
+
+// ---- errors: one chokepoint
+
+/// The JS `Error` for a core error: its message, and the core's error as JSON in `narvar`
+/// (read by `lib/errors.js`, which builds the class instance users catch).
+fn js_error(env: &Env, e: &NarvarError) -> Error {
+    let build = || -> Result<Error> {
+        let mut obj = env.create_error(Error::from_reason(e.message.clone()))?;
+        obj.set_named_property("narvar", e.to_json().to_string())?;
+        Ok(Error::from(obj.to_unknown()))
+    };
+    build().unwrap_or_else(|err| err)
+}
+
+fn configuration(message: String) -> NarvarError {
+    NarvarError::new(ErrorCode::Configuration, message)
+}
+
+// ---- the client's settings, as JavaScript spells them
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct JsSettings {
+    base_url: Option<String>,
+    environment: Option<String>,
+    account_id: Option<String>,
+    auth_token: Option<String>,
+    bearer_token: Option<String>,
+    retailer_moniker: Option<String>,
+    hmac_key: Option<String>,
+    origin: Option<String>,
+    timeout_ms: Option<f64>,
+    max_attempts: Option<u32>,
+    rate_budget: Option<bool>,
+    user_agent_suffix: Option<String>,
+    from_env: Option<bool>,
+}
+
+/// The option names `new Client({...})` takes, for "did you mean" hints.
+const SETTING_NAMES: &[&str] = &[
+    "baseUrl",
+    "environment",
+    "accountId",
+    "authToken",
+    "bearerToken",
+    "retailerMoniker",
+    "hmacKey",
+    "origin",
+    "timeoutMs",
+    "maxAttempts",
+    "rateBudget",
+    "userAgentSuffix",
+];
+
+/// Reads `new Client(options)`: a bad or unknown option is a configuration error naming it.
+fn read_settings(json: &str) -> std::result::Result<narvar::Settings, NarvarError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let s: JsSettings = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let setting = e.path().to_string();
+        let inner = e.inner().to_string();
+        let unknown = inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
+        match unknown {
+            Some(name) => {
+                let hint = narvar_core::models::likely_field(name, SETTING_NAMES)
+                    .map(|m| format!(" Did you mean {m}?"))
+                    .unwrap_or_else(|| format!(" The options are {}.", SETTING_NAMES.join(", ")));
+                configuration(format!("There is no client option {name}.{hint}"))
+            }
+            None if setting == "." => configuration(format!("The client options are invalid: {inner}.")),
+            None => configuration(format!("The {setting} option is invalid: {}.", inner.split(" at line").next().unwrap_or(&inner))),
+        }
+    })?;
+    Ok(narvar::Settings {
+        environment: s.base_url.or(s.environment),
+        account_id: s.account_id,
+        auth_token: s.auth_token,
+        bearer_token: s.bearer_token,
+        retailer_moniker: s.retailer_moniker,
+        hmac_key: s.hmac_key,
+        origin: s.origin,
+        timeout: s.timeout_ms.map(|t| narvar_core::config::timeout_from_millis("timeoutMs", t)).transpose()?,
+        max_attempts: s.max_attempts,
+        rate_budget: s.rate_budget,
+        user_agent_suffix: s.user_agent_suffix,
+        from_env: s.from_env.unwrap_or(false),
+    })
+}
+
+/// Per-call options: `{ timeoutMs, idempotencyKey, tracerId }` (the JS layer handles `signal`).
+#[napi(object)]
+pub struct CallSettings {
+    pub timeout_ms: Option<f64>,
+    pub idempotency_key: Option<String>,
+    pub tracer_id: Option<String>,
+}
+
+impl CallSettings {
+    fn options(self) -> std::result::Result<CallOptions, NarvarError> {
+        let timeout = self.timeout_ms.map(|t| narvar_core::config::timeout_from_millis("timeoutMs", t)).transpose()?;
+        Ok(CallOptions { idempotency_key: self.idempotency_key, tracer_id: self.tracer_id, timeout })
+    }
+}
+
+/// A call's result: the value as JSON text (`JSON.parse` is faster than building objects
+/// through napi) and its response metadata as JSON text, parsed only when read.
+#[napi(object)]
+pub struct NativeAnswer {
+    pub text: String,
+    pub meta: String,
+}
+
+fn meta_json(meta: &narvar_core::ResponseMeta) -> String {
+    serde_json::to_string(meta).unwrap_or_default()
+}
+
+// ---- cancellation: the JS layer gives a call an id when it has an AbortSignal
+
+static IN_FLIGHT: LazyLock<Mutex<HashMap<u32, futures_util::future::AbortHandle>>> = LazyLock::new(Default::default);
+
+fn in_flight() -> std::sync::MutexGuard<'static, HashMap<u32, futures_util::future::AbortHandle>> {
+    IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Drops call `call_id`'s future: its request's connection is closed at once.
+#[napi]
+pub fn cancel(call_id: u32) {
+    if let Some(h) = in_flight().remove(&call_id) {
+        h.abort();
+    }
+}
+
+/// Runs `fut` on the runtime and settles a promise with `done`'s value; `call_id` > 0 makes it
+/// cancellable with [`cancel`].
+fn run<'e, T, V>(
+    env: &'e Env,
+    call_id: u32,
+    fut: impl std::future::Future<Output = std::result::Result<T, NarvarError>> + Send + 'static,
+    done: impl FnOnce(T) -> V + 'static,
+) -> Result<PromiseRaw<'e, V>>
+where
+    T: Send + 'static,
+    V: ToNapiValue,
+{
+    let (fut, handle) = futures_util::future::abortable(fut);
+    if call_id > 0 {
+        in_flight().insert(call_id, handle);
+    }
+    env.spawn_future_with_callback(
+        async move {
+            let out = fut.await;
+            if call_id > 0 {
+                in_flight().remove(&call_id);
+            }
+            Ok(out)
+        },
+        move |env, out| match out {
+            Ok(Ok(v)) => Ok(done(v)),
+            Ok(Err(e)) => Err(js_error(env, &e)),
+            Err(_aborted) => Err(Error::new(Status::Cancelled, "The call was aborted.")),
+        },
+    )
+}
+
+/// A client: the Rust client, until closed.
+#[napi]
+pub struct NativeClient {
+    client: Mutex<Option<Client>>,
+}
+
+#[napi]
+impl NativeClient {
+    /// Builds a client from `new Client(options)` as JSON.
+    #[napi(constructor)]
+    pub fn new(env: Env, settings_json: String) -> Result<Self> {
+        let client = read_settings(&settings_json).and_then(|s| s.builder("node")?.build()).map_err(|e| js_error(&env, &e))?;
+        Ok(NativeClient { client: Mutex::new(Some(client)) })
+    }
+
+    /// Runs an operation with JSON input; the result is JSON text and its metadata.
+    #[napi(ts_return_type = "Promise<NativeAnswer>")]
+    pub fn call<'e>(
+        &self,
+        env: &'e Env,
+        operation: String,
+        input_json: String,
+        options: CallSettings,
+        call_id: u32,
+    ) -> Result<PromiseRaw<'e, NativeAnswer>> {
+        let prepared = self.client().and_then(|c| {
+            let input: Value = serde_json::from_str(&input_json)
+                .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input is not JSON: {e}.")))?;
+            Ok((c, input, options.options()?))
+        });
+        let (client, input, opts) = prepared.map_err(|e| js_error(env, &e))?;
+        run(env, call_id, async move { client.execute_text(&operation, &input, opts).await }, |r| NativeAnswer {
+            meta: meta_json(&r.meta),
+            text: r.value,
+        })
+    }
+
+    /// The normalized journey of an order, as JSON text.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn journey<'e>(&self, env: &'e Env, order_number: String, call_id: u32) -> Result<PromiseRaw<'e, String>> {
+        let client = self.client().map_err(|e| js_error(env, &e))?;
+        run(env, call_id, async move { client.journey(&order_number).await }, |j| serde_json::to_string(&j).unwrap_or_default())
+    }
+
+    /// Downloads a return label from its `label_url`: `{ contentType, bytes }`.
+    #[napi(ts_return_type = "Promise<LabelDownload>")]
+    pub fn download_label<'e>(
+        &self,
+        env: &'e Env,
+        label_url: String,
+        options: CallSettings,
+        call_id: u32,
+    ) -> Result<PromiseRaw<'e, LabelDownload>> {
+        let prepared = self.client().and_then(|c| Ok((c, options.options()?)));
+        let (client, opts) = prepared.map_err(|e| js_error(env, &e))?;
+        run(env, call_id, async move { client.returns().download_label_with(&label_url, opts).await }, |r| LabelDownload {
+            meta: meta_json(&r.meta),
+            content_type: r.value.content_type.clone(),
+            bytes: r.value.bytes.into(),
+        })
+    }
+
+    /// Drops the client and its connection pool; later calls are configuration errors.
+    #[napi]
+    pub fn close(&self) {
+        drop(self.client.lock().unwrap_or_else(|p| p.into_inner()).take());
+    }
+
+    #[napi(getter)]
+    pub fn closed(&self) -> bool {
+        self.client.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+}
+
+impl NativeClient {
+    fn client(&self) -> std::result::Result<Client, NarvarError> {
+        let guard = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        guard.clone().ok_or_else(|| configuration("The client is closed: make a new one.".into()))
+    }
+}
+
+/// A downloaded label.
+#[napi(object)]
+pub struct LabelDownload {
+    pub content_type: Option<String>,
+    pub bytes: Buffer,
+    pub meta: String,
+}
+
+// ---- offline pieces: conformance, webhooks, the registry
+
+fn header_pairs(flat: Vec<String>) -> Vec<(String, String)> {
+    flat.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0].clone(), c[1].clone())).collect()
+}
+
+/// Validates and builds the request an operation would send (the vectors' shape, JSON text);
+/// `context_json` overrides the vectors' default context.
+#[napi]
+pub fn build_request(env: Env, operation: String, input_json: String, context_json: String) -> Result<String> {
+    use narvar_core::conformance::{build_request, VectorContext};
+    let built = (|| {
+        let input: Value = serde_json::from_str(&input_json).map_err(|e| configuration(format!("input: {e}")))?;
+        let overrides: Value = serde_json::from_str(&context_json).map_err(|e| configuration(format!("context: {e}")))?;
+        build_request(&operation, &input, &VectorContext::with_overrides(Some(&overrides))?)
+    })();
+    built.map(|r| r.to_string()).map_err(|e| js_error(&env, &e))
+}
+
+/// Reads a response as an operation would: the result as JSON text, or the error.
+#[napi]
+pub fn read_response(env: Env, operation: String, status: u16, headers: Vec<String>, body: Buffer) -> Result<String> {
+    narvar_core::conformance::read_response(&operation, status, header_pairs(headers), body.to_vec())
+        .map(|v| v.to_string())
+        .map_err(|e| js_error(&env, &e))
+}
+
+/// How to check a webhook: `{ secret }` (HMAC-SHA256) or `{ username, password }` (Basic).
+#[napi(object)]
+pub struct WebhookCheck {
+    pub secret: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub tolerance_sec: Option<f64>,
+    pub require_timestamp: Option<bool>,
+    /// Unix seconds; now when absent.
+    pub now: Option<f64>,
+}
+
+/// Verifies a webhook delivery and parses it: the webhook as JSON text, or the error.
+#[napi]
+pub fn verify_webhook(env: Env, headers: Vec<String>, body: Buffer, check: WebhookCheck) -> Result<String> {
+    use narvar_core::webhooks::{WebhookAuth, WebhookVerifier};
+    let auth = match (check.secret, check.username, check.password) {
+        (Some(s), None, None) => WebhookAuth::HmacSha256 { secret: s.into() },
+        (None, Some(u), Some(p)) => WebhookAuth::Basic { username: u, password: p.into() },
+        _ => {
+            let e = configuration("Pass { secret } (HMAC) or { username, password } (Basic) to verifyWebhook.".into());
+            return Err(js_error(&env, &e));
+        }
+    };
+    let tolerance = check.tolerance_sec.unwrap_or(300.0);
+    let verifier = WebhookVerifier {
+        auth,
+        tolerance: Duration::from_secs_f64(if tolerance.is_finite() { tolerance.max(0.0) } else { 0.0 }),
+        require_timestamp: check.require_timestamp.unwrap_or(false),
+    };
+    let now = match check.now {
+        Some(t) if t.is_finite() => std::time::UNIX_EPOCH + Duration::from_secs_f64(t.max(0.0)),
+        _ => std::time::SystemTime::now(),
+    };
+    let webhook = verifier.verify(&header_pairs(headers), &body, now).map_err(|e| js_error(&env, &e.into()))?;
+    Ok(serde_json::to_string(&webhook).unwrap_or_default())
+}
+
+/// The registry as JSON: each operation's info and its input's root field (for error paths).
+#[napi]
+pub fn operations() -> String {
+    let list: Vec<Value> = narvar_core::REGISTRY
+        .iter()
+        .map(|e| {
+            let mut info = serde_json::to_value(e.info).unwrap_or_default();
+            info["input_root"] = Value::from(e.input_root);
+            info
+        })
+        .collect();
+    Value::from(list).to_string()
+}
+
+/// Ends an export as every language does (`narvar_core::export`): the core's error naming each
+/// missing order, or nothing.
+#[napi]
+pub fn finish_export(env: Env, exported: u32, missing: Vec<String>) -> Result<()> {
+    let tally = narvar_core::export::ExportTally { exported: exported as usize, missing, failed: Vec::new() };
+    tally.finish().map(|_| ()).map_err(|e| js_error(&env, &e))
+}
+
+/// The package's version (the crate's).
+#[napi]
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
