@@ -106,14 +106,22 @@ class Client {
    *   baseUrl or environment, origin, timeoutMs, maxAttempts, rateBudget, userAgentSuffix.
    */
   constructor(options = {}) {
-    this.#native = newNative(options, false);
+    try {
+      this.#native = newNative(options, false);
+    } catch (e) {
+      throw atCaller(e, Client);
+    }
     attachNamespaces(this, split);
   }
 
   /** A client configured from the `NARVAR_*` environment variables, then `options`. */
   static fromEnv(options = {}) {
     const client = Object.create(Client.prototype);
-    client.#native = newNative(options, true);
+    try {
+      client.#native = newNative(options, true);
+    } catch (e) {
+      throw atCaller(e, Client.fromEnv);
+    }
     attachNamespaces(client, split);
     return client;
   }

@@ -1,0 +1,203 @@
+// Every error class with its fields, every conformance vector, bad input refused before sending.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import * as narvar from 'narvar';
+import { withSandbox, order, aReturn, vectors, nativeOf } from './helpers.mjs';
+
+const { native, errors } = nativeOf();
+
+async function rejects(promise, Class) {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof Class, `${e?.name}: ${e?.message} is not a ${Class.name}`);
+    assert.ok(e instanceof narvar.NarvarError && e instanceof Error);
+    assert.equal(e.name, Class.name);
+    return e;
+  }
+  assert.fail(`expected ${Class.name}`);
+}
+
+test('each error class, raised with its fields', () => withSandbox(async (sb, client) => {
+  const v = await rejects(client.orders.create(order('1', { order_items: [{ sku: 'A', quantity: 0 }] })), narvar.ValidationError);
+  assert.deepEqual(v.fieldErrors.map((f) => [f.path, f.rule]), [
+    ['order_info.order_items[0].quantity', 'min'],
+    ['order_info.shipments[0].items_info', 'exceeds_ordered'],
+  ]);
+  assert.equal(v.code, 'validation');
+  const nf = await rejects(client.orders.get('nope'), narvar.NotFoundError);
+  assert.equal(nf.status, 200);
+  assert.match(nf.requestId, /^req_/);
+  assert.equal(nf.messages[0].code, 'order.not_found');
+  assert.equal(nf.operation, 'orders.get');
+  const wrong = new narvar.Client({ accountId: 'acme', authToken: 'tok_wrong', baseUrl: sb.url, rateBudget: false });
+  const au = await rejects(wrong.orders.get('1'), narvar.AuthenticationError);
+  assert.equal(au.status, 401);
+  for (const shown of [au.message, au.stack, inspect(au), inspect(wrong), JSON.stringify(au)]) assert.ok(!shown.includes('tok_wrong'), shown);
+  const acc = { carrier_moniker: 'gls', capabilities: ['returns_label'], products: ['returns'], account_alias: 'a',
+    credentials: { username: 'u', password: 'pw_secret_9', shipper_contact_id: '1' } };
+  await client.carrierAccounts.create(acc);
+  const conflict = await rejects(client.carrierAccounts.create(acc), narvar.ConflictError);
+  assert.ok(!inspect(conflict).includes('pw_secret_9'));
+  sb.fault('orders.get', 'status', { status: 429, retry_after: 2, times: 1 });
+  const rl = await rejects(sb.client({ maxAttempts: 1, rateBudget: false }).orders.get('1'), narvar.RateLimitError);
+  assert.deepEqual([rl.code, rl.status, rl.retryAfter], ['rate_limited', 429, 2]);
+  sb.fault('orders.get', 'status', { status: 503, times: 1 });
+  await rejects(sb.client({ maxAttempts: 1, rateBudget: false }).orders.get('1'), narvar.ServerError);
+  await client.orders.create(order('1001'));
+  sb.fault('returns.create', 'drop_after', { times: 1 });
+  const tr = await rejects(client.returns.create(aReturn('1001')), narvar.TransportError);
+  assert.equal(tr.mayHaveBeenSent, true);
+  assert.throws(() => new narvar.Client({ baseUrl: sb.url }), (e) => e instanceof narvar.ConfigurationError
+    && /NARVAR_ACCOUNT_ID/.test(e.message) && /errors\.test\.mjs/.test(e.stack.split('\n')[1]));
+  assert.throws(() => native.readResponse('orders.get', 200, [], Buffer.from('<html>')), (e) => errors.translate(e) instanceof narvar.DecodeError);
+  assert.throws(() => native.readResponse('orders.get', 403, [], Buffer.alloc(0)), (e) => errors.translate(e) instanceof narvar.PermissionError);
+}));
+
+test('a closed client rejects with ConfigurationError', () => withSandbox(async (sb) => {
+  const c = sb.client({ rateBudget: false });
+  c.close();
+  assert.equal(c.closed, true);
+  const e = await rejects(c.orders.get('1'), narvar.ConfigurationError);
+  assert.match(e.message, /closed/);
+}));
+
+test('stack traces start at the caller', () => withSandbox(async (_sb, client) => {
+  async function lookUpMissingOrder() {
+    return client.orders.get('nope');
+  }
+  const e = await rejects(lookUpMissingOrder(), narvar.NotFoundError);
+  const frames = e.stack.split('\n').slice(1);
+  assert.match(frames[0], /errors\.test\.mjs/, e.stack);
+  assert.ok(!e.stack.includes('lib/client.js') && !e.stack.includes('lib/errors.js'), e.stack);
+}));
+
+test('unknown or mistyped client options are ConfigurationErrors naming them', () => {
+  const e = (options) => {
+    try {
+      new narvar.Client(options);
+    } catch (err) {
+      return err;
+    }
+    assert.fail('expected an error');
+  };
+  const typo = e({ accountId: 'a', authToken: 't', timeOutMs: 5 });
+  assert.ok(typo instanceof narvar.ConfigurationError);
+  assert.match(typo.message, /timeOutMs.*Did you mean timeoutMs\?/);
+  const bad = e({ maxAttempts: 'three' });
+  assert.ok(bad instanceof narvar.ConfigurationError);
+  assert.match(bad.message, /maxAttempts/);
+  assert.match(e({ timeoutMs: -1 }).message, /timeoutMs setting must be a number of milliseconds/);
+  assert.match(e({ environment: 'mars' }).message, /environment "mars" is unknown/);
+});
+
+const CASES = vectors();
+
+test(`all ${CASES.length} conformance vectors replay through the package`, async (t) => {
+  assert.ok(CASES.length >= 124);
+  for (const c of CASES) {
+    await t.test(c.name, () => replay(c));
+  }
+});
+
+function subset(want, got, at = 'output') {
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got) && got.length === want.length, `${at}: ${JSON.stringify(got)}`);
+    want.forEach((w, i) => subset(w, got[i], `${at}[${i}]`));
+  } else if (want !== null && typeof want === 'object') {
+    assert.ok(got !== null && typeof got === 'object', `${at}: ${JSON.stringify(got)}`);
+    for (const [k, v] of Object.entries(want)) {
+      assert.ok(k in got, `${at}.${k} is missing`);
+      subset(v, got[k], `${at}.${k}`);
+    }
+  } else if (typeof want === 'number') {
+    assert.equal(Number(got), want, at);
+  } else {
+    assert.deepEqual(got, want, at);
+  }
+}
+
+function checkError(e, want) {
+  assert.ok(e instanceof narvar.NarvarError, String(e));
+  assert.equal(e.code, want.code, e.message);
+  if ('status' in want) assert.equal(e.status, want.status);
+  if ('request_id' in want) assert.equal(e.requestId, want.request_id);
+  if ('retry_after' in want) assert.equal(e.retryAfter, want.retry_after);
+  if ('message_codes' in want) assert.deepEqual(e.messages.map((m) => m.code), want.message_codes);
+  if ('message_contains' in want) assert.ok(e.message.includes(want.message_contains), e.message);
+  if ('field_errors' in want) {
+    const key = (f) => `${f.path} ${f.rule}`;
+    assert.deepEqual(e.fieldErrors.map(key).sort(), want.field_errors.map(key).sort());
+  }
+}
+
+function call(f) {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: errors.translate(e) };
+  }
+}
+
+function replay(c) {
+  const ctx = JSON.stringify(c.context ?? {});
+  const built = call(() => JSON.parse(native.buildRequest(c.operation, JSON.stringify(c.input), ctx)));
+  if (c.expect_request === null) {
+    assert.ok(built.error, 'building should fail');
+    return checkError(built.error, c.expect_error);
+  }
+  assert.ok(!built.error, built.error?.message);
+  const req = built.value;
+  const want = c.expect_request;
+  assert.deepEqual([req.method, req.path], [want.method, want.path]);
+  const headers = Object.fromEntries(req.headers.map(([k, v]) => [k.toLowerCase(), v]));
+  for (const [k, v] of Object.entries(want.headers)) assert.equal(headers[k.toLowerCase()], v, k);
+  for (const k of want.absent_headers ?? []) assert.ok(!(k.toLowerCase() in headers), k);
+  assert.deepEqual(req.body, want.body);
+  const r = c.response;
+  const body = Buffer.from('body' in r ? JSON.stringify(r.body) : r.body_text ?? '');
+  const read = call(() => JSON.parse(native.readResponse(c.operation, r.status, Object.entries(r.headers ?? {}).flat(), body)));
+  if ('expect_output' in c) {
+    assert.ok(!read.error, read.error?.message);
+    subset(c.expect_output, read.value);
+  } else {
+    assert.ok(read.error, 'reading should fail');
+    checkError(read.error, c.expect_error);
+  }
+}
+
+const SEND = { 'orders.create': (cl, i) => cl.orders.create(i) };
+
+test('every bad-input vector is a ValidationError with the core\'s paths, and nothing is sent', () => withSandbox(async (sb, client) => {
+  const bad = CASES.filter((c) => c.expect_request === null && c.expect_error.code === 'validation');
+  assert.ok(bad.length >= 30);
+  for (const c of bad) {
+    const e = await rejects(client._call(c.operation, c.input), narvar.ValidationError);
+    const key = (f) => `${f.path} ${f.rule}`;
+    assert.deepEqual(e.fieldErrors.map(key).sort(), c.expect_error.field_errors.map(key).sort(), c.name);
+  }
+  const e = await rejects(SEND['orders.create'](client, { order_number: '' }), narvar.ValidationError);
+  assert.ok(e.fieldErrors.length > 0);
+  assert.deepEqual(sb.requests(), [], 'no bad input reached the sandbox');
+}));
+
+test('values that are not JSON data are TypeErrors naming the path, before anything is sent', () => withSandbox(async (sb, client) => {
+  const cyclic = { sku: 'A', quantity: 1 };
+  cyclic.self = cyclic;
+  const cases = [
+    [{ order_number: '1', order_items: [{ sku: 'A', quantity: 10n }] }, /^order_info\.order_items\[0\]\.quantity: the BigInt 10n is not JSON data/],
+    [{ order_number: '1', attributes: { f: () => 1 } }, /^order_info\.attributes\.f: a function is not JSON data/],
+    [{ order_number: '1', attributes: { s: Symbol('x') } }, /^order_info\.attributes\.s: a symbol/],
+    [{ order_number: '1', order_items: [cyclic] }, /^order_info\.order_items\[0\]\.self: a cycle/],
+    [{ order_number: '1', order_items: [{ sku: 'A', quantity: 1, unit_price: NaN }] }, /unit_price: NaN is not a JSON number/],
+    [{ order_number: '1', order_date: new Date('nope') }, /order_date: an invalid Date/],
+    [{ order_number: '1', attributes: new Map() }, /attributes: a Map is not JSON data/],
+    [{ order_info: { order_number: '1', order_date: () => 0 } }, /^order_info\.order_date: a function/],
+  ];
+  for (const [input, message] of cases) {
+    await assert.rejects(client.orders.create(input), (e) => e instanceof TypeError && message.test(e.message));
+  }
+  await assert.rejects(client.orders.get('1', { timeOut: 5 }), /There is no call option timeOut\. Did you mean timeoutMs\?/);
+  assert.deepEqual(sb.requests(), [], 'nothing was sent');
+}));
