@@ -69,17 +69,17 @@ export declare class Client {
   /** A client configured from the `NARVAR_*` environment variables, then `options`. */
   static fromEnv(options?: ClientOptions): Client;
   /** `orders.*` operations. */
-  readonly orders: Orders;
+  readonly orders: OrdersApi;
   /** `tracking.*` operations. */
-  readonly tracking: Tracking;
+  readonly tracking: TrackingApi;
   /** `returns.*` operations. */
-  readonly returns: Returns;
+  readonly returns: ReturnsApi;
   /** `carriers.*` operations. */
-  readonly carriers: Carriers;
+  readonly carriers: CarriersApi;
   /** `carrier_accounts.*` operations. */
-  readonly carrierAccounts: CarrierAccounts;
+  readonly carrierAccounts: CarrierAccountsApi;
   /** `promise.*` operations. */
-  readonly promise: Promise;
+  readonly promise: PromiseApi;
   /** The journey of an order: the order, its tracking, the returns this client made for it. */
   journey(orderNumber: string, options?: Pick<RequestOptions, 'signal'>): Promise<Journey>;
   /** Frees the connection pool; later calls reject with `ConfigurationError`. */
@@ -247,10 +247,10 @@ export declare function operations(): Array<{ name: string; method: string; path
 
 
 /** `orders.*` operations. */
-export declare class Orders {
+export declare class OrdersApi {
   private constructor();
   /** Create an order, or update the order with the same order_number. (`orders.create`) */
-  create(order: Input<OrderInfo> | { [root: string]: Input<OrderInfo> }, options?: RequestOptions): Promise<WithResponse<WriteResult>>;
+  create(order: Input<OrderInfo> | { [envelope: string]: Input<OrderInfo> }, options?: RequestOptions): Promise<WithResponse<WriteResult>>;
   /** Retrieve an order by its order_number. (`orders.get`) */
   get(orderNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<OrderInfo>>;
   /** Add or modify shipments of an order. (`orders.add_shipments`) */
@@ -258,25 +258,25 @@ export declare class Orders {
 }
 
 /** `tracking.*` operations. */
-export declare class Tracking {
+export declare class TrackingApi {
   private constructor();
   /** Track every shipment of an order (HMAC-signed query). (`tracking.by_order`) */
   byOrder(orderNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<OrderTracking>>;
   /** Tracking of packages by carrier and tracking numbers. (`tracking.info`) */
-  info(carrierMoniker: Input<string>, trackingNumbers: Input<Array<string>>, options?: TrackingInfoOptions): Promise<WithResponse<TrackingInfo>>;
+  info(carrierMoniker: Input<string>, trackingNumbers: Input<Array<string>>, options?: TrackingApiInfoOptions): Promise<WithResponse<TrackingInfo>>;
   /** The fulfillment and tracking state of each line of an order. (`tracking.item_visibility`) */
-  itemVisibility(orderNumber: Input<string>, options?: TrackingItemVisibilityOptions): Promise<WithResponse<OrderItemVisibility>>;
+  itemVisibility(orderNumber: Input<string>, options?: TrackingApiItemVisibilityOptions): Promise<WithResponse<OrderItemVisibility>>;
 }
 
 /** `returns.*` operations. */
-export declare class Returns {
+export declare class ReturnsApi {
   private constructor();
   /** Generate a return label (v1) for items of an order. (`returns.generate_label`) */
-  generateLabel(returnRequest: Input<ReturnRequest> | { [root: string]: Input<ReturnRequest> }, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
+  generateLabel(returnRequest: Input<ReturnRequest> | { [envelope: string]: Input<ReturnRequest> }, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Retrieve the label of a return (v1). (`returns.get_label`) */
   getLabel(returnReferenceNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Create a return (v2) for items of an order. (`returns.create`) */
-  create(returnRequest: Input<ReturnRequest> | { [root: string]: Input<ReturnRequest> }, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
+  create(returnRequest: Input<ReturnRequest> | { [envelope: string]: Input<ReturnRequest> }, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Retrieve a return and its label (v2). (`returns.get`) */
   get(returnReferenceNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Downloads a label from its `label_url` (no credentials are sent, no redirect followed). */
@@ -284,22 +284,22 @@ export declare class Returns {
 }
 
 /** `carriers.*` operations. */
-export declare class Carriers {
+export declare class CarriersApi {
   private constructor();
   /** List the retailer's carriers, filtered by products and capabilities. (`carriers.list`) */
-  list(options?: CarriersListOptions): Promise<WithResponse<CarrierList>>;
+  list(options?: CarriersApiListOptions): Promise<WithResponse<CarrierList>>;
   /** The items of `carriers.list`, one by one. */
-  iter(options?: CarriersListOptions): AsyncIterableIterator<CarrierSummary>;
+  iter(options?: CarriersApiListOptions): AsyncIterableIterator<CarrierSummary>;
   /** Retrieve a carrier's services, configuration and accounts. (`carriers.get`) */
-  get(carrierMoniker: Input<string>, options?: CarriersGetOptions): Promise<WithResponse<CarrierDetails>>;
+  get(carrierMoniker: Input<string>, options?: CarriersApiGetOptions): Promise<WithResponse<CarrierDetails>>;
   /** Add services and configuration to a carrier for the retailer. (`carriers.enable`) */
-  enable(carrierMoniker: Input<string>, options?: CarriersEnableOptions): Promise<WithResponse<CarrierServiceCreationResponse>>;
+  enable(carrierMoniker: Input<string>, options?: CarriersApiEnableOptions): Promise<WithResponse<CarrierServiceCreationResponse>>;
   /** Remove a service of a carrier for the retailer. (`carriers.disable`) */
   disable(carrierMoniker: Input<string>, carrierService: Input<string>, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
 }
 
 /** `carrier_accounts.*` operations. */
-export declare class CarrierAccounts {
+export declare class CarrierAccountsApi {
   private constructor();
   /** List the retailer's carrier accounts. (`carrier_accounts.list`) */
   list(options?: RequestOptions): Promise<WithResponse<CarrierAccountList>>;
@@ -308,26 +308,26 @@ export declare class CarrierAccounts {
   /** Retrieve a carrier account by its alias. (`carrier_accounts.get`) */
   get(accountAlias: Input<string>, options?: RequestOptions): Promise<WithResponse<CarrierAccount>>;
   /** Create a carrier account with the carrier's credentials. (`carrier_accounts.create`) */
-  create(carrierAccountRequest: Input<CarrierAccountRequest> | { [root: string]: Input<CarrierAccountRequest> }, options?: RequestOptions): Promise<WithResponse<CarrierAccount>>;
+  create(carrierAccountRequest: Input<CarrierAccountRequest> | { [envelope: string]: Input<CarrierAccountRequest> }, options?: RequestOptions): Promise<WithResponse<CarrierAccount>>;
   /** Update a carrier account (named by account_alias). (`carrier_accounts.update`) */
-  update(carrierAccountUpdateRequest: Input<CarrierAccountUpdateRequest> | { [root: string]: Input<CarrierAccountUpdateRequest> }, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
+  update(carrierAccountUpdateRequest: Input<CarrierAccountUpdateRequest> | { [envelope: string]: Input<CarrierAccountUpdateRequest> }, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
   /** Delete a carrier account. (`carrier_accounts.delete`) */
   delete(accountAlias: Input<string>, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
 }
 
 /** `promise.*` operations. */
-export declare class Promise {
+export declare class PromiseApi {
   private constructor();
   /** Delivery-date options for a cart (server-side). (`promise.options`) */
-  options(options?: PromiseOptionsOptions): Promise<WithResponse<PromiseOptions>>;
+  options(options?: PromiseApiOptionsOptions): Promise<WithResponse<PromiseOptions>>;
   /** Delivery-date options for a cart (client-side, no secret). (`promise.public_options`) */
-  publicOptions(options?: PromisePublicOptionsOptions): Promise<WithResponse<PromiseOptions>>;
+  publicOptions(options?: PromiseApiPublicOptionsOptions): Promise<WithResponse<PromiseOptions>>;
   /** Confirm the delivery option chosen for an order. (`promise.confirm`) */
-  confirm(options?: PromiseConfirmOptions): Promise<WithResponse<PromiseConfirmed>>;
+  confirm(options?: PromiseApiConfirmOptions): Promise<WithResponse<PromiseConfirmed>>;
 }
 
 /** Options of `tracking.info`: its optional fields and the per-call options. */
-export interface TrackingInfoOptions extends RequestOptions {
+export interface TrackingApiInfoOptions extends RequestOptions {
   /** E.g. `en_US`. */
   locale?: Input<string | null>;
   order_date?: Input<string | null>;
@@ -341,20 +341,20 @@ export interface TrackingInfoOptions extends RequestOptions {
 }
 
 /** Options of `tracking.item_visibility`: its optional fields and the per-call options. */
-export interface TrackingItemVisibilityOptions extends RequestOptions {
+export interface TrackingApiItemVisibilityOptions extends RequestOptions {
   /** Destination postal code (`dzip`), the second factor. */
   destination_zip?: Input<string | null>;
   locale?: Input<string | null>;
 }
 
 /** Options of `carriers.list`: its optional fields and the per-call options. */
-export interface CarriersListOptions extends RequestOptions {
+export interface CarriersApiListOptions extends RequestOptions {
   products?: Input<Array<"returns" | "tracking" | "delivery" | (string & {})>>;
   capabilities?: Input<Array<"forward_label" | "returns_label" | "returns_mobile" | "returns_boxless" | "returns_pickup" | "local_delivery" | "international_shipment" | "shipment_tracking" | "multi_piece_shipment" | (string & {})>>;
 }
 
 /** Options of `carriers.get`: its optional fields and the per-call options. */
-export interface CarriersGetOptions extends RequestOptions {
+export interface CarriersApiGetOptions extends RequestOptions {
   /** ISO alpha-2: only services serving it (and unrestricted ones). */
   country?: Input<string | null>;
   products?: Input<Array<"returns" | "tracking" | "delivery" | (string & {})>>;
@@ -362,7 +362,7 @@ export interface CarriersGetOptions extends RequestOptions {
 }
 
 /** Options of `carriers.enable`: its optional fields and the per-call options. */
-export interface CarriersEnableOptions extends RequestOptions {
+export interface CarriersApiEnableOptions extends RequestOptions {
   capabilities?: Input<Array<"forward_label" | "returns_label" | "returns_mobile" | "returns_boxless" | "returns_pickup" | "local_delivery" | "international_shipment" | "shipment_tracking" | "multi_piece_shipment" | (string & {})> | null>;
   products?: Input<Array<"returns" | "tracking" | "delivery" | (string & {})> | null>;
   carrier_service_configurations?: Input<Array<CarrierServiceRequest> | null>;
@@ -370,7 +370,7 @@ export interface CarriersEnableOptions extends RequestOptions {
 }
 
 /** Options of `promise.options`: its optional fields and the per-call options. */
-export interface PromiseOptionsOptions extends RequestOptions {
+export interface PromiseApiOptionsOptions extends RequestOptions {
   /** Defaults to `PROMISE_SERVER_VERSION`. */
   api_version?: Input<string | null>;
   destination?: Input<PromiseDestination | null>;
@@ -390,7 +390,7 @@ export interface PromiseOptionsOptions extends RequestOptions {
 }
 
 /** Options of `promise.public_options`: its optional fields and the per-call options. */
-export interface PromisePublicOptionsOptions extends RequestOptions {
+export interface PromiseApiPublicOptionsOptions extends RequestOptions {
   /** Defaults to `PROMISE_CLIENT_VERSION`. */
   api_version?: Input<string | null>;
   destination?: Input<PromiseDestination | null>;
@@ -410,7 +410,7 @@ export interface PromisePublicOptionsOptions extends RequestOptions {
 }
 
 /** Options of `promise.confirm`: its optional fields and the per-call options. */
-export interface PromiseConfirmOptions extends RequestOptions {
+export interface PromiseApiConfirmOptions extends RequestOptions {
   /** Defaults to `PROMISE_CLIENT_VERSION`. */
   api_version?: Input<string | null>;
   order_id?: Input<string | null>;
@@ -719,18 +719,6 @@ export interface DpdukCredentials {
   [extension: string]: unknown;
 }
 
-/** One problem with one field of the input. */
-export interface FieldError {
-  /** Where, e.g. `order_info.order_items[2].quantity`. */
-  path: string;
-  /** The rule broken, stable across releases, e.g. `min`, `required`, `format`. */
-  rule: string;
-  /** What is wrong, for people. */
-  message: string;
-  /** Fields this SDK does not know yet are kept. */
-  [extension: string]: unknown;
-}
-
 /** The full RMA webhook (`POST {retailer}/return`): a superset of the standard one. */
 export interface FullRmaPayload {
   order?: WebhookOrder | null;
@@ -828,28 +816,6 @@ export interface Money {
   amount?: number | string | null;
   currency?: string | null;
   currency_code?: string | null;
-  /** Fields this SDK does not know yet are kept. */
-  [extension: string]: unknown;
-}
-
-/** The SDK's error. `Display` is one sentence with no secret in it. */
-export interface NarvarError {
-  /** The kind of failure. */
-  code: string;
-  /** One sentence for people. */
-  message: string;
-  /** The operation, e.g. `orders.get`. */
-  operation?: string | null;
-  /** Narvar's `messages` (or carrier `errors`). */
-  messages: Array<ApiMessage>;
-  /** For `validation` found before sending: every problem, with its field path. */
-  field_errors: Array<FieldError>;
-  /** For `rate_limited`: when to come back. */
-  retry_after?: number | null;
-  /** For `transport`: whether Narvar may have received (and acted on) the request. */
-  may_have_been_sent?: boolean | null;
-  /** Status, headers, request id, tracer id and attempts of the last exchange. */
-  meta: ResponseMeta;
   /** Fields this SDK does not know yet are kept. */
   [extension: string]: unknown;
 }
@@ -1057,22 +1023,6 @@ export interface PromiseOptions {
 export interface Promotion {
   promotion?: string | null;
   value?: number | string | null;
-  /** Fields this SDK does not know yet are kept. */
-  [extension: string]: unknown;
-}
-
-/** What came back with a response: every success and every error carries it. */
-export interface ResponseMeta {
-  /** HTTP status of the last attempt (absent when no response came). */
-  status?: number | null;
-  /** Response headers of the last attempt, names lower-cased. */
-  headers: Array<Array<unknown>>;
-  /** `X-Narvar-Request-ID`: quote it to Narvar support. */
-  request_id?: string | null;
-  /** `X-Narvar-Tracer-ID` sent with the call (the same on every attempt). */
-  tracer_id?: string | null;
-  /** How many times the request was sent. */
-  attempts: number;
   /** Fields this SDK does not know yet are kept. */
   [extension: string]: unknown;
 }

@@ -32,6 +32,9 @@ bash scripts/fuzz.sh
 step "Python binding"
 bash scripts/test-python.sh
 
+step "Node binding"
+bash scripts/test-node.sh
+
 step "API fuzzing: schemathesis against the sandbox"
 if [ ! -x .tools/venv/bin/schemathesis ]; then
   python3 -m venv .tools/venv

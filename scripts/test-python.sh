@@ -10,7 +10,8 @@ python3 bindings-python/tools/gen.py --check
 
 [ -x "$TOOLS/build-venv/bin/maturin" ] || { python3 -m venv "$TOOLS/build-venv"; "$TOOLS/build-venv/bin/pip" install -q --disable-pip-version-check maturin==1.16.0; }
 rm -rf target/wheels
-"$TOOLS/build-venv/bin/maturin" build --release --locked -q -m bindings-python/Cargo.toml --out target/wheels
+# The same --target as the Node addon (napi always passes one), so both share compiled dependencies.
+"$TOOLS/build-venv/bin/maturin" build --release --locked -q --target x86_64-unknown-linux-gnu -m bindings-python/Cargo.toml --out target/wheels
 wheel=$(ls target/wheels/narvar-*.whl)
 echo "wheel: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB)"
 

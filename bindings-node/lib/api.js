@@ -2,7 +2,7 @@
 'use strict';
 // The namespaced API: one method per operation of the core's registry.
 
-class Orders {
+class OrdersApi {
   constructor(client, split) {
     Object.defineProperty(this, '_c', { value: client });
     Object.defineProperty(this, '_split', { value: split });
@@ -24,7 +24,7 @@ class Orders {
   }
 }
 
-class Tracking {
+class TrackingApi {
   constructor(client, split) {
     Object.defineProperty(this, '_c', { value: client });
     Object.defineProperty(this, '_split', { value: split });
@@ -48,7 +48,7 @@ class Tracking {
   }
 }
 
-class Returns {
+class ReturnsApi {
   constructor(client, split) {
     Object.defineProperty(this, '_c', { value: client });
     Object.defineProperty(this, '_split', { value: split });
@@ -80,7 +80,7 @@ class Returns {
   }
 }
 
-class Carriers {
+class CarriersApi {
   constructor(client, split) {
     Object.defineProperty(this, '_c', { value: client });
     Object.defineProperty(this, '_split', { value: split });
@@ -116,7 +116,7 @@ class Carriers {
   }
 }
 
-class CarrierAccounts {
+class CarrierAccountsApi {
   constructor(client, split) {
     Object.defineProperty(this, '_c', { value: client });
     Object.defineProperty(this, '_split', { value: split });
@@ -154,7 +154,7 @@ class CarrierAccounts {
   }
 }
 
-class Promise {
+class PromiseApi {
   constructor(client, split) {
     Object.defineProperty(this, '_c', { value: client });
     Object.defineProperty(this, '_split', { value: split });
@@ -181,12 +181,12 @@ class Promise {
 
 /** Gives a client its namespaces (`client.orders`, ...). */
 function attachNamespaces(client, split) {
-  Object.defineProperty(client, "orders", { value: new Orders(client, split), enumerable: true });
-  Object.defineProperty(client, "tracking", { value: new Tracking(client, split), enumerable: true });
-  Object.defineProperty(client, "returns", { value: new Returns(client, split), enumerable: true });
-  Object.defineProperty(client, "carriers", { value: new Carriers(client, split), enumerable: true });
-  Object.defineProperty(client, "carrierAccounts", { value: new CarrierAccounts(client, split), enumerable: true });
-  Object.defineProperty(client, "promise", { value: new Promise(client, split), enumerable: true });
+  Object.defineProperty(client, "orders", { value: new OrdersApi(client, split), enumerable: true });
+  Object.defineProperty(client, "tracking", { value: new TrackingApi(client, split), enumerable: true });
+  Object.defineProperty(client, "returns", { value: new ReturnsApi(client, split), enumerable: true });
+  Object.defineProperty(client, "carriers", { value: new CarriersApi(client, split), enumerable: true });
+  Object.defineProperty(client, "carrierAccounts", { value: new CarrierAccountsApi(client, split), enumerable: true });
+  Object.defineProperty(client, "promise", { value: new PromiseApi(client, split), enumerable: true });
 }
 
 module.exports = { attachNamespaces };

@@ -82,7 +82,9 @@ fn read_settings(json: &str) -> std::result::Result<narvar::Settings, NarvarErro
                 configuration(format!("There is no client option {name}.{hint}"))
             }
             None if setting == "." => configuration(format!("The client options are invalid: {inner}.")),
-            None => configuration(format!("The {setting} option is invalid: {}.", inner.split(" at line").next().unwrap_or(&inner))),
+            None => {
+                configuration(format!("The {setting} option is invalid: {}.", inner.split(" at line").next().unwrap_or(&inner)))
+            }
         }
     })?;
     Ok(narvar::Settings {

@@ -61,9 +61,14 @@ function tsType(s) {
   return types.includes('null') ? `${out} | null` : out;
 }
 
+/** Names the hand-written part of index.d.ts declares in JavaScript's shape (the error's fields
+ * camelCased, the metadata's headers an object): their schema models are not generated. */
+const TEMPLATE = readFileSync(join(HERE, 'index.d.ts.in'), 'utf8');
+const DECLARED = new Set([...TEMPLATE.matchAll(/export (?:declare )?(?:interface|class|type|function) (\w+)/g)].map((m) => m[1]));
+
 function models() {
   const out = [];
-  for (const n of Object.keys(DEFS).filter(isModel).sort()) {
+  for (const n of Object.keys(DEFS).filter((d) => isModel(d) && !DECLARED.has(d)).sort()) {
     const d = DEFS[n];
     out.push(`\n${doc(d)}export interface ${n} {\n`);
     const required = new Set(d.required ?? []);
@@ -83,7 +88,7 @@ function shape(op) {
   if (!d) {
     const model = refName(DEFS[refName(op.input)]) ?? 'unknown';
     const arg = model === 'OrderInfo' ? 'order' : camel(model.replace(/^./, (c) => c.toLowerCase()));
-    return { positional: [{ js: arg, type: `Input<${model}> | { [root: string]: Input<${model}> }` }], whole: true, optional: [] };
+    return { positional: [{ js: arg, type: `Input<${model}> | { [envelope: string]: Input<${model}> }` }], whole: true, optional: [] };
   }
   const required = new Set(d.required ?? []);
   const props = Object.entries(d.properties ?? {});
@@ -118,7 +123,7 @@ function api() {
   const dts = [];
   const extras = [];
   for (const [space, ops] of spaces()) {
-    const cls = pascal(space);
+    const cls = `${pascal(space)}Api`;
     js.push(`\nclass ${cls} {\n  constructor(client, split) {\n    Object.defineProperty(this, '_c', { value: client });\n    Object.defineProperty(this, '_split', { value: split });\n  }\n`);
     dts.push(`\n/** \`${space}.*\` operations. */\nexport declare class ${cls} {\n  private constructor();\n`);
     for (const op of ops) {
@@ -156,15 +161,14 @@ function api() {
     dts.push('}\n');
   }
   const names = [...spaces().keys()];
-  js.push(`\n/** Gives a client its namespaces (\`client.orders\`, ...). */\nfunction attachNamespaces(client, split) {\n${names.map((n) => `  Object.defineProperty(client, ${JSON.stringify(camel(n))}, { value: new ${pascal(n)}(client, split), enumerable: true });\n`).join('')}}\n\nmodule.exports = { attachNamespaces };\n`);
-  const members = names.map((n) => `  /** \`${n}.*\` operations. */\n  readonly ${camel(n)}: ${pascal(n)};\n`).join('');
+  js.push(`\n/** Gives a client its namespaces (\`client.orders\`, ...). */\nfunction attachNamespaces(client, split) {\n${names.map((n) => `  Object.defineProperty(client, ${JSON.stringify(camel(n))}, { value: new ${pascal(n)}Api(client, split), enumerable: true });\n`).join('')}}\n\nmodule.exports = { attachNamespaces };\n`);
+  const members = names.map((n) => `  /** \`${n}.*\` operations. */\n  readonly ${camel(n)}: ${pascal(n)}Api;\n`).join('');
   return { js: js.join(''), dts: dts.join('') + extras.join(''), members };
 }
 
 function main() {
   const { js, dts, members } = api();
-  const template = readFileSync(join(HERE, 'index.d.ts.in'), 'utf8');
-  const index = HEADER + template.replace('  /* NAMESPACES */\n', members).replace('/* API */\n', dts).replace('/* MODELS */\n', models());
+  const index = HEADER + TEMPLATE.replace('  /* NAMESPACES */\n', members).replace('/* API */\n', dts).replace('/* MODELS */\n', models());
   const files = { [join(PKG, 'lib', 'api.js')]: js, [join(PKG, 'index.d.ts')]: index };
   const stale = Object.entries(files).filter(([p, text]) => !existsSync(p) || readFileSync(p, 'utf8') !== text).map(([p]) => p);
   if (process.argv.includes('--check')) {

@@ -22,8 +22,8 @@ mod server;
 pub mod state;
 mod webhooks;
 
-pub use faults::{FaultKind, FaultRule};
 pub use admin::NewWebhook;
+pub use faults::{FaultKind, FaultRule};
 pub use state::{EventRecord, RequestRecord, TestAccount, WebhookEndpoint};
 
 use axum::body::Body;
