@@ -1,5 +1,5 @@
 //! The native half of the `narvar` npm package: conversion (JSON text both ways), calls run on
-//! napi-rs's tokio runtime, cancellation, and errors carried to JavaScript with every field of
+//! one I/O thread ([`LANE`]), cancellation, and errors carried to JavaScript with every field of
 //! the core's error (the JS layer turns them into `NarvarError` subclasses). All API knowledge
 //! stays in the core and the client crate.
 
@@ -146,36 +146,56 @@ pub fn cancel(call_id: u32) {
     }
 }
 
-/// Runs `fut` on the runtime and settles a promise with `done`'s value; `call_id` > 0 makes it
+// ---- the I/O lane: one thread running a current-thread tokio runtime
+
+/// Every call, its connection tasks and the I/O driver run on one thread, so a call crosses
+/// threads twice (JavaScript to the lane, the result back through a threadsafe function) and
+/// never again inside the runtime; a multi-thread runtime hands each response between its
+/// workers too, which costs about a third more per call here. The thread never keeps Node alive.
+static LANE: LazyLock<std::result::Result<tokio::runtime::Handle, String>> = LazyLock::new(|| {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let handle = rt.handle().clone();
+    std::thread::Builder::new()
+        .name("narvar-io".into())
+        .spawn(move || rt.block_on(std::future::pending::<()>()))
+        .map_err(|e| e.to_string())?;
+    Ok(handle)
+});
+
+fn lane() -> Result<&'static tokio::runtime::Handle> {
+    LANE.as_ref().map_err(|e| Error::new(Status::GenericFailure, format!("narvar cannot start its I/O thread: {e}")))
+}
+
+/// Runs `fut` on the lane and settles a promise with `done`'s value; `call_id` > 0 makes it
 /// cancellable with [`cancel`].
 fn run<'e, T, V>(
     env: &'e Env,
     call_id: u32,
     fut: impl std::future::Future<Output = std::result::Result<T, NarvarError>> + Send + 'static,
-    done: impl FnOnce(T) -> V + 'static,
-) -> Result<PromiseRaw<'e, V>>
+    done: impl FnOnce(T) -> V + Send + 'static,
+) -> Result<Object<'e>>
 where
     T: Send + 'static,
-    V: ToNapiValue,
+    V: ToNapiValue + 'static,
 {
+    let lane = lane()?;
+    let (deferred, promise) = env.create_deferred()?;
     let (fut, handle) = futures_util::future::abortable(fut);
     if call_id > 0 {
         in_flight().insert(call_id, handle);
     }
-    env.spawn_future_with_callback(
-        async move {
-            let out = fut.await;
-            if call_id > 0 {
-                in_flight().remove(&call_id);
-            }
-            Ok(out)
-        },
-        move |env, out| match out {
+    lane.spawn(async move {
+        let out = fut.await;
+        if call_id > 0 {
+            in_flight().remove(&call_id);
+        }
+        deferred.resolve(move |env| match out {
             Ok(Ok(v)) => Ok(done(v)),
-            Ok(Err(e)) => Err(js_error(env, &e)),
+            Ok(Err(e)) => Err(js_error(&env, &e)),
             Err(_aborted) => Err(Error::new(Status::Cancelled, "The call was aborted.")),
-        },
-    )
+        });
+    });
+    Ok(promise)
 }
 
 /// A client: the Rust client, until closed.
@@ -202,7 +222,7 @@ impl NativeClient {
         input_json: String,
         options: CallSettings,
         call_id: u32,
-    ) -> Result<PromiseRaw<'e, NativeAnswer>> {
+    ) -> Result<Object<'e>> {
         let prepared = self.client().and_then(|c| {
             let input: Value = serde_json::from_str(&input_json)
                 .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input is not JSON: {e}.")))?;
@@ -217,20 +237,14 @@ impl NativeClient {
 
     /// The normalized journey of an order, as JSON text.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn journey<'e>(&self, env: &'e Env, order_number: String, call_id: u32) -> Result<PromiseRaw<'e, String>> {
+    pub fn journey<'e>(&self, env: &'e Env, order_number: String, call_id: u32) -> Result<Object<'e>> {
         let client = self.client().map_err(|e| js_error(env, &e))?;
         run(env, call_id, async move { client.journey(&order_number).await }, |j| serde_json::to_string(&j).unwrap_or_default())
     }
 
     /// Downloads a return label from its `label_url`: `{ contentType, bytes }`.
     #[napi(ts_return_type = "Promise<LabelDownload>")]
-    pub fn download_label<'e>(
-        &self,
-        env: &'e Env,
-        label_url: String,
-        options: CallSettings,
-        call_id: u32,
-    ) -> Result<PromiseRaw<'e, LabelDownload>> {
+    pub fn download_label<'e>(&self, env: &'e Env, label_url: String, options: CallSettings, call_id: u32) -> Result<Object<'e>> {
         let prepared = self.client().and_then(|c| Ok((c, options.options()?)));
         let (client, opts) = prepared.map_err(|e| js_error(env, &e))?;
         run(env, call_id, async move { client.returns().download_label_with(&label_url, opts).await }, |r| LabelDownload {
