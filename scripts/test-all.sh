@@ -35,6 +35,9 @@ bash scripts/test-python.sh
 step "Node binding"
 bash scripts/test-node.sh
 
+step "parity: every operation in every language"
+python3 tests/parity/parity.py
+
 step "API fuzzing: schemathesis against the sandbox"
 if [ ! -x .tools/venv/bin/schemathesis ]; then
   python3 -m venv .tools/venv

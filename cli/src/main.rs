@@ -10,7 +10,7 @@ mod listen;
 
 use clap::{Args, Parser, Subcommand};
 use narvar::models::*;
-use narvar::ops::{GetTrackingInfo, ListCarriers};
+use narvar::ops::{GetItemVisibility, GetTrackingInfo, ListCarriers};
 use narvar::{Client, ErrorCode, NarvarError, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -85,6 +85,8 @@ enum Command {
     Carriers(Carriers),
     #[command(subcommand)]
     Accounts(Accounts),
+    #[command(subcommand)]
+    Promise(PromiseCmd),
     /// The normalized journey of an order.
     Journey { order_number: String },
     /// Register a webhook on a sandbox and forward its events, like `stripe listen`.
@@ -139,6 +141,14 @@ enum Tracking {
     Get { order_number: String },
     /// Tracking by carrier and tracking numbers.
     Info { carrier_moniker: String, tracking_numbers: Vec<String> },
+    /// Each line's fulfillment and tracking state; `--zip` (the destination's) unmasks details.
+    Visibility {
+        order_number: String,
+        #[arg(long)]
+        zip: Option<String>,
+        #[arg(long)]
+        locale: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -147,6 +157,10 @@ enum Returns {
     Create { file: Option<PathBuf> },
     /// A return and its label.
     Get { return_reference_number: String },
+    /// Generate a return label (v1) from JSON.
+    GenerateLabel { file: Option<PathBuf> },
+    /// A return's label (v1).
+    GetLabel { return_reference_number: String },
     /// Download a return's label.
     Label {
         return_reference_number: String,
@@ -198,6 +212,47 @@ enum Accounts {
     Delete {
         account_alias: String,
     },
+}
+
+/// Delivery-date promises.
+#[derive(Subcommand)]
+enum PromiseCmd {
+    /// Delivery options for a cart, from JSON (server-side, with credentials).
+    Options { file: Option<PathBuf> },
+    /// Delivery options for a cart, from JSON (client-side: retailer moniker and origin, no secret).
+    PublicOptions { file: Option<PathBuf> },
+    /// Confirm the promises an order took, from JSON.
+    Confirm { file: Option<PathBuf> },
+}
+
+/// The command that runs each operation of the registry (`operations --json` shows it; the
+/// parity check in `tests/parity` runs each with `--help`).
+fn command_of(operation: &str) -> Option<&'static str> {
+    Some(match operation {
+        "orders.create" => "orders create",
+        "orders.get" => "orders get",
+        "orders.add_shipments" => "orders add-shipment",
+        "tracking.by_order" => "tracking get",
+        "tracking.info" => "tracking info",
+        "tracking.item_visibility" => "tracking visibility",
+        "returns.generate_label" => "returns generate-label",
+        "returns.get_label" => "returns get-label",
+        "returns.create" => "returns create",
+        "returns.get" => "returns get",
+        "carriers.list" => "carriers list",
+        "carriers.get" => "carriers get",
+        "carriers.enable" => "carriers enable",
+        "carriers.disable" => "carriers disable",
+        "carrier_accounts.list" => "accounts list",
+        "carrier_accounts.get" => "accounts get",
+        "carrier_accounts.create" => "accounts create",
+        "carrier_accounts.update" => "accounts update",
+        "carrier_accounts.delete" => "accounts delete",
+        "promise.options" => "promise options",
+        "promise.public_options" => "promise public-options",
+        "promise.confirm" => "promise confirm",
+        _ => return None,
+    })
 }
 
 /// A failure of the program, with its exit code.
@@ -377,7 +432,9 @@ async fn run(cli: Cli) -> Outcome {
             for e in narvar::core::REGISTRY {
                 let i = &e.info;
                 if g.json {
-                    println!("{}", serde_json::to_string(i).unwrap_or_default());
+                    let mut info = serde_json::to_value(i).unwrap_or_default();
+                    info["command"] = command_of(i.name).map(|c| format!("narvar {c}")).into();
+                    println!("{info}");
                 } else {
                     println!("{:<26} {:<6} {}", i.name, i.method.as_str(), i.summary);
                 }
@@ -411,6 +468,10 @@ async fn run(cli: Cli) -> Outcome {
                 Tracking::Info { carrier_moniker, tracking_numbers } => g.print(
                     &c.tracking().info(GetTrackingInfo { carrier_moniker, tracking_numbers, ..Default::default() }).await?,
                 ),
+                Tracking::Visibility { order_number, zip, locale } => {
+                    let query = GetItemVisibility { order_number, destination_zip: zip, locale };
+                    g.print(&c.execute(query).await?)
+                }
             }
             Ok(())
         }
@@ -419,6 +480,8 @@ async fn run(cli: Cli) -> Outcome {
             match cmd {
                 Returns::Create { file } => g.print(&c.returns().create(read_json(&file)?).await?),
                 Returns::Get { return_reference_number } => g.print(&c.returns().get(&return_reference_number).await?),
+                Returns::GenerateLabel { file } => g.print(&c.returns().generate_label(read_json(&file)?).await?),
+                Returns::GetLabel { return_reference_number } => g.print(&c.returns().get_label(&return_reference_number).await?),
                 Returns::Label { return_reference_number, out } => {
                     let r = c.returns().get(&return_reference_number).await?;
                     let path = out.unwrap_or_else(|| PathBuf::from(format!("return-label-{return_reference_number}")));
@@ -468,6 +531,15 @@ async fn run(cli: Cli) -> Outcome {
                 Accounts::Create { file } => g.print(&c.carrier_accounts().create(read_json(&file)?).await?),
                 Accounts::Update { file } => g.print(&c.carrier_accounts().update(read_json(&file)?).await?),
                 Accounts::Delete { account_alias } => g.print(&c.carrier_accounts().delete(&account_alias).await?),
+            }
+            Ok(())
+        }
+        Command::Promise(cmd) => {
+            let c = g.client()?;
+            match cmd {
+                PromiseCmd::Options { file } => g.print(&c.promise().options(read_json(&file)?).await?),
+                PromiseCmd::PublicOptions { file } => g.print(&c.promise().public_options(read_json(&file)?).await?),
+                PromiseCmd::Confirm { file } => g.print(&c.promise().confirm(read_json(&file)?).await?),
             }
             Ok(())
         }

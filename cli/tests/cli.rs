@@ -140,6 +140,45 @@ fn commands_against_a_sandbox_with_exit_codes_per_kind() {
 }
 
 #[test]
+fn every_operation_has_a_command_item_visibility_v1_labels_and_promises_among_them() {
+    let sb = Sandbox::start_in_background(SandboxConfig::default()).unwrap();
+    let dir = tempdir();
+    let json =
+        |out: &assert_cmd::assert::Assert| -> serde_json::Value { serde_json::from_slice(&out.get_output().stdout).unwrap() };
+    let f = dir.join("o.json");
+    std::fs::write(&f, order_line("1001")).unwrap();
+    against(&sb).args(["--json", "orders", "create"]).arg(&f).assert().success();
+    let v = json(&against(&sb).args(["--json", "tracking", "visibility", "1001", "--zip", "78701"]).assert().success());
+    assert_eq!(v["masked"], false);
+    let r = dir.join("r.json");
+    std::fs::write(&r, serde_json::to_string(&narvar_sandbox::samples::a_return("1001")).unwrap()).unwrap();
+    let v = json(&against(&sb).args(["--json", "returns", "generate-label"]).arg(&r).assert().success());
+    let rrn = v["return_reference_number"].as_str().unwrap().to_owned();
+    let v = json(&against(&sb).args(["--json", "returns", "get-label", &rrn]).assert().success());
+    assert_eq!(v["order_number"], "1001");
+    let cart = dir.join("cart.json");
+    std::fs::write(&cart, r#"{"destination": {"postal_code": "78701", "country": "US"}, "items": [{"sku": "MUG"}]}"#).unwrap();
+    let v = json(&against(&sb).args(["--json", "promise", "options"]).arg(&cart).assert().success());
+    let promise_id = v["cart_delivery_options"]["delivery_options"][0]["promise_id"].clone();
+    against(&sb).args(["--json", "promise", "public-options"]).arg(&cart).assert().success();
+    let confirm = dir.join("confirm.json");
+    std::fs::write(
+        &confirm,
+        serde_json::json!({"order_id": "1001", "selected_delivery_options": [{"promise_id": promise_id}]}).to_string(),
+    )
+    .unwrap();
+    let v = json(&against(&sb).args(["--json", "promise", "confirm"]).arg(&confirm).assert().success());
+    assert_eq!(v["order_id"], "1001");
+    // `operations --json` names the command of every operation.
+    let out = narvar().args(["operations", "--json"]).assert().success();
+    let listed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for line in listed.lines() {
+        let op: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(op["command"].as_str().is_some_and(|c| c.starts_with("narvar ")), "{} has no command", op["name"]);
+    }
+}
+
+#[test]
 fn import_streams_orders_writes_reimportable_failures_and_export_writes_csv() {
     let sb = Sandbox::start_in_background(SandboxConfig::default()).unwrap();
     let dir = tempdir();
