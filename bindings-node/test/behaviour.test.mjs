@@ -144,3 +144,33 @@ test('the client-side rate budget is on by default for sandbox clients, as again
   await Promise.all(Array.from({ length: 12 }, () => c.orders.get('1001')));
   assert.ok(performance.now() - t0 > 500, 'a burst over 10 waits for the budget');
 }));
+
+test('Client.fromEnv reads NARVAR_* variables, and options override them', () => withSandbox(async (sb) => {
+  const a = sb.accounts[0];
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, { NARVAR_BASE_URL: sb.url, NARVAR_ACCOUNT_ID: a.account_id, NARVAR_AUTH_TOKEN: a.auth_token });
+    const c = narvar.Client.fromEnv({ rateBudget: false });
+    await c.orders.create(order('E1'));
+    assert.equal((await c.orders.get('E1')).order_number, 'E1');
+    const wrong = narvar.Client.fromEnv({ accountId: a.account_id, authToken: 'tok_override', rateBudget: false });
+    await assert.rejects(wrong.orders.get('E1'), narvar.AuthenticationError);
+    delete process.env.NARVAR_AUTH_TOKEN;
+    assert.throws(() => narvar.Client.fromEnv(), (e) => e instanceof narvar.ConfigurationError && /NARVAR_AUTH_TOKEN/.test(e.message));
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}));
+
+test('webhooks with Basic credentials, and stale timestamps', () => {
+  const body = JSON.stringify({ return_tracking_status: 'return_initiated_standard', order_number: '1' });
+  const basic = { authorization: `Basic ${Buffer.from('narvar:pw').toString('base64')}` };
+  assert.equal(narvar.verifyWebhook(body, basic, { username: 'narvar', password: 'pw' }).event.kind, 'standard_rma');
+  assert.throws(() => narvar.verifyWebhook(body, basic, { username: 'narvar', password: 'nope' }), narvar.AuthenticationError);
+  const sig = createHmac('sha256', 's').update(body).digest('base64');
+  const stale = { 'x-narvar-hmac-sha256': sig, 'x-narvar-timestamp': '1000' };
+  assert.throws(() => narvar.verifyWebhook(body, stale, { secret: 's' }), narvar.ValidationError);
+  assert.equal(narvar.verifyWebhook(body, new Map(Object.entries({ 'x-narvar-hmac-sha256': sig })), { secret: 's' }).event.kind, 'standard_rma');
+  assert.throws(() => narvar.verifyWebhook(body, basic, {}), narvar.ConfigurationError);
+});
