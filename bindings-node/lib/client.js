@@ -8,6 +8,8 @@ const { toJson } = require('./json');
 const { attachNamespaces } = require('./api');
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+// Marks the options `Client.fromEnv` passes on (a symbol: never a setting, never serialized).
+const FROM_ENV = Symbol('narvar.fromEnv');
 const CALL_OPTIONS = ['signal', 'timeoutMs', 'idempotencyKey', 'tracerId'];
 let lastCallId = 0;
 let roots = null;
@@ -106,24 +108,18 @@ class Client {
    *   baseUrl or environment, origin, timeoutMs, maxAttempts, rateBudget, userAgentSuffix.
    */
   constructor(options = {}) {
+    const fromEnv = options?.[FROM_ENV] === true;
     try {
-      this.#native = newNative(options, false);
+      this.#native = newNative(options, fromEnv);
     } catch (e) {
-      throw atCaller(e, Client);
+      throw atCaller(e, fromEnv ? Client.fromEnv : Client);
     }
     attachNamespaces(this, split);
   }
 
   /** A client configured from the `NARVAR_*` environment variables, then `options`. */
   static fromEnv(options = {}) {
-    const client = Object.create(Client.prototype);
-    try {
-      client.#native = newNative(options, true);
-    } catch (e) {
-      throw atCaller(e, Client.fromEnv);
-    }
-    attachNamespaces(client, split);
-    return client;
+    return new Client({ ...options, [FROM_ENV]: true });
   }
 
   /** Runs an operation of the registry by name with its JSON input (what the methods call). */
