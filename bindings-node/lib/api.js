@@ -2,12 +2,15 @@
 'use strict';
 // The namespaced API: one method per operation of the core's registry.
 
-class OrdersApi {
+/** A namespace holds its client and the options splitter (neither enumerable). */
+class Namespace {
   constructor(client, split) {
     Object.defineProperty(this, '_c', { value: client });
     Object.defineProperty(this, '_split', { value: split });
   }
+}
 
+class OrdersApi extends Namespace {
   /** Create an order, or update the order with the same order_number. (`orders.create`) */
   create(order, options) {
     return this._c._call("orders.create", order, options);
@@ -24,12 +27,7 @@ class OrdersApi {
   }
 }
 
-class TrackingApi {
-  constructor(client, split) {
-    Object.defineProperty(this, '_c', { value: client });
-    Object.defineProperty(this, '_split', { value: split });
-  }
-
+class TrackingApi extends Namespace {
   /** Track every shipment of an order (HMAC-signed query). (`tracking.by_order`) */
   byOrder(orderNumber, options) {
     return this._c._call("tracking.by_order", { order_number: orderNumber }, options);
@@ -48,12 +46,7 @@ class TrackingApi {
   }
 }
 
-class ReturnsApi {
-  constructor(client, split) {
-    Object.defineProperty(this, '_c', { value: client });
-    Object.defineProperty(this, '_split', { value: split });
-  }
-
+class ReturnsApi extends Namespace {
   /** Generate a return label (v1) for items of an order. (`returns.generate_label`) */
   generateLabel(returnRequest, options) {
     return this._c._call("returns.generate_label", returnRequest, options);
@@ -80,12 +73,7 @@ class ReturnsApi {
   }
 }
 
-class CarriersApi {
-  constructor(client, split) {
-    Object.defineProperty(this, '_c', { value: client });
-    Object.defineProperty(this, '_split', { value: split });
-  }
-
+class CarriersApi extends Namespace {
   /** List the retailer's carriers, filtered by products and capabilities. (`carriers.list`) */
   list(options) {
     const { fields, call } = this._split(options);
@@ -116,12 +104,7 @@ class CarriersApi {
   }
 }
 
-class CarrierAccountsApi {
-  constructor(client, split) {
-    Object.defineProperty(this, '_c', { value: client });
-    Object.defineProperty(this, '_split', { value: split });
-  }
-
+class CarrierAccountsApi extends Namespace {
   /** List the retailer's carrier accounts. (`carrier_accounts.list`) */
   list(options) {
     return this._c._call("carrier_accounts.list", {  }, options);
@@ -154,12 +137,7 @@ class CarrierAccountsApi {
   }
 }
 
-class PromiseApi {
-  constructor(client, split) {
-    Object.defineProperty(this, '_c', { value: client });
-    Object.defineProperty(this, '_split', { value: split });
-  }
-
+class PromiseApi extends Namespace {
   /** Delivery-date options for a cart (server-side). (`promise.options`) */
   options(options) {
     const { fields, call } = this._split(options);

@@ -23,39 +23,25 @@ class NarvarError extends Error {
   }
 }
 
-/** Invalid input, found before sending (`fieldErrors` lists every field) or refused by Narvar. */
-class ValidationError extends NarvarError {}
-ValidationError.code = 'validation';
-/** Wrong or missing credentials at Narvar's end (401). */
-class AuthenticationError extends NarvarError {}
-AuthenticationError.code = 'authentication';
-/** Valid credentials, not allowed (403). */
-class PermissionError extends NarvarError {}
-PermissionError.code = 'permission';
-/** No such order, return, carrier or account. */
-class NotFoundError extends NarvarError {}
-NotFoundError.code = 'not_found';
-/** The request conflicts with the resource's state (409). */
-class ConflictError extends NarvarError {}
-ConflictError.code = 'conflict';
-/** Too many requests; `retryAfter` is in seconds. */
-class RateLimitError extends NarvarError {}
-RateLimitError.code = 'rate_limited';
-/** Narvar failed (5xx). */
-class ServerError extends NarvarError {}
-ServerError.code = 'server';
-/** No answer; `mayHaveBeenSent` says whether Narvar may have acted. */
-class TransportError extends NarvarError {}
-TransportError.code = 'transport';
-/** The response could not be read. */
-class DecodeError extends NarvarError {}
-DecodeError.code = 'decode';
-/** A missing or bad setting; the message names it (and its environment variable). */
-class ConfigurationError extends NarvarError {}
-ConfigurationError.code = 'configuration';
-
-const CLASSES = [ValidationError, AuthenticationError, PermissionError, NotFoundError, ConflictError, RateLimitError,
-  ServerError, TransportError, DecodeError, ConfigurationError];
+// One subclass per stable code of the core's `ErrorCode` (the test suite checks the list
+// against the core's); what each means is documented in index.d.ts.
+const SUBCLASSES = {
+  ValidationError: 'validation',
+  AuthenticationError: 'authentication',
+  PermissionError: 'permission',
+  NotFoundError: 'not_found',
+  ConflictError: 'conflict',
+  RateLimitError: 'rate_limited',
+  ServerError: 'server',
+  TransportError: 'transport',
+  DecodeError: 'decode',
+  ConfigurationError: 'configuration',
+};
+const CLASSES = Object.entries(SUBCLASSES).map(([name, code]) => {
+  const Class = { [name]: class extends NarvarError {} }[name];
+  Class.code = code;
+  return Class;
+});
 const BY_CODE = new Map(CLASSES.map((c) => [c.code, c]));
 
 /** The error for the core's error (its JSON form). */
@@ -95,7 +81,4 @@ function abortError(signal) {
   return e;
 }
 
-module.exports = {
-  NarvarError, ValidationError, AuthenticationError, PermissionError, NotFoundError, ConflictError, RateLimitError,
-  ServerError, TransportError, DecodeError, ConfigurationError, fromCore, translate, abortError,
-};
+module.exports = { NarvarError, ...Object.fromEntries(CLASSES.map((c) => [c.name, c])), fromCore, translate, abortError };

@@ -368,6 +368,12 @@ pub fn finish_export(env: Env, exported: u32, missing: Vec<String>) -> Result<()
     tally.finish().map(|_| ()).map_err(|e| js_error(&env, &e))
 }
 
+/// The core's stable error codes (the JS layer has one class per code; its tests compare).
+#[napi]
+pub fn error_codes() -> Vec<&'static str> {
+    ErrorCode::ALL.iter().map(|c| c.as_str()).collect()
+}
+
 /// The package's version (the crate's).
 #[napi]
 pub fn version() -> &'static str {

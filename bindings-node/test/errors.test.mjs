@@ -55,6 +55,11 @@ test('each error class, raised with its fields', () => withSandbox(async (sb, cl
   assert.throws(() => native.readResponse('orders.get', 403, [], Buffer.alloc(0)), (e) => errors.translate(e) instanceof narvar.PermissionError);
 }));
 
+test('one error class per stable code of the core', () => {
+  const classes = Object.values(narvar).filter((v) => typeof v === 'function' && v.prototype instanceof narvar.NarvarError);
+  assert.deepEqual(classes.map((c) => c.code).sort(), [...native.errorCodes()].sort());
+});
+
 test('a closed client rejects with ConfigurationError', () => withSandbox(async (sb) => {
   const c = sb.client({ rateBudget: false });
   c.close();

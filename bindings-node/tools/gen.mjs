@@ -119,12 +119,13 @@ function spaces() {
 }
 
 function api() {
-  const js = [HEADER, "'use strict';\n// The namespaced API: one method per operation of the core's registry.\n"];
+  const js = [HEADER, "'use strict';\n// The namespaced API: one method per operation of the core's registry.\n",
+    "\n/** A namespace holds its client and the options splitter (neither enumerable). */\nclass Namespace {\n  constructor(client, split) {\n    Object.defineProperty(this, '_c', { value: client });\n    Object.defineProperty(this, '_split', { value: split });\n  }\n}\n"];
   const dts = [];
   const extras = [];
   for (const [space, ops] of spaces()) {
     const cls = `${pascal(space)}Api`;
-    js.push(`\nclass ${cls} {\n  constructor(client, split) {\n    Object.defineProperty(this, '_c', { value: client });\n    Object.defineProperty(this, '_split', { value: split });\n  }\n`);
+    js.push(`\nclass ${cls} extends Namespace {`);
     dts.push(`\n/** \`${space}.*\` operations. */\nexport declare class ${cls} {\n  private constructor();\n`);
     for (const op of ops) {
       const method = camel(op.name.split('.')[1]);
