@@ -74,6 +74,59 @@ function callSettings(call) {
   return { timeoutMs: timeoutMs ?? undefined, idempotencyKey: idempotencyKey ?? undefined, tracerId: tracerId ?? undefined };
 }
 
+// Calls settle through one native callback (`onSettled`), keyed by call id. While any is pending,
+// a ref'd timer handle keeps Node alive (the native callback is weak); none is kept otherwise.
+const pending = new Map();
+const keepAlive = setInterval(() => {}, 0x7fffffff);
+keepAlive.unref();
+
+function forget(id) {
+  pending.delete(id);
+  if (pending.size === 0) keepAlive.unref();
+}
+
+native.onSettled((id, ok, text, meta) => {
+  const call = pending.get(id);
+  if (!call) return; // aborted: rejected already
+  forget(id);
+  if (ok) call.resolve({ text, meta });
+  else call.reject({ narvar: text });
+});
+
+function nextCallId() {
+  lastCallId = (lastCallId % 0xfffffffe) + 1;
+  return lastCallId;
+}
+
+/**
+ * Starts a native call (`start(id)`) and waits for its outcome; aborting `signal` rejects at
+ * once and drops the call's request.
+ */
+function settled(start, signal) {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const id = nextCallId();
+  const outcome = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+  if (pending.size === 1) keepAlive.ref();
+  try {
+    start(id);
+  } catch (e) {
+    forget(id);
+    return Promise.reject(e);
+  }
+  if (!signal) return outcome;
+  const onAbort = () => {
+    const call = pending.get(id);
+    if (!call) return;
+    forget(id);
+    native.cancel(id);
+    call.reject(abortError(signal));
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const done = () => signal.removeEventListener('abort', onAbort);
+  outcome.then(done, done);
+  return outcome;
+}
+
 /** The error with its stack starting at the caller's frame (no narvar internals on top). */
 function atCaller(err, above) {
   if (err instanceof Error && typeof Error.captureStackTrace === 'function') Error.captureStackTrace(err, above);
@@ -84,16 +137,15 @@ function atCaller(err, above) {
 function abortable(start, signal) {
   if (!signal) return start(0);
   if (signal.aborted) return Promise.reject(abortError(signal));
-  lastCallId = (lastCallId % 0xfffffffe) + 1;
-  const id = lastCallId;
-  const pending = start(id);
+  const id = nextCallId();
+  const running = start(id);
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       native.cancel(id);
       reject(abortError(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
+    running.then(
       (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
       (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
     );
@@ -131,7 +183,7 @@ class Client {
     const settings = callSettings(call);
     let answer;
     try {
-      answer = await abortable((id) => this.#native.call(operation, text, settings, id), call?.signal);
+      answer = await settled((id) => this.#native.call(operation, text, settings, id), call?.signal);
     } catch (e) {
       throw atCaller(translate(e), Client.prototype._call);
     }

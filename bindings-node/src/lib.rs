@@ -4,6 +4,7 @@
 //! stays in the core and the client crate.
 
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use narvar::{CallOptions, Client, NarvarError};
 use narvar_core::ErrorCode;
@@ -130,6 +131,34 @@ fn meta_json(meta: &narvar_core::ResponseMeta) -> String {
     serde_json::to_string(meta).unwrap_or_default()
 }
 
+// ---- settling calls: one threadsafe function for every call
+
+/// A call's outcome, as the JS settle function takes it: `(callId, ok, text, meta)`.
+pub struct Settled {
+    call_id: u32,
+    ok: bool,
+    text: String,
+    meta: String,
+}
+
+type SettleArgs = FnArgs<(u32, bool, String, String)>;
+
+/// Weak: it never keeps Node alive (the JS layer holds a ref'd handle while calls are pending).
+/// One function for all calls, instead of a threadsafe function (and its libuv handle) per
+/// promise: outcomes queue on it and many settle per wake-up of the JS thread.
+static SETTLE: std::sync::OnceLock<ThreadsafeFunction<Settled, (), SettleArgs, Status, false, true>> = std::sync::OnceLock::new();
+
+/// Registers the function every call's outcome is handed to (once, at load).
+#[napi(ts_args_type = "settle: (callId: number, ok: boolean, text: string, meta: string) => void")]
+pub fn on_settled(settle: Function<SettleArgs, ()>) -> Result<()> {
+    let tsfn = settle
+        .build_threadsafe_function::<Settled>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build_callback(|ctx| Ok(FnArgs::from((ctx.value.call_id, ctx.value.ok, ctx.value.text, ctx.value.meta))))?;
+    SETTLE.set(tsfn).map_err(|_| Error::from_reason("narvar: onSettled was already registered"))
+}
+
 // ---- cancellation: the JS layer gives a call an id when it has an AbortSignal
 
 static IN_FLIGHT: LazyLock<Mutex<HashMap<u32, futures_util::future::AbortHandle>>> = LazyLock::new(Default::default);
@@ -213,26 +242,33 @@ impl NativeClient {
         Ok(NativeClient { client: Mutex::new(Some(client)) })
     }
 
-    /// Runs an operation with JSON input; the result is JSON text and its metadata.
-    #[napi(ts_return_type = "Promise<NativeAnswer>")]
-    pub fn call<'e>(
-        &self,
-        env: &'e Env,
-        operation: String,
-        input_json: String,
-        options: CallSettings,
-        call_id: u32,
-    ) -> Result<Object<'e>> {
+    /// Starts an operation with JSON input; its outcome arrives through the function given to
+    /// [`on_settled`] under `call_id`: the result's JSON text and metadata, or the error's JSON.
+    #[napi]
+    pub fn call(&self, operation: String, input_json: String, options: CallSettings, call_id: u32) -> Result<()> {
+        let settle = SETTLE.get().ok_or_else(|| Error::from_reason("narvar: onSettled was not registered"))?;
         let prepared = self.client().and_then(|c| {
             let input: Value = serde_json::from_str(&input_json)
                 .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input is not JSON: {e}.")))?;
             Ok((c, input, options.options()?))
         });
-        let (client, input, opts) = prepared.map_err(|e| js_error(env, &e))?;
-        run(env, call_id, async move { client.execute_text(&operation, &input, opts).await }, |r| NativeAnswer {
-            meta: meta_json(&r.meta),
-            text: r.value,
-        })
+        let lane = lane()?;
+        let (fut, handle) = futures_util::future::abortable(async move {
+            let (client, input, opts) = prepared?;
+            client.execute_text(&operation, &input, opts).await
+        });
+        in_flight().insert(call_id, handle);
+        lane.spawn(async move {
+            let outcome = fut.await;
+            in_flight().remove(&call_id);
+            let settled = match outcome {
+                Ok(Ok(r)) => Settled { call_id, ok: true, text: r.value, meta: meta_json(&r.meta) },
+                Ok(Err(e)) => Settled { call_id, ok: false, text: e.to_json().to_string(), meta: String::new() },
+                Err(_aborted) => return, // the JS side rejected it already
+            };
+            settle.call(settled, ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        Ok(())
     }
 
     /// The normalized journey of an order, as JSON text.
