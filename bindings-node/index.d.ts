@@ -252,20 +252,20 @@ export declare class OrdersApi {
   /** Create an order, or update the order with the same order_number. (`orders.create`) */
   create(order: Input<OrderInfo> | { [envelope: string]: Input<OrderInfo> }, options?: RequestOptions): Promise<WithResponse<WriteResult>>;
   /** Retrieve an order by its order_number. (`orders.get`) */
-  get(orderNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<OrderInfo>>;
+  get(orderNumber: string, options?: RequestOptions): Promise<WithResponse<OrderInfo>>;
   /** Add or modify shipments of an order. (`orders.add_shipments`) */
-  addShipments(orderNumber: Input<string>, shipments: Input<Array<Shipment>>, options?: RequestOptions): Promise<WithResponse<WriteResult>>;
+  addShipments(orderNumber: string, shipments: Input<Array<Shipment>>, options?: RequestOptions): Promise<WithResponse<WriteResult>>;
 }
 
 /** `tracking.*` operations. */
 export declare class TrackingApi {
   private constructor();
   /** Track every shipment of an order (HMAC-signed query). (`tracking.by_order`) */
-  byOrder(orderNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<OrderTracking>>;
+  byOrder(orderNumber: string, options?: RequestOptions): Promise<WithResponse<OrderTracking>>;
   /** Tracking of packages by carrier and tracking numbers. (`tracking.info`) */
-  info(carrierMoniker: Input<string>, trackingNumbers: Input<Array<string>>, options?: TrackingApiInfoOptions): Promise<WithResponse<TrackingInfo>>;
+  info(carrierMoniker: string, trackingNumbers: Array<string>, options?: TrackingInfoOptions): Promise<WithResponse<TrackingInfo>>;
   /** The fulfillment and tracking state of each line of an order. (`tracking.item_visibility`) */
-  itemVisibility(orderNumber: Input<string>, options?: TrackingApiItemVisibilityOptions): Promise<WithResponse<OrderItemVisibility>>;
+  itemVisibility(orderNumber: string, options?: TrackingItemVisibilityOptions): Promise<WithResponse<OrderItemVisibility>>;
 }
 
 /** `returns.*` operations. */
@@ -274,11 +274,11 @@ export declare class ReturnsApi {
   /** Generate a return label (v1) for items of an order. (`returns.generate_label`) */
   generateLabel(returnRequest: Input<ReturnRequest> | { [envelope: string]: Input<ReturnRequest> }, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Retrieve the label of a return (v1). (`returns.get_label`) */
-  getLabel(returnReferenceNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
+  getLabel(returnReferenceNumber: string, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Create a return (v2) for items of an order. (`returns.create`) */
   create(returnRequest: Input<ReturnRequest> | { [envelope: string]: Input<ReturnRequest> }, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Retrieve a return and its label (v2). (`returns.get`) */
-  get(returnReferenceNumber: Input<string>, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
+  get(returnReferenceNumber: string, options?: RequestOptions): Promise<WithResponse<ReturnLabel>>;
   /** Downloads a label from its `label_url` (no credentials are sent, no redirect followed). */
   downloadLabel(labelUrl: string, options?: RequestOptions): Promise<WithResponse<LabelFile>>;
 }
@@ -287,15 +287,15 @@ export declare class ReturnsApi {
 export declare class CarriersApi {
   private constructor();
   /** List the retailer's carriers, filtered by products and capabilities. (`carriers.list`) */
-  list(options?: CarriersApiListOptions): Promise<WithResponse<CarrierList>>;
+  list(options?: CarriersListOptions): Promise<WithResponse<CarrierList>>;
   /** The items of `carriers.list`, one by one. */
-  iter(options?: CarriersApiListOptions): AsyncIterableIterator<CarrierSummary>;
+  iter(options?: CarriersListOptions): AsyncIterableIterator<CarrierSummary>;
   /** Retrieve a carrier's services, configuration and accounts. (`carriers.get`) */
-  get(carrierMoniker: Input<string>, options?: CarriersApiGetOptions): Promise<WithResponse<CarrierDetails>>;
+  get(carrierMoniker: string, options?: CarriersGetOptions): Promise<WithResponse<CarrierDetails>>;
   /** Add services and configuration to a carrier for the retailer. (`carriers.enable`) */
-  enable(carrierMoniker: Input<string>, options?: CarriersApiEnableOptions): Promise<WithResponse<CarrierServiceCreationResponse>>;
+  enable(carrierMoniker: string, options?: CarriersEnableOptions): Promise<WithResponse<CarrierServiceCreationResponse>>;
   /** Remove a service of a carrier for the retailer. (`carriers.disable`) */
-  disable(carrierMoniker: Input<string>, carrierService: Input<string>, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
+  disable(carrierMoniker: string, carrierService: string, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
 }
 
 /** `carrier_accounts.*` operations. */
@@ -306,63 +306,63 @@ export declare class CarrierAccountsApi {
   /** The items of `carrier_accounts.list`, one by one. */
   iter(options?: RequestOptions): AsyncIterableIterator<CarrierAccount>;
   /** Retrieve a carrier account by its alias. (`carrier_accounts.get`) */
-  get(accountAlias: Input<string>, options?: RequestOptions): Promise<WithResponse<CarrierAccount>>;
+  get(accountAlias: string, options?: RequestOptions): Promise<WithResponse<CarrierAccount>>;
   /** Create a carrier account with the carrier's credentials. (`carrier_accounts.create`) */
   create(carrierAccountRequest: Input<CarrierAccountRequest> | { [envelope: string]: Input<CarrierAccountRequest> }, options?: RequestOptions): Promise<WithResponse<CarrierAccount>>;
   /** Update a carrier account (named by account_alias). (`carrier_accounts.update`) */
   update(carrierAccountUpdateRequest: Input<CarrierAccountUpdateRequest> | { [envelope: string]: Input<CarrierAccountUpdateRequest> }, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
   /** Delete a carrier account. (`carrier_accounts.delete`) */
-  delete(accountAlias: Input<string>, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
+  delete(accountAlias: string, options?: RequestOptions): Promise<WithResponse<StatusResponse>>;
 }
 
 /** `promise.*` operations. */
 export declare class PromiseApi {
   private constructor();
   /** Delivery-date options for a cart (server-side). (`promise.options`) */
-  options(options?: PromiseApiOptionsOptions): Promise<WithResponse<PromiseOptions>>;
+  options(options?: PromiseOptionsOptions): Promise<WithResponse<PromiseOptions>>;
   /** Delivery-date options for a cart (client-side, no secret). (`promise.public_options`) */
-  publicOptions(options?: PromiseApiPublicOptionsOptions): Promise<WithResponse<PromiseOptions>>;
+  publicOptions(options?: PromisePublicOptionsOptions): Promise<WithResponse<PromiseOptions>>;
   /** Confirm the delivery option chosen for an order. (`promise.confirm`) */
-  confirm(options?: PromiseApiConfirmOptions): Promise<WithResponse<PromiseConfirmed>>;
+  confirm(options?: PromiseConfirmOptions): Promise<WithResponse<PromiseConfirmed>>;
 }
 
 /** Options of `tracking.info`: its optional fields and the per-call options. */
-export interface TrackingApiInfoOptions extends RequestOptions {
+export interface TrackingInfoOptions extends RequestOptions {
   /** E.g. `en_US`. */
-  locale?: Input<string | null>;
-  order_date?: Input<string | null>;
-  ship_date?: Input<string | null>;
+  locale?: string | null;
+  order_date?: string | null;
+  ship_date?: string | null;
   /** Origin postal code (`ozip`). */
-  origin_zip?: Input<string | null>;
+  origin_zip?: string | null;
   /** Destination postal code (`dzip`). */
-  destination_zip?: Input<string | null>;
+  destination_zip?: string | null;
   /** Shipment type: `ret` for returns. */
-  shipment_type?: Input<string | null>;
+  shipment_type?: string | null;
 }
 
 /** Options of `tracking.item_visibility`: its optional fields and the per-call options. */
-export interface TrackingApiItemVisibilityOptions extends RequestOptions {
+export interface TrackingItemVisibilityOptions extends RequestOptions {
   /** Destination postal code (`dzip`), the second factor. */
-  destination_zip?: Input<string | null>;
-  locale?: Input<string | null>;
+  destination_zip?: string | null;
+  locale?: string | null;
 }
 
 /** Options of `carriers.list`: its optional fields and the per-call options. */
-export interface CarriersApiListOptions extends RequestOptions {
+export interface CarriersListOptions extends RequestOptions {
   products?: Input<Array<"returns" | "tracking" | "delivery" | (string & {})>>;
   capabilities?: Input<Array<"forward_label" | "returns_label" | "returns_mobile" | "returns_boxless" | "returns_pickup" | "local_delivery" | "international_shipment" | "shipment_tracking" | "multi_piece_shipment" | (string & {})>>;
 }
 
 /** Options of `carriers.get`: its optional fields and the per-call options. */
-export interface CarriersApiGetOptions extends RequestOptions {
+export interface CarriersGetOptions extends RequestOptions {
   /** ISO alpha-2: only services serving it (and unrestricted ones). */
-  country?: Input<string | null>;
+  country?: string | null;
   products?: Input<Array<"returns" | "tracking" | "delivery" | (string & {})>>;
   capabilities?: Input<Array<"forward_label" | "returns_label" | "returns_mobile" | "returns_boxless" | "returns_pickup" | "local_delivery" | "international_shipment" | "shipment_tracking" | "multi_piece_shipment" | (string & {})>>;
 }
 
 /** Options of `carriers.enable`: its optional fields and the per-call options. */
-export interface CarriersApiEnableOptions extends RequestOptions {
+export interface CarriersEnableOptions extends RequestOptions {
   capabilities?: Input<Array<"forward_label" | "returns_label" | "returns_mobile" | "returns_boxless" | "returns_pickup" | "local_delivery" | "international_shipment" | "shipment_tracking" | "multi_piece_shipment" | (string & {})> | null>;
   products?: Input<Array<"returns" | "tracking" | "delivery" | (string & {})> | null>;
   carrier_service_configurations?: Input<Array<CarrierServiceRequest> | null>;
@@ -370,52 +370,52 @@ export interface CarriersApiEnableOptions extends RequestOptions {
 }
 
 /** Options of `promise.options`: its optional fields and the per-call options. */
-export interface PromiseApiOptionsOptions extends RequestOptions {
+export interface PromiseOptionsOptions extends RequestOptions {
   /** Defaults to `PROMISE_SERVER_VERSION`. */
-  api_version?: Input<string | null>;
+  api_version?: string | null;
   destination?: Input<PromiseDestination | null>;
   /** E.g. `pdp`, `cart`, `checkout`. */
-  display_location?: Input<string | null>;
+  display_location?: string | null;
   /** `website` or `mobile`. */
-  channel?: Input<string | null>;
-  session_id?: Input<string | null>;
-  language_code?: Input<string | null>;
-  country_code?: Input<string | null>;
+  channel?: string | null;
+  session_id?: string | null;
+  language_code?: string | null;
+  country_code?: string | null;
   order_subtotal?: Input<Money | null>;
   customer?: Input<PromiseCustomer | null>;
   items?: Input<Array<PromiseItem> | null>;
   experiment?: Input<unknown | null>;
   /** Asks for a test answer (retailers not yet live). */
-  test?: Input<boolean | null>;
+  test?: boolean | null;
 }
 
 /** Options of `promise.public_options`: its optional fields and the per-call options. */
-export interface PromiseApiPublicOptionsOptions extends RequestOptions {
+export interface PromisePublicOptionsOptions extends RequestOptions {
   /** Defaults to `PROMISE_CLIENT_VERSION`. */
-  api_version?: Input<string | null>;
+  api_version?: string | null;
   destination?: Input<PromiseDestination | null>;
   /** E.g. `pdp`, `cart`, `checkout`. */
-  display_location?: Input<string | null>;
+  display_location?: string | null;
   /** `website` or `mobile`. */
-  channel?: Input<string | null>;
-  session_id?: Input<string | null>;
-  language_code?: Input<string | null>;
-  country_code?: Input<string | null>;
+  channel?: string | null;
+  session_id?: string | null;
+  language_code?: string | null;
+  country_code?: string | null;
   order_subtotal?: Input<Money | null>;
   customer?: Input<PromiseCustomer | null>;
   items?: Input<Array<PromiseItem> | null>;
   experiment?: Input<unknown | null>;
   /** Asks for a test answer (retailers not yet live). */
-  test?: Input<boolean | null>;
+  test?: boolean | null;
 }
 
 /** Options of `promise.confirm`: its optional fields and the per-call options. */
-export interface PromiseApiConfirmOptions extends RequestOptions {
+export interface PromiseConfirmOptions extends RequestOptions {
   /** Defaults to `PROMISE_CLIENT_VERSION`. */
-  api_version?: Input<string | null>;
-  order_id?: Input<string | null>;
+  api_version?: string | null;
+  order_id?: string | null;
   selected_delivery_options?: Input<Array<SelectedDeliveryOption> | null>;
-  channel?: Input<string | null>;
+  channel?: string | null;
 }
 
 /** A postal address as the Order API writes it (`street_1`, `zip`). Webhooks use another spelling: see `super::WebhookAddress`. */

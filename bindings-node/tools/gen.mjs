@@ -82,6 +82,11 @@ function models() {
   return out.join('');
 }
 
+/** The type an argument takes: scalars as they are, structured values as `Input<...>` (Dates allowed). */
+function inputType(t) {
+  return /^(string|number|boolean|Array<string>)( \| null)?$/.test(t) ? t : `Input<${t}>`;
+}
+
 /** How a method of `op` is called: positional parameters, whether it takes API fields in its options. */
 function shape(op) {
   const d = inputStruct(op);
@@ -93,8 +98,8 @@ function shape(op) {
   const required = new Set(d.required ?? []);
   const props = Object.entries(d.properties ?? {});
   return {
-    positional: props.filter(([w]) => required.has(w)).map(([w, ps]) => ({ wire: w, js: camel(w), type: `Input<${tsType(ps).replace(/ \| null$/, '')}>` })),
-    optional: props.filter(([w]) => !required.has(w)).map(([w, ps]) => ({ wire: w, type: `Input<${tsType(ps)}>`, doc: doc(ps, '  ') })),
+    positional: props.filter(([w]) => required.has(w)).map(([w, ps]) => ({ wire: w, js: camel(w), type: inputType(tsType(ps).replace(/ \| null$/, '')) })),
+    optional: props.filter(([w]) => !required.has(w)).map(([w, ps]) => ({ wire: w, type: inputType(tsType(ps)), doc: doc(ps, '  ') })),
     whole: false,
   };
 }
@@ -134,7 +139,7 @@ function api() {
       const outT = isModel(out) ? out : 'unknown';
       const params = s.positional.map((p) => p.js);
       const optsName = 'options';
-      const optT = s.optional.length ? `${cls}${pascal(method)}Options` : 'RequestOptions';
+      const optT = s.optional.length ? `${pascal(space)}${pascal(method)}Options` : 'RequestOptions';
       if (s.optional.length) {
         extras.push(`\n/** Options of \`${op.name}\`: its optional fields and the per-call options. */\nexport interface ${optT} extends RequestOptions {\n${s.optional.map((o) => `${o.doc}  ${o.wire}?: ${o.type};\n`).join('')}}\n`);
       }
