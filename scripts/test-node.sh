@@ -12,7 +12,8 @@ node --version
 
 node "$PKG/tools/gen.mjs" --check
 (cd "$PKG" && npm ci --no-audit --no-fund --loglevel=error)
-(cd "$PKG" && npx napi build --platform --release --strip --no-js --dts native.d.ts --cargo-flags="--locked" 2>&1 | grep -v '^\s*Compiling' || true)
+rm -f "$PKG/narvar.linux-x64-gnu.node"  # a stale addon must not pass for a fresh one
+(cd "$PKG" && npx napi build --platform --release --strip --no-js --dts native.d.ts -- --locked 2>&1 | sed '/^ *Compiling /d')
 test -f "$PKG/narvar.linux-x64-gnu.node" || { echo "the native addon was not built"; exit 1; }
 
 rm -f "$PKG"/narvar-*.tgz
