@@ -133,25 +133,6 @@ function atCaller(err, above) {
   return err;
 }
 
-/** Waits for a native call; aborting `signal` rejects at once and drops the call's request. */
-function abortable(start, signal) {
-  if (!signal) return start(0);
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  const id = nextCallId();
-  const running = start(id);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      native.cancel(id);
-      reject(abortError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    running.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
-}
-
 class Client {
   #native;
 
@@ -194,7 +175,7 @@ class Client {
   async journey(orderNumber, options = {}) {
     if (typeof orderNumber !== 'string') throw new TypeError(`orderNumber must be a string, not ${typeof orderNumber}`);
     try {
-      return JSON.parse(await abortable((id) => this.#native.journey(orderNumber, id), options.signal));
+      return JSON.parse((await settled((id) => this.#native.journey(orderNumber, id), options.signal)).text);
     } catch (e) {
       throw atCaller(translate(e), Client.prototype.journey);
     }
@@ -204,8 +185,9 @@ class Client {
   async _downloadLabel(labelUrl, call) {
     const settings = callSettings(call);
     try {
-      const r = await abortable((id) => this.#native.downloadLabel(labelUrl, settings, id), call?.signal);
-      return withResponse({ contentType: r.contentType ?? null, bytes: new Uint8Array(r.bytes) }, r.meta);
+      const r = await settled((id) => this.#native.downloadLabel(labelUrl, settings, id), call?.signal);
+      const file = JSON.parse(r.text);
+      return withResponse({ contentType: file.content_type ?? null, bytes: new Uint8Array(Buffer.from(file.base64, 'base64')) }, r.meta);
     } catch (e) {
       throw atCaller(translate(e), Client.prototype._downloadLabel);
     }

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
+mod reactor;
 mod sandbox;
 
 // ---- errors: one chokepoint
@@ -135,10 +136,22 @@ fn meta_json(meta: &narvar_core::ResponseMeta) -> String {
 
 /// A call's outcome, as the JS settle function takes it: `(callId, ok, text, meta)`.
 pub struct Settled {
-    call_id: u32,
-    ok: bool,
-    text: String,
-    meta: String,
+    pub(crate) call_id: u32,
+    pub(crate) ok: bool,
+    pub(crate) text: String,
+    pub(crate) meta: String,
+}
+
+impl Settled {
+    fn of<T>(call_id: u32, outcome: std::result::Result<T, NarvarError>, ok: impl FnOnce(T) -> (String, String)) -> Self {
+        match outcome {
+            Ok(v) => {
+                let (text, meta) = ok(v);
+                Settled { call_id, ok: true, text, meta }
+            }
+            Err(e) => Settled { call_id, ok: false, text: e.to_json().to_string(), meta: String::new() },
+        }
+    }
 }
 
 type SettleArgs = FnArgs<(u32, bool, String, String)>;
@@ -148,9 +161,15 @@ type SettleArgs = FnArgs<(u32, bool, String, String)>;
 /// promise: outcomes queue on it and many settle per wake-up of the JS thread.
 static SETTLE: std::sync::OnceLock<ThreadsafeFunction<Settled, (), SettleArgs, Status, false, true>> = std::sync::OnceLock::new();
 
-/// Registers the function every call's outcome is handed to (once, at load).
+/// Registers the function every call's outcome is handed to (once per JS thread, at load):
+/// directly from this thread's event loop ([`reactor`]), or, where that cannot be set up,
+/// through a threadsafe function from the I/O thread.
 #[napi(ts_args_type = "settle: (callId: number, ok: boolean, text: string, meta: string) => void")]
-pub fn on_settled(settle: Function<SettleArgs, ()>) -> Result<()> {
+pub fn on_settled(env: Env, settle: Function<SettleArgs, ()>) -> Result<()> {
+    // SAFETY: this thread's environment and a function value, as `install` requires.
+    if std::env::var_os("NARVAR_NODE_IO_THREAD").is_none() && unsafe { reactor::install(env.raw(), settle.value().value) } {
+        return Ok(());
+    }
     let tsfn = settle
         .build_threadsafe_function::<Settled>()
         .callee_handled::<false>()
@@ -195,36 +214,25 @@ fn lane() -> Result<&'static tokio::runtime::Handle> {
     LANE.as_ref().map_err(|e| Error::new(Status::GenericFailure, format!("narvar cannot start its I/O thread: {e}")))
 }
 
-/// Runs `fut` on the lane and settles a promise with `done`'s value; `call_id` > 0 makes it
-/// cancellable with [`cancel`].
-fn run<'e, T, V>(
-    env: &'e Env,
-    call_id: u32,
-    fut: impl std::future::Future<Output = std::result::Result<T, NarvarError>> + Send + 'static,
-    done: impl FnOnce(T) -> V + Send + 'static,
-) -> Result<Object<'e>>
-where
-    T: Send + 'static,
-    V: ToNapiValue + 'static,
-{
-    let lane = lane()?;
-    let (deferred, promise) = env.create_deferred()?;
-    let (fut, handle) = futures_util::future::abortable(fut);
-    if call_id > 0 {
-        in_flight().insert(call_id, handle);
-    }
-    lane.spawn(async move {
-        let out = fut.await;
-        if call_id > 0 {
-            in_flight().remove(&call_id);
+/// Runs a call: on this thread's reactor when there is one, else on the I/O thread, settling
+/// through the threadsafe function. `job`'s outcome goes to the JS settle function under
+/// `call_id`; [`cancel`] drops it.
+fn submit(call_id: u32, job: impl std::future::Future<Output = Settled> + Send + 'static) -> Result<()> {
+    let (job, handle) = futures_util::future::abortable(job);
+    in_flight().insert(call_id, handle);
+    let job = async move {
+        let outcome = job.await.ok(); // `None`: aborted, and rejected by the JS side already
+        in_flight().remove(&call_id);
+        outcome
+    };
+    let Err(job) = reactor::spawn(job) else { return Ok(()) };
+    let settle = SETTLE.get().ok_or_else(|| Error::from_reason("narvar: onSettled was not registered"))?;
+    lane()?.spawn(async move {
+        if let Some(outcome) = job.await {
+            settle.call(outcome, ThreadsafeFunctionCallMode::NonBlocking);
         }
-        deferred.resolve(move |env| match out {
-            Ok(Ok(v)) => Ok(done(v)),
-            Ok(Err(e)) => Err(js_error(&env, &e)),
-            Err(_aborted) => Err(Error::new(Status::Cancelled, "The call was aborted.")),
-        });
     });
-    Ok(promise)
+    Ok(())
 }
 
 /// A client: the Rust client, until closed.
@@ -246,47 +254,51 @@ impl NativeClient {
     /// [`on_settled`] under `call_id`: the result's JSON text and metadata, or the error's JSON.
     #[napi]
     pub fn call(&self, operation: String, input_json: String, options: CallSettings, call_id: u32) -> Result<()> {
-        let settle = SETTLE.get().ok_or_else(|| Error::from_reason("narvar: onSettled was not registered"))?;
         let prepared = self.client().and_then(|c| {
             let input: Value = serde_json::from_str(&input_json)
                 .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input is not JSON: {e}.")))?;
             Ok((c, input, options.options()?))
         });
-        let lane = lane()?;
-        let (fut, handle) = futures_util::future::abortable(async move {
-            let (client, input, opts) = prepared?;
-            client.execute_text(&operation, &input, opts).await
-        });
-        in_flight().insert(call_id, handle);
-        lane.spawn(async move {
-            let outcome = fut.await;
-            in_flight().remove(&call_id);
-            let settled = match outcome {
-                Ok(Ok(r)) => Settled { call_id, ok: true, text: r.value, meta: meta_json(&r.meta) },
-                Ok(Err(e)) => Settled { call_id, ok: false, text: e.to_json().to_string(), meta: String::new() },
-                Err(_aborted) => return, // the JS side rejected it already
+        submit(call_id, async move {
+            let outcome = match prepared {
+                Ok((client, input, opts)) => client.execute_text(&operation, &input, opts).await,
+                Err(e) => Err(e),
             };
-            settle.call(settled, ThreadsafeFunctionCallMode::NonBlocking);
-        });
-        Ok(())
+            Settled::of(call_id, outcome, |r| (r.value, meta_json(&r.meta)))
+        })
     }
 
-    /// The normalized journey of an order, as JSON text.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn journey<'e>(&self, env: &'e Env, order_number: String, call_id: u32) -> Result<Object<'e>> {
-        let client = self.client().map_err(|e| js_error(env, &e))?;
-        run(env, call_id, async move { client.journey(&order_number).await }, |j| serde_json::to_string(&j).unwrap_or_default())
+    /// The normalized journey of an order (JSON text), settled as [`NativeClient::call`] is.
+    #[napi]
+    pub fn journey(&self, order_number: String, call_id: u32) -> Result<()> {
+        let client = self.client();
+        submit(call_id, async move {
+            let outcome = match client {
+                Ok(client) => client.journey(&order_number).await,
+                Err(e) => Err(e),
+            };
+            Settled::of(call_id, outcome, |j| (serde_json::to_string(&j).unwrap_or_default(), String::new()))
+        })
     }
 
-    /// Downloads a return label from its `label_url`: `{ contentType, bytes }`.
-    #[napi(ts_return_type = "Promise<LabelDownload>")]
-    pub fn download_label<'e>(&self, env: &'e Env, label_url: String, options: CallSettings, call_id: u32) -> Result<Object<'e>> {
+    /// Downloads a return label from its `label_url`, settled as [`NativeClient::call`] is with
+    /// `{"content_type", "base64"}` as the text.
+    #[napi]
+    pub fn download_label(&self, label_url: String, options: CallSettings, call_id: u32) -> Result<()> {
         let prepared = self.client().and_then(|c| Ok((c, options.options()?)));
-        let (client, opts) = prepared.map_err(|e| js_error(env, &e))?;
-        run(env, call_id, async move { client.returns().download_label_with(&label_url, opts).await }, |r| LabelDownload {
-            meta: meta_json(&r.meta),
-            content_type: r.value.content_type.clone(),
-            bytes: r.value.bytes.into(),
+        submit(call_id, async move {
+            let outcome = match prepared {
+                Ok((client, opts)) => client.returns().download_label_with(&label_url, opts).await,
+                Err(e) => Err(e),
+            };
+            Settled::of(call_id, outcome, |r| {
+                use base64::Engine as _;
+                let file = serde_json::json!({
+                    "content_type": r.value.content_type,
+                    "base64": base64::engine::general_purpose::STANDARD.encode(&r.value.bytes),
+                });
+                (file.to_string(), meta_json(&r.meta))
+            })
         })
     }
 
@@ -307,14 +319,6 @@ impl NativeClient {
         let guard = self.client.lock().unwrap_or_else(|p| p.into_inner());
         guard.clone().ok_or_else(|| configuration("The client is closed: make a new one.".into()))
     }
-}
-
-/// A downloaded label.
-#[napi(object)]
-pub struct LabelDownload {
-    pub content_type: Option<String>,
-    pub bytes: Buffer,
-    pub meta: String,
 }
 
 // ---- offline pieces: conformance, webhooks, the registry
