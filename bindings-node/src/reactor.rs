@@ -30,10 +30,14 @@ extern "C" {
     fn uv_timer_init(event_loop: *mut sys::uv_loop_s, handle: *mut UvHandle) -> c_int;
     fn uv_timer_start(handle: *mut UvHandle, cb: extern "C" fn(*mut UvHandle), timeout: u64, repeat: u64) -> c_int;
     fn uv_timer_stop(handle: *mut UvHandle) -> c_int;
+    fn uv_idle_init(event_loop: *mut sys::uv_loop_s, handle: *mut UvHandle) -> c_int;
+    fn uv_idle_start(handle: *mut UvHandle, cb: extern "C" fn(*mut UvHandle)) -> c_int;
+    fn uv_idle_stop(handle: *mut UvHandle) -> c_int;
     fn uv_unref(handle: *mut UvHandle);
 }
 
 // `uv_handle_type` and `uv_poll_event` values (uv.h).
+const UV_IDLE: c_int = 6;
 const UV_POLL: c_int = 8;
 const UV_TIMER: c_int = 13;
 const UV_READABLE: c_int = 1;
@@ -47,6 +51,9 @@ struct Reactor {
     settle: sys::napi_ref,
     async_context: sys::napi_async_context,
     timer: *mut UvHandle,
+    /// Runs a tick cut short again on the next turn of the loop (idle handles run once a turn,
+    /// after timers; a timer restarted from its own callback would run again in the same phase).
+    idle: *mut UvHandle,
     pending: Cell<usize>,
     /// Outcomes finished during a tick, settled right after it (never inside the runtime).
     finished: RefCell<Vec<Settled>>,
@@ -84,6 +91,20 @@ fn events_waiting() -> bool {
     let mut p = PollFd { fd: EPOLL_FD.with(Cell::get), events: 1, revents: 0 };
     // SAFETY: one valid `pollfd`, no timeout.
     unsafe { poll(&mut p, 1, 0) > 0 }
+}
+
+/// Ends the tick when its budget is spent, even though work is left (tokio looks at its driver
+/// between every 61 tasks, and calls [`before_park`] only once its queue is empty, which under
+/// many calls in flight may not happen for long). Called as each call's future is polled.
+fn check_budget() {
+    let spent = TICK_STARTED.with(Cell::get).is_some_and(|t| t.elapsed() >= TICK_BUDGET);
+    if spent && !IDLE.with(Cell::get) {
+        CUT_SHORT.with(|c| c.set(true));
+        IDLE.with(|i| i.set(true));
+        if let Some(w) = TICK_WAKER.with(|t| t.borrow_mut().take()) {
+            w.wake();
+        }
+    }
 }
 
 /// tokio calls this when its run queue is empty, before parking. With no I/O event waiting the
@@ -156,12 +177,17 @@ unsafe fn build(env: sys::napi_env, settle: sys::napi_value) -> Option<Reactor> 
         }
         let poll = Box::into_raw(vec![0u8; uv_handle_size(UV_POLL)].into_boxed_slice()).cast::<UvHandle>();
         let timer = Box::into_raw(vec![0u8; uv_handle_size(UV_TIMER)].into_boxed_slice()).cast::<UvHandle>();
-        if uv_poll_init(event_loop, poll, epoll_fd) != 0 || uv_timer_init(event_loop, timer) != 0 {
+        let idle = Box::into_raw(vec![0u8; uv_handle_size(UV_IDLE)].into_boxed_slice()).cast::<UvHandle>();
+        if uv_poll_init(event_loop, poll, epoll_fd) != 0
+            || uv_timer_init(event_loop, timer) != 0
+            || uv_idle_init(event_loop, idle) != 0
+        {
             return None;
         }
-        // Neither keeps Node alive: the JS layer holds a ref'd handle while calls are pending.
+        // None keeps Node alive: the JS layer holds a ref'd handle while calls are pending.
         uv_unref(poll);
         uv_unref(timer);
+        uv_unref(idle);
         let mut settle_ref = ptr::null_mut();
         let mut name = ptr::null_mut();
         let mut async_context = ptr::null_mut();
@@ -179,6 +205,7 @@ unsafe fn build(env: sys::napi_env, settle: sys::napi_value) -> Option<Reactor> 
             settle: settle_ref,
             async_context,
             timer,
+            idle,
             pending: Cell::new(0),
             finished: RefCell::new(Vec::new()),
         })
@@ -201,6 +228,11 @@ where
         r.pending.set(r.pending.get() + 1);
         // Scheduling from outside the runtime wakes its driver, which makes the epoll
         // descriptor readable: the call starts on this loop iteration's poll phase.
+        let mut job = Box::pin(job);
+        let job = std::future::poll_fn(move |cx| {
+            check_budget();
+            job.as_mut().poll(cx)
+        });
         r.runtime.spawn(async move {
             let outcome = job.await;
             REACTOR.with(|cell| {
@@ -219,6 +251,12 @@ extern "C" fn on_readable(_handle: *mut UvHandle, _status: c_int, _events: c_int
 }
 
 extern "C" fn on_timer(_handle: *mut UvHandle) {
+    tick();
+}
+
+extern "C" fn on_idle(handle: *mut UvHandle) {
+    // SAFETY: our own idle handle, on the loop's thread.
+    unsafe { uv_idle_stop(handle) };
     tick();
 }
 
@@ -242,7 +280,7 @@ fn tick() {
         unsafe {
             if CUT_SHORT.with(|c| c.replace(false)) {
                 // Work is left (and its events may be taken already): go on next turn.
-                uv_timer_start(r.timer, on_timer, 0, TIMER_TICK_MS);
+                uv_idle_start(r.idle, on_idle);
             } else if r.pending.get() == 0 {
                 uv_timer_stop(r.timer);
             }
