@@ -219,4 +219,4 @@ function newNative(options, fromEnv) {
   }
 }
 
-module.exports = { Client, split, withResponse, responseMeta };
+module.exports = { Client };

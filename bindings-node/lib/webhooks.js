@@ -60,4 +60,4 @@ function verifyWebhook(rawBody, headers, check = {}) {
   }
 }
 
-module.exports = { verifyWebhook, flatHeaders };
+module.exports = { verifyWebhook };

@@ -1,7 +1,8 @@
 //! The native half of the `narvar` npm package: conversion (JSON text both ways), calls run on
-//! one I/O thread ([`LANE`]), cancellation, and errors carried to JavaScript with every field of
-//! the core's error (the JS layer turns them into `NarvarError` subclasses). All API knowledge
-//! stays in the core and the client crate.
+//! the JavaScript thread's own event loop ([`reactor`]) or else one I/O thread ([`LANE`]),
+//! cancellation, and errors carried to JavaScript with every field of the core's error (the JS
+//! layer turns them into `NarvarError` subclasses). All API knowledge stays in the core and the
+//! client crate.
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -120,14 +121,6 @@ impl CallSettings {
     }
 }
 
-/// A call's result: the value as JSON text (`JSON.parse` is faster than building objects
-/// through napi) and its response metadata as JSON text, parsed only when read.
-#[napi(object)]
-pub struct NativeAnswer {
-    pub text: String,
-    pub meta: String,
-}
-
 fn meta_json(meta: &narvar_core::ResponseMeta) -> String {
     serde_json::to_string(meta).unwrap_or_default()
 }
@@ -178,7 +171,7 @@ pub fn on_settled(env: Env, settle: Function<SettleArgs, ()>) -> Result<()> {
     SETTLE.set(tsfn).map_err(|_| Error::from_reason("narvar: onSettled was already registered"))
 }
 
-// ---- cancellation: the JS layer gives a call an id when it has an AbortSignal
+// ---- cancellation: every call has an id from the JS layer, which settles and aborts by it
 
 static IN_FLIGHT: LazyLock<Mutex<HashMap<u32, futures_util::future::AbortHandle>>> = LazyLock::new(Default::default);
 
@@ -372,12 +365,12 @@ pub fn verify_webhook(env: Env, headers: Vec<String>, body: Buffer, check: Webho
             return Err(js_error(&env, &e));
         }
     };
-    let tolerance = check.tolerance_sec.unwrap_or(300.0);
-    let verifier = WebhookVerifier {
-        auth,
-        tolerance: Duration::from_secs_f64(if tolerance.is_finite() { tolerance.max(0.0) } else { 0.0 }),
-        require_timestamp: check.require_timestamp.unwrap_or(false),
-    };
+    // The core's defaults (its tolerance window, no timestamp required), overridden if given.
+    let mut verifier = WebhookVerifier::new(auth);
+    if let Some(t) = check.tolerance_sec {
+        verifier.tolerance = Duration::from_secs_f64(if t.is_finite() { t.max(0.0) } else { 0.0 });
+    }
+    verifier.require_timestamp = check.require_timestamp.unwrap_or(verifier.require_timestamp);
     let now = match check.now {
         Some(t) if t.is_finite() => std::time::UNIX_EPOCH + Duration::from_secs_f64(t.max(0.0)),
         _ => std::time::SystemTime::now(),
@@ -398,14 +391,6 @@ pub fn operations() -> String {
         })
         .collect();
     Value::from(list).to_string()
-}
-
-/// Ends an export as every language does (`narvar_core::export`): the core's error naming each
-/// missing order, or nothing.
-#[napi]
-pub fn finish_export(env: Env, exported: u32, missing: Vec<String>) -> Result<()> {
-    let tally = narvar_core::export::ExportTally { exported: exported as usize, missing, failed: Vec::new() };
-    tally.finish().map(|_| ()).map_err(|e| js_error(&env, &e))
 }
 
 /// The core's stable error codes (the JS layer has one class per code; its tests compare).
