@@ -49,7 +49,9 @@ struct JsSettings {
     origin: Option<String>,
     timeout_ms: Option<f64>,
     max_attempts: Option<u32>,
-    rate_budget: Option<bool>,
+    rate_budget: Option<narvar::RateBudgetSetting>,
+    rate_budget_redis: Option<String>,
+    rate_budget_workers: Option<u32>,
     user_agent_suffix: Option<String>,
     from_env: Option<bool>,
 }
@@ -67,6 +69,8 @@ const SETTING_NAMES: &[&str] = &[
     "timeoutMs",
     "maxAttempts",
     "rateBudget",
+    "rateBudgetRedis",
+    "rateBudgetWorkers",
     "userAgentSuffix",
 ];
 
@@ -101,6 +105,8 @@ fn read_settings(json: &str) -> std::result::Result<narvar::Settings, NarvarErro
         timeout: s.timeout_ms.map(|t| narvar_core::config::timeout_from_millis("timeoutMs", t)).transpose()?,
         max_attempts: s.max_attempts,
         rate_budget: s.rate_budget,
+        rate_budget_redis: s.rate_budget_redis,
+        rate_budget_workers: s.rate_budget_workers,
         user_agent_suffix: s.user_agent_suffix,
         from_env: s.from_env.unwrap_or(false),
     })

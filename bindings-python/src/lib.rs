@@ -84,7 +84,9 @@ struct Config {
     origin: Option<String>,
     timeout: Option<f64>,
     max_attempts: Option<u32>,
-    rate_budget: Option<bool>,
+    rate_budget: Option<narvar::RateBudgetSetting>,
+    rate_budget_redis: Option<String>,
+    rate_budget_workers: Option<u32>,
     user_agent_suffix: Option<String>,
     from_env: Option<bool>,
 }
@@ -100,7 +102,9 @@ fn build(config: &Config) -> Result<Client, NarvarError> {
         origin: config.origin.clone(),
         timeout: config.timeout.map(|t| narvar_core::config::timeout_from_secs("timeout", t)).transpose()?,
         max_attempts: config.max_attempts,
-        rate_budget: config.rate_budget,
+        rate_budget: config.rate_budget.clone(),
+        rate_budget_redis: config.rate_budget_redis.clone(),
+        rate_budget_workers: config.rate_budget_workers,
         user_agent_suffix: config.user_agent_suffix.clone(),
         from_env: config.from_env.unwrap_or(false),
     };

@@ -55,6 +55,15 @@ struct Global {
     /// Turn the client-side rate budget (100 requests / 60 s) off, e.g. against a sandbox.
     #[arg(long, global = true)]
     no_rate_budget: bool,
+    /// The client-side rate budget, such as "120/2s" or "100/60s, burst 10" (default 100/60s, burst 10).
+    #[arg(long, global = true, env = "NARVAR_RATE_BUDGET", value_name = "BUDGET")]
+    rate_budget: Option<String>,
+    /// Share the rate budget with the account's other workers through this Redis (redis://host:port).
+    #[arg(long, global = true, env = "NARVAR_RATE_BUDGET_REDIS", value_name = "URL", hide_env_values = true)]
+    rate_budget_redis: Option<String>,
+    /// How many workers share the budget: each keeps 1/N of it while Redis does not answer (default 8).
+    #[arg(long, global = true, env = "NARVAR_RATE_BUDGET_WORKERS", value_name = "N")]
+    rate_budget_workers: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -361,8 +370,17 @@ impl Global {
                 b = b.tracking_key(r, k);
             }
         }
+        if let Some(spec) = &self.rate_budget {
+            b = b.rate_budget_text(spec)?;
+        }
         if self.no_rate_budget {
             b = b.no_rate_budget();
+        }
+        if let Some(url) = &self.rate_budget_redis {
+            b = b.rate_budget_redis(url.clone());
+        }
+        if let Some(n) = self.rate_budget_workers {
+            b = b.rate_budget_workers(n);
         }
         Ok(b.build()?)
     }
@@ -561,6 +579,10 @@ async fn run(cli: Cli) -> Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The client's warnings (such as a shared rate budget's Redis going away) on stderr;
+    // NARVAR_LOG (an env-filter, e.g. "narvar=debug") says more.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NARVAR_LOG").unwrap_or_else(|_| "narvar=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -5,7 +5,8 @@ use crate::{cache, Client, Inner, Result};
 use futures_util::future::BoxFuture;
 use narvar_core::config::{BasicAuth, CredentialProvider, TrackingKey};
 use narvar_core::http::{HttpRequest, HttpResponse, TransportError};
-use narvar_core::policy::{RetryPolicy, TokenBucket};
+use narvar_core::budget::RateBudget;
+use narvar_core::policy::RetryPolicy;
 use narvar_core::{Credentials, Driver, DriverConfig, Environment, ErrorCode, NarvarError, Secret};
 use std::collections::HashMap;
 use std::io::Write;
@@ -69,7 +70,9 @@ pub struct ClientBuilder {
     max_response_bytes: Option<usize>,
     connections_per_thread: bool,
     retry: Option<RetryPolicy>,
-    rate_budget: Option<Option<TokenBucket>>,
+    rate_budget: Option<Option<RateBudget>>,
+    rate_budget_redis: Option<Secret>,
+    rate_budget_workers: Option<u32>,
     user_agent_suffix: Option<String>,
     source: Option<Arc<dyn CredentialSource>>,
     transport: Option<Arc<dyn HttpTransport>>,
@@ -112,6 +115,21 @@ impl ClientBuilder {
         }
         if let Some(t) = env("NARVAR_TIMEOUT_SECS") {
             b = b.timeout(narvar_core::config::timeout_from_text("NARVAR_TIMEOUT_SECS", &t)?);
+        }
+        if let Some(spec) = env("NARVAR_RATE_BUDGET") {
+            b.rate_budget = Some(parse_rate_budget(&spec).map_err(|mut e| {
+                e.message = format!("NARVAR_RATE_BUDGET: {}", e.message);
+                e
+            })?);
+        }
+        if let Some(url) = env("NARVAR_RATE_BUDGET_REDIS") {
+            b = b.rate_budget_redis(url);
+        }
+        if let Some(n) = env("NARVAR_RATE_BUDGET_WORKERS") {
+            let n = n.trim().parse::<u32>().ok().filter(|&n| n > 0).ok_or_else(|| {
+                NarvarError::new(ErrorCode::Configuration, "NARVAR_RATE_BUDGET_WORKERS must be a whole number of at least 1.")
+            })?;
+            b = b.rate_budget_workers(n);
         }
         Ok(b)
     }
@@ -183,12 +201,42 @@ impl ClientBuilder {
     /// The client-side rate budget: `requests` per `per`, bursts of `burst`. Default 100 / 60 s,
     /// bursts of 10.
     pub fn rate_budget(mut self, requests: u32, per: Duration, burst: u32) -> Self {
-        self.rate_budget = Some(Some(TokenBucket::new(requests, per, burst)));
+        self.rate_budget = Some(Some(RateBudget::new(requests, per, burst)));
         self
+    }
+    /// The client-side rate budget written as text: `"120/2s"`, `"100/60s, burst 10"`, or
+    /// `"off"` (see [`RateBudget::parse`]).
+    pub fn rate_budget_text(mut self, spec: &str) -> Result<Self> {
+        self.rate_budget = Some(parse_rate_budget(spec)?);
+        Ok(self)
     }
     /// No client-side rate budget (the server may still answer 429).
     pub fn no_rate_budget(mut self) -> Self {
         self.rate_budget = Some(None);
+        self
+    }
+    /// Shares the rate budget with every other worker of the account through the Redis at
+    /// `url` (`redis://[:password@]host[:port][/db]`; needs the `redis` feature): the budget is
+    /// then the account's, not this process's, and one worker's 429 slows them all. When Redis
+    /// does not answer, this worker keeps to its share (see [`ClientBuilder::rate_budget_workers`])
+    /// until it does; a call never fails because of Redis.
+    ///
+    /// ```no_run
+    /// let client = narvar::Client::builder()
+    ///     .basic_auth("acme", "tok_live_acme")
+    ///     .rate_budget_redis("redis://10.0.0.5:6379")
+    ///     .rate_budget_workers(8)
+    ///     .build()?;
+    /// # Ok::<(), narvar::NarvarError>(())
+    /// ```
+    pub fn rate_budget_redis(mut self, url: impl Into<Secret>) -> Self {
+        self.rate_budget_redis = Some(url.into());
+        self
+    }
+    /// How many workers share the budget, for the share each keeps while Redis is away (the
+    /// limit divided by this). Default 8.
+    pub fn rate_budget_workers(mut self, workers: u32) -> Self {
+        self.rate_budget_workers = Some(workers);
         self
     }
     /// Appended to the `User-Agent`.
@@ -266,6 +314,7 @@ impl ClientBuilder {
                 Arc::new(Fixed(credentials))
             }
         };
+        let shared_key = narvar_core::budget::shared_key(&environment.endpoints(), &source.current());
         let mut config = DriverConfig::new(environment.endpoints());
         if let Some(t) = self.timeout {
             config.timeout = narvar_core::config::check_timeout("timeout", t)?;
@@ -302,13 +351,20 @@ impl ClientBuilder {
                 Arc::new(if self.connections_per_thread { t.with_connections_per_thread(connect_timeout) } else { t })
             }
         };
-        let driver = Driver::new(
+        let shared_budget = match (&self.rate_budget_redis, config.rate_budget) {
+            (Some(url), Some(budget)) => Some(shared_store(budget, url, shared_key, self.rate_budget_workers)?),
+            _ => None,
+        };
+        let mut driver = Driver::new(
             config,
             Hooked { inner: transport, hooks: self.hooks },
             TokioSleep(Instant::now()),
             RandomIds,
             SourceAdapter(source),
         );
+        if let Some(store) = shared_budget {
+            driver = driver.with_budget_store(store);
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 driver,
@@ -318,4 +374,31 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// `"off"` or a budget's text.
+fn parse_rate_budget(spec: &str) -> Result<Option<RateBudget>> {
+    match spec.trim() {
+        "off" | "false" | "none" => Ok(None),
+        spec => RateBudget::parse(spec).map(Some),
+    }
+}
+
+#[cfg(feature = "redis")]
+fn shared_store(
+    budget: RateBudget,
+    url: &Secret,
+    key: String,
+    workers: Option<u32>,
+) -> Result<Arc<dyn narvar_core::budget::BudgetStore>> {
+    let workers = workers.unwrap_or(crate::shared_budget::DEFAULT_EXPECTED_WORKERS);
+    Ok(Arc::new(crate::shared_budget::RedisBudget::new(budget, url, key, workers)?))
+}
+
+#[cfg(not(feature = "redis"))]
+fn shared_store(_: RateBudget, _: &Secret, _: String, _: Option<u32>) -> Result<Arc<dyn narvar_core::budget::BudgetStore>> {
+    Err(NarvarError::new(
+        ErrorCode::Configuration,
+        "The rate_budget_redis setting needs a build with Redis support (the narvar crate's `redis` feature).",
+    ))
 }

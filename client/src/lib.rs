@@ -22,6 +22,8 @@ pub mod blocking;
 mod builder;
 mod cache;
 mod settings;
+#[cfg(feature = "redis")]
+mod shared_budget;
 mod transport;
 
 pub use builder::{ClientBuilder, CredentialSource, Hooks};
@@ -29,7 +31,7 @@ pub use narvar_core::{
     self as core, journey, models, ops, webhooks, Amount, CallOptions, Credentials, Environment, ErrorCode, FieldError,
     NarvarError, Response, ResponseMeta, Secret,
 };
-pub use settings::Settings;
+pub use settings::{RateBudgetSetting, Settings};
 pub use transport::{prune_thread_pools, HttpTransport, ReqwestTransport};
 
 use narvar_core::http::Method;

@@ -19,12 +19,25 @@ pub struct Settings {
     pub origin: Option<String>,
     pub timeout: Option<Duration>,
     pub max_attempts: Option<u32>,
-    /// `Some(false)` turns the client-side rate budget off.
-    pub rate_budget: Option<bool>,
+    /// The client-side rate budget: on (the default budget), off, or a budget's text.
+    pub rate_budget: Option<RateBudgetSetting>,
+    /// A Redis URL: share the rate budget with the account's other workers.
+    pub rate_budget_redis: Option<String>,
+    /// How many workers share it (their share while Redis is away).
+    pub rate_budget_workers: Option<u32>,
     /// Appended to the `User-Agent`, after the binding's own name.
     pub user_agent_suffix: Option<String>,
     /// Start from the `NARVAR_*` environment variables.
     pub from_env: bool,
+}
+
+/// A binding's rate budget option: `true` (the default budget), `false` (none), or a budget
+/// written as text, such as `"120/2s"` or `"100/60s, burst 10"`.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RateBudgetSetting {
+    Switch(bool),
+    Text(String),
 }
 
 impl std::fmt::Debug for Settings {
@@ -61,8 +74,16 @@ impl Settings {
         if let Some(n) = self.max_attempts {
             b = b.max_attempts(n);
         }
-        if self.rate_budget == Some(false) {
-            b = b.no_rate_budget();
+        match &self.rate_budget {
+            Some(RateBudgetSetting::Switch(false)) => b = b.no_rate_budget(),
+            Some(RateBudgetSetting::Text(spec)) => b = b.rate_budget_text(spec)?,
+            Some(RateBudgetSetting::Switch(true)) | None => {}
+        }
+        if let Some(url) = &self.rate_budget_redis {
+            b = b.rate_budget_redis(url.clone());
+        }
+        if let Some(n) = self.rate_budget_workers {
+            b = b.rate_budget_workers(n);
         }
         let suffix = match &self.user_agent_suffix {
             Some(s) => format!("{binding} {s}"),

@@ -6,7 +6,9 @@ use crate::config::{CredentialProvider, Credentials, Endpoints};
 use crate::error::{ErrorCode, NarvarError, Response, ResponseMeta};
 use crate::http::{Entropy, HttpRequest, HttpResponse, Sleep, Transport, TransportError};
 use crate::ops::{self, OpInfo, Operation, RequestContext};
-use crate::policy::{parse_retry_after, Decision, Outcome, RetryPolicy, RetrySafety, TokenBucket};
+use crate::budget::{BudgetEvent, BudgetStore, LocalBudget, RateBudget};
+use crate::policy::{parse_retry_after, Decision, Outcome, RetryPolicy, RetrySafety};
+use std::sync::Arc;
 use futures_util::future::{select, Either};
 use std::pin::pin;
 use std::sync::Mutex;
@@ -33,8 +35,9 @@ pub struct DriverConfig {
     pub retry: RetryPolicy,
     /// One deadline per call, covering every attempt, back-off and body.
     pub timeout: Duration,
-    /// The client-side rate budget; `None` turns it off.
-    pub rate_budget: Option<TokenBucket>,
+    /// The client-side rate budget; `None` turns it off. Kept in this process unless the
+    /// driver is given a shared store ([`Driver::with_budget_store`]).
+    pub rate_budget: Option<RateBudget>,
     /// The most response body read; a longer one is a `decode` error.
     pub max_response_bytes: usize,
 }
@@ -47,7 +50,7 @@ impl DriverConfig {
             user_agent: ops::USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
-            rate_budget: Some(TokenBucket::default()),
+            rate_budget: Some(RateBudget::default()),
             max_response_bytes: crate::http::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
@@ -60,9 +63,15 @@ pub struct Driver<T, S, E, P> {
     pub entropy: E,
     pub credentials: P,
     config: DriverConfig,
-    bucket: Option<Mutex<TokenBucket>>,
+    budget: Option<Budget>,
     /// Credential versions already refreshed after a 401: once per version.
     refreshed: Mutex<Vec<u64>>,
+}
+
+/// Where the budget's state is: in-process (no allocation per call), or a shared store.
+enum Budget {
+    Local(LocalBudget),
+    Shared(Arc<dyn BudgetStore>),
 }
 
 enum Attempt {
@@ -74,8 +83,17 @@ enum Attempt {
 impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, P> {
     /// A driver over this I/O.
     pub fn new(config: DriverConfig, transport: T, sleep: S, entropy: E, credentials: P) -> Self {
-        let bucket = config.rate_budget.clone().map(Mutex::new);
-        Driver { transport, sleep, entropy, credentials, config, bucket, refreshed: Mutex::new(Vec::new()) }
+        let budget = config.rate_budget.map(|b| Budget::Local(LocalBudget::new(b)));
+        Driver { transport, sleep, entropy, credentials, config, budget, refreshed: Mutex::new(Vec::new()) }
+    }
+
+    /// Keeps the rate budget's state in `store` (shared with other workers) instead of in this
+    /// process. A driver whose config has no rate budget ignores it.
+    pub fn with_budget_store(mut self, store: Arc<dyn BudgetStore>) -> Self {
+        if self.budget.is_some() {
+            self.budget = Some(Budget::Shared(store));
+        }
+        self
     }
 
     /// The configuration.
@@ -170,9 +188,9 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         let mut request = build_now(&credentials).map_err(|e| fail(e, &meta))?;
 
         loop {
-            if let Some(wait) = self.take_budget() {
+            if let Some(wait) = self.take_budget().await {
                 if self.sleep.monotonic() + wait >= deadline {
-                    self.refund_budget();
+                    _ = self.budget_event(BudgetEvent::Refund).await;
                     if let Some(resp) = throttled.take() {
                         return Err(fail(NarvarError::from_status(&resp), &meta));
                     }
@@ -222,7 +240,11 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
                             continue;
                         }
                     }
-                    self.adapt_budget(resp.status);
+                    match resp.status {
+                        429 => _ = self.budget_event(BudgetEvent::Throttled).await,
+                        200..=299 => _ = self.budget_event(BudgetEvent::Succeeded).await,
+                        _ => {}
+                    }
                     let retry_after = resp.header("retry-after").and_then(|v| parse_retry_after(v, Some(self.sleep.wall())));
                     let outcome = Outcome::Status { status: resp.status, retry_after };
                     match self.config.retry.decide(safety, meta.attempts - 1, &outcome, self.entropy.unit()) {
@@ -258,28 +280,17 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         }
     }
 
-    fn take_budget(&self) -> Option<Duration> {
-        let bucket = self.bucket.as_ref()?;
-        let now = self.sleep.monotonic();
-        let wait = bucket.lock().unwrap_or_else(|p| p.into_inner()).acquire(now);
+    async fn take_budget(&self) -> Option<Duration> {
+        let wait = self.budget_event(BudgetEvent::Acquire).await;
         (!wait.is_zero()).then_some(wait)
     }
 
-    fn refund_budget(&self) {
-        if let Some(bucket) = self.bucket.as_ref() {
-            bucket.lock().unwrap_or_else(|p| p.into_inner()).refund();
-        }
-    }
-
-    fn adapt_budget(&self, status: u16) {
-        let Some(bucket) = self.bucket.as_ref() else {
-            return;
-        };
-        let mut b = bucket.lock().unwrap_or_else(|p| p.into_inner());
-        if status == 429 {
-            b.on_throttled(self.sleep.monotonic());
-        } else if (200..300).contains(&status) {
-            b.on_success();
+    async fn budget_event(&self, event: BudgetEvent) -> Duration {
+        let now = self.sleep.monotonic();
+        match &self.budget {
+            None => Duration::ZERO,
+            Some(Budget::Local(b)) => b.apply_now(event, now),
+            Some(Budget::Shared(store)) => store.apply(event, now).await,
         }
     }
 

@@ -24,6 +24,7 @@
 #[macro_use]
 pub mod macros;
 
+pub mod budget;
 pub mod config;
 pub mod conformance;
 pub mod driver;

@@ -1,4 +1,4 @@
-//! Pure decisions: whether and when to retry, how much of the rate budget is left.
+//! Pure decisions: whether and when to retry (the rate budget is [`crate::budget`]).
 //! Time and randomness are passed in.
 
 use crate::http::TransportError;
@@ -116,76 +116,6 @@ pub fn parse_retry_after(value: &str, now: Option<SystemTime>) -> Option<Duratio
     Some(when.duration_since(now?).unwrap_or(Duration::ZERO))
 }
 
-/// A client-side rate budget: a token bucket that shrinks on 429 and grows back on success.
-///
-/// Defaults to Narvar's one stated limit, 100 requests per 60 s, with bursts of 10. On a 429 the
-/// refill rate halves (down to a floor of 1/10 of the configured rate); each success after that
-/// restores 5% of the lost rate. Time is passed in as a monotonic `Duration`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TokenBucket {
-    capacity: f64,
-    tokens: f64,
-    configured_rate: f64, // tokens per second
-    rate: f64,
-    last: Option<Duration>,
-}
-
-impl Default for TokenBucket {
-    fn default() -> Self {
-        TokenBucket::new(100, Duration::from_secs(60), 10)
-    }
-}
-
-impl TokenBucket {
-    /// `requests` per `per`, with bursts of `burst`.
-    pub fn new(requests: u32, per: Duration, burst: u32) -> Self {
-        let rate = f64::from(requests.max(1)) / per.as_secs_f64().max(1e-3);
-        let capacity = f64::from(burst.max(1));
-        TokenBucket { capacity, tokens: capacity, configured_rate: rate, rate, last: None }
-    }
-
-    /// The current refill rate, requests per second.
-    pub fn rate(&self) -> f64 {
-        self.rate
-    }
-
-    fn refill(&mut self, now: Duration) {
-        if let Some(last) = self.last {
-            let dt = now.saturating_sub(last).as_secs_f64();
-            self.tokens = (self.tokens + dt * self.rate).min(self.capacity);
-        }
-        self.last = Some(now);
-    }
-
-    /// Takes a token at `now`; if none is left, says how long until one is (and reserves it).
-    pub fn acquire(&mut self, now: Duration) -> Duration {
-        self.refill(now);
-        self.tokens -= 1.0;
-        if self.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-self.tokens / self.rate)
-        }
-    }
-
-    /// Gives back a token taken by [`TokenBucket::acquire`] for a request that was not sent.
-    pub fn refund(&mut self) {
-        self.tokens = (self.tokens + 1.0).min(self.capacity);
-    }
-
-    /// Narvar answered 429: halve the rate and drop any burst.
-    pub fn on_throttled(&mut self, now: Duration) {
-        self.refill(now);
-        self.rate = (self.rate / 2.0).max(self.configured_rate / 10.0);
-        self.tokens = self.tokens.min(0.0);
-    }
-
-    /// A request succeeded: win back some of the rate lost to 429s.
-    pub fn on_success(&mut self) {
-        self.rate = (self.rate + (self.configured_rate - self.rate) * 0.05).min(self.configured_rate);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,26 +163,5 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:07 GMT", None), None);
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", Some(now)), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", Some(now)), None);
-    }
-
-    #[test]
-    fn bucket_spends_refills_and_adapts() {
-        let mut b = TokenBucket::new(100, Duration::from_secs(60), 10);
-        let t0 = Duration::from_secs(1000);
-        for _ in 0..10 {
-            assert_eq!(b.acquire(t0), Duration::ZERO);
-        }
-        let wait = b.acquire(t0);
-        assert!((wait.as_secs_f64() - 0.6).abs() < 1e-9, "one token per 0.6 s: {wait:?}");
-        b.on_throttled(t0);
-        assert!((b.rate() - 100.0 / 60.0 / 2.0).abs() < 1e-9);
-        for _ in 0..20 {
-            b.on_throttled(t0);
-        }
-        assert!((b.rate() - 100.0 / 60.0 / 10.0).abs() < 1e-9, "floor at a tenth");
-        for _ in 0..1000 {
-            b.on_success();
-        }
-        assert!((b.rate() - 100.0 / 60.0).abs() < 1e-6, "recovers");
     }
 }

@@ -285,14 +285,8 @@ pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
             rec.account_id = Some(account_id.clone());
         }
         let now = shared.started.elapsed();
-        let limited = w.accounts.get_mut(&account_id).and_then(|a| a.bucket.as_mut()).map(|b| {
-            let wait = b.acquire(now);
-            if !wait.is_zero() {
-                b.refund();
-            }
-            wait
-        });
-        if let Some(wait) = limited.filter(|w| !w.is_zero()) {
+        let limited = w.accounts.get_mut(&account_id).and_then(|a| a.limiter.as_mut()).and_then(|l| l.admit(now).err());
+        if let Some(wait) = limited {
             drop(w);
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
             finish_record(&shared, seq, Some(429), "rate_limited");

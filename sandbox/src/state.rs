@@ -7,7 +7,7 @@ use crate::faults::FaultRule;
 use chrono::{DateTime, Duration as Span, Utc};
 use narvar_core::envelope;
 use narvar_core::models::*;
-use narvar_core::policy::TokenBucket;
+use narvar_core::budget::{BudgetState, RateBudget};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -106,7 +106,7 @@ pub struct Account {
     pub promises: BTreeMap<String, DeliveryOption>,
     /// Idempotency key → (request body, status, response body).
     pub idempotency: HashMap<String, (Vec<u8>, u16, Value)>,
-    pub bucket: Option<TokenBucket>,
+    pub limiter: Option<Limiter>,
 }
 
 impl Account {
@@ -132,7 +132,7 @@ impl Account {
             carrier_accounts: BTreeMap::new(),
             promises: BTreeMap::new(),
             idempotency: HashMap::new(),
-            bucket: None,
+            limiter: None,
         }
     }
 }
@@ -304,14 +304,14 @@ impl World {
     pub fn set_rate_limit(&mut self, limit: Option<(u32, std::time::Duration)>) {
         self.rate_limit = limit;
         for a in self.accounts.values_mut() {
-            a.bucket = limit.map(|(n, per)| TokenBucket::new(n, per, n));
+            a.limiter = limit.map(Limiter::new);
         }
     }
 
     /// Adds an account.
     pub fn add_account(&mut self, creds: TestAccount) {
         let mut a = Account::new(creds.clone(), self.now());
-        a.bucket = self.rate_limit.map(|(n, per)| TokenBucket::new(n, per, n));
+        a.limiter = self.rate_limit.map(Limiter::new);
         self.initial.push(creds.clone());
         self.accounts.insert(creds.account_id.clone(), a);
     }
@@ -468,5 +468,32 @@ impl World {
             return failure(401, "auth.unknown_account", "Unknown account");
         };
         op.handle(&mut crate::handlers::Cx { account, now, id, rrn, seq, base_url })
+    }
+}
+
+/// An account's rate limiter: the core's GCRA as a judge, a burst of the whole limit (a
+/// fresh account may spend its period's requests at once, as a fixed window would allow).
+#[derive(Clone, Debug)]
+pub struct Limiter {
+    budget: RateBudget,
+    state: BudgetState,
+}
+
+impl Limiter {
+    fn new((requests, per): (u32, std::time::Duration)) -> Self {
+        let budget = RateBudget::new(requests, per, requests);
+        Limiter { budget, state: BudgetState::fresh(&budget) }
+    }
+
+    /// Admits a request at `now` (the sandbox's monotonic clock), or says how long until one
+    /// would be.
+    pub fn admit(&mut self, now: std::time::Duration) -> Result<(), std::time::Duration> {
+        match self.budget.admit(&self.state, now.as_secs_f64()) {
+            Ok(next) => {
+                self.state = next;
+                Ok(())
+            }
+            Err(wait) => Err(std::time::Duration::from_secs_f64(wait)),
+        }
     }
 }
