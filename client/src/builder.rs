@@ -3,9 +3,9 @@
 use crate::transport::{Hooked, HttpTransport, RandomIds, ReqwestTransport, TokioSleep};
 use crate::{cache, Client, Inner, Result};
 use futures_util::future::BoxFuture;
+use narvar_core::budget::RateBudget;
 use narvar_core::config::{BasicAuth, CredentialProvider, TrackingKey};
 use narvar_core::http::{HttpRequest, HttpResponse, TransportError};
-use narvar_core::budget::RateBudget;
 use narvar_core::policy::RetryPolicy;
 use narvar_core::{Credentials, Driver, DriverConfig, Environment, ErrorCode, NarvarError, Secret};
 use std::collections::HashMap;

@@ -23,7 +23,7 @@ mod builder;
 mod cache;
 mod settings;
 #[cfg(feature = "redis")]
-mod shared_budget;
+pub mod shared_budget;
 mod transport;
 
 pub use builder::{ClientBuilder, CredentialSource, Hooks};

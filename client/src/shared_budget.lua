@@ -3,10 +3,14 @@
 -- KEYS[1]: the budget's hash (tat, rate, throttled_at).
 -- ARGV: event (acquire | refund | throttled | succeeded), configured rate (requests per second),
 --       burst, floor fraction, win-back fraction, throttle cooldown (s); all from the core.
--- Time is Redis's own, so the workers' clocks need not agree.
+-- Time is Redis's own, so the workers' clocks need not agree (ARGV[7], a time in seconds, is
+-- only for the test that holds this script and the core equal).
 -- Returns { wait in microseconds, the current rate as text }.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local now = tonumber(ARGV[7])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
 local event = ARGV[1]
 local configured = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
@@ -41,8 +45,8 @@ end
 
 -- A tat in the past means the same as now for every later call.
 tat = math.max(tat, now)
-redis.call('HSET', KEYS[1], 'tat', string.format('%.6f', tat), 'rate', string.format('%.17g', rate),
-  'throttled_at', string.format('%.6f', throttled_at))
+redis.call('HSET', KEYS[1], 'tat', string.format('%.17g', tat), 'rate', string.format('%.17g', rate),
+  'throttled_at', string.format('%.17g', throttled_at))
 -- An idle budget is full again after its tat; keep the key a minute past that, then let it go.
 redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now + 60) * 1000))
 return { math.floor(wait * 1000000 + 0.5), string.format('%.17g', rate) }

@@ -16,6 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The Lua script the store runs in Redis (for operators who want to see what runs there).
+pub const SCRIPT: &str = include_str!("shared_budget.lua");
+
 /// How long a worker waits for Redis before deciding alone.
 pub const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 /// How often a worker that decides alone asks Redis again.
@@ -62,13 +65,8 @@ impl RedisBudget {
         if expected_workers == 0 {
             return Err(NarvarError::new(ErrorCode::Configuration, "The rate_budget_workers setting must be at least 1."));
         }
-        let shared = Shared {
-            budget,
-            key,
-            client,
-            script: redis::Script::new(include_str!("shared_budget.lua")),
-            connection: tokio::sync::Mutex::new(None),
-        };
+        let shared =
+            Shared { budget, key, client, script: redis::Script::new(SCRIPT), connection: tokio::sync::Mutex::new(None) };
         Ok(RedisBudget {
             shared: Arc::new(shared),
             fallback: LocalBudget::new(budget.share(expected_workers)),
@@ -82,7 +80,10 @@ impl RedisBudget {
         if away.is_some_and(|until| Instant::now() < until) {
             return self.fallback.apply_now(event, now);
         }
-        if away.is_none() && event == BudgetEvent::Succeeded && f64::from_bits(self.last_rate.load(Ordering::Relaxed)) >= self.shared.budget.rate() {
+        if away.is_none()
+            && event == BudgetEvent::Succeeded
+            && f64::from_bits(self.last_rate.load(Ordering::Relaxed)) >= self.shared.budget.rate()
+        {
             return Duration::ZERO;
         }
         match self.shared.ask(event).await {
@@ -94,7 +95,13 @@ impl RedisBudget {
                 wait
             }
             Err(reason) => {
-                let first = self.health.lock().unwrap_or_else(|p| p.into_inner()).away_until.replace(Instant::now() + RETRY_INTERVAL).is_none();
+                let first = self
+                    .health
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .away_until
+                    .replace(Instant::now() + RETRY_INTERVAL)
+                    .is_none();
                 if first {
                     let share = self.fallback.budget();
                     tracing::warn!(target: "narvar", key = %self.shared.key, %reason,
@@ -198,12 +205,8 @@ fn io_runtime() -> Option<&'static tokio::runtime::Runtime> {
             return Some(rt);
         }
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("narvar-redis")
-        .enable_all()
-        .build()
-        .ok()?;
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("narvar-redis").enable_all().build().ok()?;
     let rt: &'static tokio::runtime::Runtime = Box::leak(Box::new(rt));
     *slot = Some((pid, rt));
     Some(rt)

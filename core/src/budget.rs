@@ -173,8 +173,12 @@ impl RateBudget {
     /// and the burst divided among them (at least one request of burst each).
     pub fn share(&self, workers: u32) -> RateBudget {
         let workers = workers.max(1);
-        let per = self.per.mul_f64(f64::from(workers));
-        RateBudget { requests: self.requests, per, burst: (self.burst / workers).max(1) }
+        let burst = (self.burst / workers).max(1);
+        if self.requests % workers == 0 {
+            RateBudget { requests: self.requests / workers, per: self.per, burst }
+        } else {
+            RateBudget { requests: self.requests, per: self.per.mul_f64(f64::from(workers)), burst }
+        }
     }
 
     /// The event's effect at `now` (seconds on the store's clock): the wait before sending (for

@@ -2,15 +2,15 @@
 //! the retry policy, the rate budget, re-authentication, idempotency keys and one total deadline.
 //! Dropping the returned future cancels the call.
 
+use crate::budget::{BudgetEvent, BudgetStore, LocalBudget, RateBudget};
 use crate::config::{CredentialProvider, Credentials, Endpoints};
 use crate::error::{ErrorCode, NarvarError, Response, ResponseMeta};
 use crate::http::{Entropy, HttpRequest, HttpResponse, Sleep, Transport, TransportError};
 use crate::ops::{self, OpInfo, Operation, RequestContext};
-use crate::budget::{BudgetEvent, BudgetStore, LocalBudget, RateBudget};
 use crate::policy::{parse_retry_after, Decision, Outcome, RetryPolicy, RetrySafety};
-use std::sync::Arc;
 use futures_util::future::{select, Either};
 use std::pin::pin;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 

@@ -5,9 +5,9 @@
 use crate::catalogue::{self, CatalogueCarrier};
 use crate::faults::FaultRule;
 use chrono::{DateTime, Duration as Span, Utc};
+use narvar_core::budget::{BudgetState, RateBudget};
 use narvar_core::envelope;
 use narvar_core::models::*;
-use narvar_core::budget::{BudgetState, RateBudget};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;

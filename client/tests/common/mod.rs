@@ -20,6 +20,7 @@ pub async fn start() -> (Sandbox, Client) {
     (sb, c)
 }
 
+#[allow(unused_imports)]
 pub use narvar_sandbox::samples::{a_return, order};
 
 pub fn fault(sb: &Sandbox, v: serde_json::Value) {
