@@ -55,10 +55,21 @@ export interface ClientOptions {
   origin?: string;
   /** Each call's total deadline, retries included (default 30,000). */
   timeoutMs?: number;
-  /** Attempts per call, the first included (default 3). */
+  /** Attempts per call, the first included (default 5). */
   maxAttempts?: number;
-  /** `false` turns off the client-side budget of Narvar's 100 requests per 60 s. */
-  rateBudget?: boolean;
+  /**
+   * The client-side budget, by default Narvar's 100 requests per 60 s in bursts of 10: `false`
+   * turns it off, and a text such as `'120/2s'` or `'100/60s, burst 10'` sets another.
+   */
+  rateBudget?: boolean | string;
+  /**
+   * A Redis URL (`redis://host:6379`): the budget is shared with every other worker of the account
+   * (Node, Python, the CLI) through it, and one worker's 429 slows them all. While Redis does not
+   * answer, each worker keeps to its share (see `rateBudgetWorkers`); no call fails because of Redis.
+   */
+  rateBudgetRedis?: string;
+  /** How many workers share the budget: each keeps 1/N of it while Redis is away (default 8). */
+  rateBudgetWorkers?: number;
   /** Appended to the `User-Agent`. */
   userAgentSuffix?: string;
 }

@@ -12,6 +12,11 @@ step "toolchain"
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
 cargo --version
+# redis-server: the shared rate budget's tests run their own on loopback ports.
+if ! command -v redis-server >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+redis-server --version
 
 step "format"
 cargo fmt --all --check
@@ -34,6 +39,9 @@ bash scripts/test-python.sh
 
 step "Node binding"
 bash scripts/test-node.sh
+
+step "shared rate budget: 8 workers (Python, Node, CLI), one account, one Redis"
+target/python-venv/bin/python tests/rate-budget/run.py
 
 step "parity: every operation in every language"
 python3 tests/parity/parity.py

@@ -138,7 +138,8 @@ class Client {
 
   /**
    * @param {object} [options] accountId, authToken, bearerToken, retailerMoniker, hmacKey,
-   *   baseUrl or environment, origin, timeoutMs, maxAttempts, rateBudget, userAgentSuffix.
+   *   baseUrl or environment, origin, timeoutMs, maxAttempts, rateBudget, rateBudgetRedis,
+   *   rateBudgetWorkers, userAgentSuffix.
    */
   constructor(options = {}) {
     const fromEnv = options?.[FROM_ENV] === true;

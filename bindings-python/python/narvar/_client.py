@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from . import _native, errors
 from ._api import AsyncNamespaces, SyncNamespaces
@@ -28,7 +28,12 @@ class _Base:
     - `max_attempts`: attempts per call, retries included (default 5; at least 1).
     - `rate_budget`: the client-side budget of Narvar's documented limit, 100 requests per 60 s in
       bursts of 10, halving after a 429. On by default, for a `Sandbox` client too; pass
-      `rate_budget=False` where something else throttles (or in a test that must not wait).
+      `rate_budget=False` where something else throttles (or in a test that must not wait), or a
+      budget of your own as text: `"120/2s"`, `"100/60s, burst 10"`.
+    - `rate_budget_redis`: a Redis URL (`redis://host:6379`): the budget is shared with every
+      other worker of the account (Python, Node, the CLI) through it, so many workers together
+      stay within the limit, and one worker's 429 slows them all. While Redis does not answer,
+      each worker keeps to `rate_budget_workers` (default 8) of a share, and no call fails.
     - `user_agent_suffix`: appended to the `User-Agent`.
 
     A setting of the wrong type or out of range raises `ConfigurationError` naming it.
@@ -49,14 +54,17 @@ class _Base:
         origin: Optional[str] = None,
         timeout: Optional[float] = None,
         max_attempts: Optional[int] = None,
-        rate_budget: bool = True,
+        rate_budget: Union[bool, str] = True,
+        rate_budget_redis: Optional[str] = None,
+        rate_budget_workers: Optional[int] = None,
         user_agent_suffix: Optional[str] = None,
         _from_env: bool = False,
     ) -> None:
         settings = {
             "base_url": base_url, "environment": environment, "account_id": account_id, "auth_token": auth_token,
             "bearer_token": bearer_token, "retailer_moniker": retailer_moniker, "hmac_key": hmac_key, "origin": origin,
-            "timeout": timeout, "max_attempts": max_attempts, "rate_budget": rate_budget, "user_agent_suffix": user_agent_suffix,
+            "timeout": timeout, "max_attempts": max_attempts, "rate_budget": rate_budget,
+            "rate_budget_redis": rate_budget_redis, "rate_budget_workers": rate_budget_workers, "user_agent_suffix": user_agent_suffix,
             "from_env": _from_env,
         }
         self._native = _native.NativeClient(settings)
@@ -88,7 +96,8 @@ class Client(SyncNamespaces, _Base):
     @classmethod
     def from_env(cls, **overrides: Any) -> "Client":
         """Settings from NARVAR_BASE_URL, NARVAR_ACCOUNT_ID, NARVAR_AUTH_TOKEN, NARVAR_BEARER_TOKEN,
-        NARVAR_RETAILER_MONIKER, NARVAR_HMAC_KEY, NARVAR_TIMEOUT_SECS; `overrides` are the
+        NARVAR_RETAILER_MONIKER, NARVAR_HMAC_KEY, NARVAR_TIMEOUT_SECS, NARVAR_RATE_BUDGET,
+        NARVAR_RATE_BUDGET_REDIS, NARVAR_RATE_BUDGET_WORKERS; `overrides` are the
         constructor's keyword settings."""
         return cls(_from_env=True, **overrides)
 

@@ -106,6 +106,11 @@ class Sandbox:
         q = "?" + urlencode({"topic": topic}) if topic else ""
         return list(self._admin("GET", "/_sandbox/events" + q)["events"])
 
+    def rate_limit(self, requests: int, per_seconds: int = 60) -> None:
+        """Turns on the sandbox's limiter: each account may send `requests` per `per_seconds`
+        (Narvar's stated limit is 100 per 60), and gets 429 with `Retry-After` past it."""
+        self._admin("POST", "/_sandbox/rate-limit", {"requests": requests, "per_seconds": per_seconds})
+
     def reset(self) -> None:
         self._admin("POST", "/_sandbox/reset", {})
 
