@@ -95,7 +95,22 @@ test('unknown or mistyped client options are ConfigurationErrors naming them', (
   assert.match(bad.message, /maxAttempts/);
   assert.match(e({ timeoutMs: -1 }).message, /timeoutMs setting must be a number of milliseconds/);
   assert.match(e({ environment: 'mars' }).message, /environment "mars" is unknown/);
+  assert.match(e({ accountId: 'a', authToken: 't', rateBudget: '100 per minute' }).message, /not of the form "120\/2s"/);
+  const redis = e({ accountId: 'a', authToken: 't', rateBudgetRedis: 'http://:hunter2@cache.internal' });
+  assert.ok(redis instanceof narvar.ConfigurationError);
+  assert.match(redis.message, /rate_budget_redis/);
+  assert.doesNotMatch(redis.message + redis.stack + inspect(redis), /hunter2/);
+  assert.match(e({ accountId: 'a', authToken: 't', rateBudgetRedis: 'redis://127.0.0.1:9', rateBudgetWorkers: 0 }).message, /rate_budget_workers/);
+  assert.match(e({ accountId: 'a', authToken: 't', rateBudgetRedi: 'redis://x' }).message, /Did you mean rateBudgetRedis\?/);
 });
+
+test("with the shared budget's Redis away, calls go on within the worker's share", () => withSandbox(async (sb) => {
+  const [account] = sb.accounts;
+  const c = new narvar.Client({ baseUrl: sb.url, accountId: account.account_id, authToken: account.auth_token,
+    rateBudget: '1000/1s', rateBudgetRedis: 'redis://127.0.0.1:9', rateBudgetWorkers: 4 });
+  await c.orders.create(order('1001'));
+  assert.equal((await c.orders.get('1001')).order_number, '1001');
+}));
 
 const CASES = vectors();
 

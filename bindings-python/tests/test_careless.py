@@ -88,6 +88,30 @@ def test_settings_are_explicit_typed_and_checked() -> None:
             c.orders.get("1001", timeout=bad_timeout)
 
 
+def test_rate_budget_settings_are_checked(sandbox: narvar.Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = {"account_id": "acme", "auth_token": "tok", "base_url": "http://127.0.0.1:9"}
+    with pytest.raises(narvar.ConfigurationError, match="not of the form"):
+        narvar.Client(**base, rate_budget="100 per minute")
+    with pytest.raises(narvar.ConfigurationError, match="rate_budget_redis") as e:
+        narvar.Client(**base, rate_budget_redis="http://:hunter2@cache.internal")
+    assert "hunter2" not in str(e.value) and "hunter2" not in repr(e.value)
+    with pytest.raises(narvar.ConfigurationError, match="rate_budget_workers"):
+        narvar.Client(**base, rate_budget_redis="redis://127.0.0.1:9", rate_budget_workers=0)
+    with pytest.raises(narvar.ConfigurationError, match="rate_budget_workers"):
+        narvar.Client(**base, rate_budget_workers="eight")  # type: ignore[arg-type]
+    monkeypatch.setenv("NARVAR_BASE_URL", sandbox.url)
+    monkeypatch.setenv("NARVAR_RATE_BUDGET", "lots")
+    with pytest.raises(narvar.ConfigurationError, match="NARVAR_RATE_BUDGET"):
+        narvar.Client.from_env(account_id="acme", auth_token="tok")
+    # With Redis away from the start, calls go on within the worker's own share.
+    monkeypatch.setenv("NARVAR_RATE_BUDGET", "1000/1s")
+    monkeypatch.setenv("NARVAR_RATE_BUDGET_REDIS", "redis://127.0.0.1:9")
+    account = sandbox.accounts[0]
+    with narvar.Client.from_env(account_id=account["account_id"], auth_token=account["auth_token"]) as c:
+        c.orders.create(order("1001"))
+        assert c.orders.get("1001").order_number == "1001"
+
+
 def test_close_closes_and_later_calls_say_so(sandbox: narvar.Sandbox) -> None:
     c = sandbox.client(rate_budget=False)
     c.orders.create(order("1001"))

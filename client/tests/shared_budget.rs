@@ -226,22 +226,17 @@ fn a_worker_rejoins_the_shared_budget_when_redis_is_back() {
 
 #[test]
 fn a_bad_redis_url_is_a_configuration_error_that_does_not_quote_it() {
-    let e = Client::builder()
-        .basic_auth("acme", "tok")
-        .rate_budget_redis("http://:hunter2@example.test")
-        .build()
-        .err()
-        .expect("refused");
+    let Err(e) = Client::builder().basic_auth("acme", "tok").rate_budget_redis("http://:hunter2@example.test").build() else {
+        panic!("refused")
+    };
     assert_eq!(e.code, ErrorCode::Configuration);
     assert!(e.message.contains("rate_budget_redis"), "{}", e.message);
     assert!(!e.message.contains("hunter2"), "{}", e.message);
-    let e = Client::builder()
-        .basic_auth("acme", "tok")
-        .rate_budget_redis("redis://127.0.0.1:1")
-        .rate_budget_workers(0)
-        .build()
-        .err()
-        .expect("refused");
+    let Err(e) =
+        Client::builder().basic_auth("acme", "tok").rate_budget_redis("redis://127.0.0.1:1").rate_budget_workers(0).build()
+    else {
+        panic!("refused")
+    };
     assert!(e.message.contains("rate_budget_workers"), "{}", e.message);
 }
 

@@ -174,7 +174,7 @@ impl RateBudget {
     pub fn share(&self, workers: u32) -> RateBudget {
         let workers = workers.max(1);
         let burst = (self.burst / workers).max(1);
-        if self.requests % workers == 0 {
+        if self.requests.is_multiple_of(workers) {
             RateBudget { requests: self.requests / workers, per: self.per, burst }
         } else {
             RateBudget { requests: self.requests, per: self.per.mul_f64(f64::from(workers)), burst }

@@ -1,11 +1,12 @@
 //! The driver with a scripted transport and a fake clock: no network, no real time.
 
 use futures_executor::block_on;
+use narvar_core::budget::RateBudget;
 use narvar_core::config::{CredentialProvider, Credentials, Environment, StaticCredentials};
 use narvar_core::http::{Entropy, HttpRequest, HttpResponse, Sleep, Transport, TransportError};
 use narvar_core::models::{ReturnItem, ReturnRequest};
 use narvar_core::ops::{CreateReturn, GetOrder};
-use narvar_core::policy::{RetryPolicy, TokenBucket};
+use narvar_core::policy::RetryPolicy;
 use narvar_core::{CallOptions, Driver, DriverConfig, ErrorCode, NarvarError, Secret};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -95,7 +96,7 @@ fn driver<P: CredentialProvider>(
     script: &Script,
     clock: &FakeClock,
     creds: P,
-    budget: Option<TokenBucket>,
+    budget: Option<RateBudget>,
 ) -> Driver<Script, FakeClock, Dice, P> {
     let mut config = DriverConfig::new(Environment::Custom("http://127.0.0.1:9".into()).endpoints());
     config.rate_budget = budget;
@@ -301,7 +302,7 @@ fn a_401_re_authenticates_once_per_credential_version() {
 fn the_rate_budget_makes_calls_wait_their_turn() {
     let steps = (0..3).map(|_| ok_order()).collect();
     let (script, clock) = (Script::new(steps), FakeClock::default());
-    let d = driver(&script, &clock, basic(), Some(TokenBucket::new(4, Duration::from_secs(60), 2)));
+    let d = driver(&script, &clock, basic(), Some(RateBudget::new(4, Duration::from_secs(60), 2)));
     for _ in 0..3 {
         block_on(d.execute(&get(), &CallOptions::default())).unwrap();
     }
