@@ -152,18 +152,8 @@ impl Shared {
                 }
             }
         };
-        let b = &self.budget;
-        let answer: Result<(u64, String), _> = self
-            .script
-            .key(&self.key)
-            .arg(event.as_str())
-            .arg(b.rate())
-            .arg(b.burst())
-            .arg(RateBudget::FLOOR_FRACTION)
-            .arg(RateBudget::WIN_BACK)
-            .arg(RateBudget::THROTTLE_COOLDOWN_SECS)
-            .invoke_async(&mut connection)
-            .await;
+        let answer: Result<(u64, String), _> =
+            invocation(&self.script, &self.key, &self.budget, event).invoke_async(&mut connection).await;
         match answer {
             Ok((wait_micros, rate)) => {
                 let rate = rate.parse::<f64>().map_err(|_| "the script's rate is not a number".to_owned())?;
@@ -177,6 +167,24 @@ impl Shared {
             }
         }
     }
+}
+
+/// The script's call for `event` on the budget at `key`: its arguments in the order
+/// [`SCRIPT`] reads them. It answers `(wait in µs, rate as text)`.
+pub fn invocation<'a>(
+    script: &'a redis::Script,
+    key: &str,
+    budget: &RateBudget,
+    event: BudgetEvent,
+) -> redis::ScriptInvocation<'a> {
+    let mut call = script.key(key);
+    call.arg(event.as_str())
+        .arg(budget.rate())
+        .arg(budget.burst())
+        .arg(RateBudget::FLOOR_FRACTION)
+        .arg(RateBudget::WIN_BACK)
+        .arg(RateBudget::THROTTLE_COOLDOWN_SECS);
+    call
 }
 
 /// What went wrong, in words that quote neither the URL nor a password.

@@ -267,15 +267,8 @@ fn the_lua_script_does_the_cores_arithmetic() {
         now += ((seed >> 8) % 1000) as f64 / 1000.0 * 0.05;
         let (wait, next) = budget.apply(&state, event, now);
         state = next;
-        let (wait_micros, rate): (u64, String) = script
-            .key("test-budget")
-            .arg(event.as_str())
-            .arg(budget.rate())
-            .arg(budget.burst())
-            .arg(RateBudget::FLOOR_FRACTION)
-            .arg(RateBudget::WIN_BACK)
-            .arg(RateBudget::THROTTLE_COOLDOWN_SECS)
-            .arg(format!("{now:.6}"))
+        let (wait_micros, rate): (u64, String) = narvar::shared_budget::invocation(&script, "test-budget", &budget, event)
+            .arg(now)
             .invoke(&mut conn)
             .unwrap();
         let rate: f64 = rate.parse().unwrap();
