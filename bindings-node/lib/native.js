@@ -7,4 +7,14 @@ const triple = triples[`${process.platform}-${process.arch}`];
 if (!triple) {
   throw new Error(`narvar has no native build for ${process.platform}-${process.arch} yet (built: ${Object.values(triples).join(', ')})`);
 }
-module.exports = require(path.join(__dirname, '..', `narvar.${triple}.node`));
+const native = require(path.join(__dirname, '..', `narvar.${triple}.node`));
+
+// The client's log events, as Node reports such things: warnings through `process.emitWarning`
+// (type `NarvarWarning`), the rest through `NODE_DEBUG=narvar`. Once per process.
+const debug = require('node:util').debuglog('narvar');
+native.onLog((level, line) => {
+  if (level === 'INFO') debug('%s', line);
+  else process.emitWarning(line, { type: 'NarvarWarning' });
+});
+
+module.exports = native;

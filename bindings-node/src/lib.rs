@@ -177,6 +177,33 @@ pub fn on_settled(env: Env, settle: Function<SettleArgs, ()>) -> Result<()> {
     SETTLE.set(tsfn).map_err(|_| Error::from_reason("narvar: onSettled was already registered"))
 }
 
+// ---- the client's log events, handed to JavaScript
+
+type LogArgs = FnArgs<(String, String)>;
+
+/// Weak, as [`SETTLE`]: a log line never keeps Node alive.
+static LOG: std::sync::OnceLock<ThreadsafeFunction<(String, String), (), LogArgs, Status, false, true>> =
+    std::sync::OnceLock::new();
+
+/// Registers the function the client's INFO, WARN and ERROR events go to (`level`, `line`),
+/// from whichever thread they happen on; the first registration in the process wins.
+#[napi(ts_args_type = "log: (level: string, line: string) => void")]
+pub fn on_log(log: Function<LogArgs, ()>) -> Result<()> {
+    let tsfn = log
+        .build_threadsafe_function::<(String, String)>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build_callback(|ctx| Ok(FnArgs::from(ctx.value)))?;
+    if LOG.set(tsfn).is_ok() {
+        narvar::logs::forward_to(|level, line| {
+            if let Some(log) = LOG.get() {
+                log.call((level.to_string(), line), ThreadsafeFunctionCallMode::NonBlocking);
+            }
+        });
+    }
+    Ok(())
+}
+
 // ---- cancellation: every call has an id from the JS layer, which settles and aborts by it
 
 static IN_FLIGHT: LazyLock<Mutex<HashMap<u32, futures_util::future::AbortHandle>>> = LazyLock::new(Default::default);

@@ -105,11 +105,20 @@ test('unknown or mistyped client options are ConfigurationErrors naming them', (
 });
 
 test("with the shared budget's Redis away, calls go on within the worker's share", () => withSandbox(async (sb) => {
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w);
+  process.on('warning', onWarning);
   const [account] = sb.accounts;
   const c = new narvar.Client({ baseUrl: sb.url, accountId: account.account_id, authToken: account.auth_token,
-    rateBudget: '1000/1s', rateBudgetRedis: 'redis://127.0.0.1:9', rateBudgetWorkers: 4 });
+    rateBudget: '1000/1s', rateBudgetRedis: 'redis://:hunter2@127.0.0.1:9', rateBudgetWorkers: 4 });
   await c.orders.create(order('1001'));
   assert.equal((await c.orders.get('1001')).order_number, '1001');
+  await new Promise((resolve) => setTimeout(resolve, 50)); // warnings are emitted on a later tick
+  process.off('warning', onWarning);
+  // ... and Node hears of it once, as a NarvarWarning, without the password.
+  const said = warnings.filter((w) => w.name === 'NarvarWarning' && /does not answer/.test(w.message));
+  assert.equal(said.length, 1, warnings.map(String).join('\n'));
+  assert.doesNotMatch(said[0].message, /hunter2/);
 }));
 
 const CASES = vectors();

@@ -577,8 +577,25 @@ impl NativeSandbox {
     }
 }
 
+/// The client's INFO, WARN and ERROR events go to Python's `logging.getLogger("narvar")`.
+fn forward_logs() {
+    narvar::logs::forward_to(|level, line| {
+        let level = match level {
+            narvar::logs::Level::ERROR => 40,
+            narvar::logs::Level::WARN => 30,
+            _ => 20,
+        };
+        // Not while the interpreter is shutting down; a failing handler is logging's business.
+        Python::try_attach(|py| {
+            let log = || py.import("logging")?.getattr("getLogger")?.call1(("narvar",))?.call_method1("log", (level, line));
+            let _ = log();
+        });
+    });
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    forward_logs();
     m.add_class::<NativeClient>()?;
     m.add_class::<NativeSandbox>()?;
     m.add_class::<ResponseMeta>()?;

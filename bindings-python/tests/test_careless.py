@@ -88,7 +88,8 @@ def test_settings_are_explicit_typed_and_checked() -> None:
             c.orders.get("1001", timeout=bad_timeout)
 
 
-def test_rate_budget_settings_are_checked(sandbox: narvar.Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rate_budget_settings_are_checked(sandbox: narvar.Sandbox, monkeypatch: pytest.MonkeyPatch,
+                                          caplog: pytest.LogCaptureFixture) -> None:
     base = {"account_id": "acme", "auth_token": "tok", "base_url": "http://127.0.0.1:9"}
     with pytest.raises(narvar.ConfigurationError, match="not of the form"):
         narvar.Client(**base, rate_budget="100 per minute")
@@ -105,11 +106,15 @@ def test_rate_budget_settings_are_checked(sandbox: narvar.Sandbox, monkeypatch: 
         narvar.Client.from_env(account_id="acme", auth_token="tok")
     # With Redis away from the start, calls go on within the worker's own share.
     monkeypatch.setenv("NARVAR_RATE_BUDGET", "1000/1s")
-    monkeypatch.setenv("NARVAR_RATE_BUDGET_REDIS", "redis://127.0.0.1:9")
+    monkeypatch.setenv("NARVAR_RATE_BUDGET_REDIS", "redis://:hunter2@127.0.0.1:9")
     account = sandbox.accounts[0]
     with narvar.Client.from_env(account_id=account["account_id"], auth_token=account["auth_token"]) as c:
         c.orders.create(order("1001"))
         assert c.orders.get("1001").order_number == "1001"
+    # ... and Python's logging hears of it once, on the "narvar" logger, without the password.
+    said = [r for r in caplog.records if r.name == "narvar" and "does not answer" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING", caplog.text
+    assert "hunter2" not in caplog.text
 
 
 def test_close_closes_and_later_calls_say_so(sandbox: narvar.Sandbox) -> None:

@@ -267,10 +267,8 @@ fn the_lua_script_does_the_cores_arithmetic() {
         now += ((seed >> 8) % 1000) as f64 / 1000.0 * 0.05;
         let (wait, next) = budget.apply(&state, event, now);
         state = next;
-        let (wait_micros, rate): (u64, String) = narvar::shared_budget::invocation(&script, "test-budget", &budget, event)
-            .arg(now)
-            .invoke(&mut conn)
-            .unwrap();
+        let (wait_micros, rate): (u64, String) =
+            narvar::shared_budget::invocation(&script, "test-budget", &budget, event).arg(now).invoke(&mut conn).unwrap();
         let rate: f64 = rate.parse().unwrap();
         assert!((wait * 1e6 - wait_micros as f64).abs() <= 2.0, "step {step} {event:?}: core waits {wait}, Lua {wait_micros} µs");
         assert!((rate - state.rate).abs() <= 1e-9 * state.rate, "step {step} {event:?}: core rate {}, Lua {rate}", state.rate);
