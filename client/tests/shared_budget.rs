@@ -198,6 +198,40 @@ fn with_redis_away_a_worker_keeps_to_its_share_and_says_so_once() {
 }
 
 #[test]
+fn a_redis_that_never_answers_costs_one_timeout_then_the_share_decides() {
+    let rt = runtime();
+    let sb = rt.block_on(sandbox());
+    rt.block_on(common::builder_for(&sb, &sb.accounts()[0]).build().unwrap().orders().create(common::order("1001"))).unwrap();
+    // A "Redis" that accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in silent.incoming().flatten() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(c);
+        }
+    });
+    let client = shared_client(&sb, "1000/1s", &format!("redis://127.0.0.1:{port}"), 4);
+    let (_, logs) = with_logs(|| {
+        rt.block_on(async {
+            let started = Instant::now();
+            client.orders().get("1001").await.expect("a call never fails because Redis did");
+            assert!(started.elapsed() >= narvar::shared_budget::REDIS_TIMEOUT, "waited for Redis once");
+            for _ in 0..5 {
+                client.orders().get("1001").await.unwrap();
+            }
+        })
+    });
+    let connections = accepted.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(connections, 1, "within the retry interval the share decides, without asking Redis again");
+    assert_eq!(logs.matches("does not answer").count(), 1, "{logs}");
+    assert!(logs.contains("no answer within 250 ms"), "{logs}");
+}
+
+#[test]
 fn a_worker_rejoins_the_shared_budget_when_redis_is_back() {
     let rt = runtime();
     let mut redis = Redis::start();
