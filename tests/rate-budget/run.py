@@ -37,7 +37,9 @@ CLI = REPO / "target" / "debug" / "narvar"
 ORDERS = 2000
 REQUESTS, PERIOD = 120, 2  # the account's limit, scaled down from 100 per 60 s to keep this short
 BUDGET = f"{REQUESTS}/{PERIOD}s, burst 10"
-WORKERS = ["python --keywords", "python", "python", "node --options", "node", "node", "cli", "cli"]
+# Each language once with its own settings (keywords, options, flags), the rest from NARVAR_*.
+WORKERS = ["python --keywords", "python", "python", "node --options", "node", "node", "cli --flags", "cli"]
+SETTINGS = ("NARVAR_RATE_BUDGET", "NARVAR_RATE_BUDGET_REDIS", "NARVAR_RATE_BUDGET_WORKERS")
 SWITCH_429S_ALLOWED = 5
 
 
@@ -84,13 +86,20 @@ def order(n: str) -> dict:
     }
 
 
-def command(kind: str, file: Path) -> list[str]:
+def command(kind: str, file: Path, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The worker's command line and environment."""
     tool, *flags = kind.split()
     if tool == "python":
-        return [sys.executable, str(HERE / "worker.py"), str(file), *flags]
+        return [sys.executable, str(HERE / "worker.py"), str(file), *flags], env
     if tool == "node":
-        return ["node", str(HERE / "worker.mjs"), str(file), str(NODE_PROJECT), *flags]
-    return [str(CLI), "--json", "orders", "import", str(file), "--concurrency", "2"]
+        return ["node", str(HERE / "worker.mjs"), str(file), str(NODE_PROJECT), *flags], env
+    cli = [str(CLI), "--json", "orders", "import", str(file), "--concurrency", "2"]
+    if not flags:
+        return cli, env
+    # The same settings as flags, with none of them in the environment.
+    flagged = [f"--rate-budget={env['NARVAR_RATE_BUDGET']}", f"--rate-budget-redis={env['NARVAR_RATE_BUDGET_REDIS']}",
+               f"--rate-budget-workers={env['NARVAR_RATE_BUDGET_WORKERS']}"]
+    return cli + flagged, {k: v for k, v in env.items() if k not in SETTINGS}
 
 
 def last_seq(sandbox: narvar.Sandbox) -> int:
@@ -113,8 +122,10 @@ def run(sandbox: narvar.Sandbox, redis: Redis, work: Path, label: str, kill_redi
 
     marks: dict[str, float | int] = {}
     started = time.monotonic()
-    procs = [subprocess.Popen(command(kind, f), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for kind, f in zip(WORKERS, files)]
+    procs = []
+    for kind, f in zip(WORKERS, files):
+        argv, worker_env = command(kind, f, env)
+        procs.append(subprocess.Popen(argv, env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
 
     def switch() -> None:
         time.sleep(ORDERS / (REQUESTS / PERIOD) / 2)
