@@ -43,6 +43,10 @@ bash scripts/test-node.sh
 step "shared rate budget: 8 workers (Python, Node, CLI), one account, one Redis"
 target/python-venv/bin/python tests/rate-budget/run.py
 
+step "narvar mcp: the official MCP TypeScript SDK as the client"
+(cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error)
+node --test tests/mcp/
+
 step "parity: every operation in every language"
 python3 tests/parity/parity.py
 

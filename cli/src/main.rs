@@ -7,6 +7,7 @@
 mod bulk;
 mod demo;
 mod listen;
+mod mcp;
 
 use clap::{Args, Parser, Subcommand};
 use narvar::models::*;
@@ -68,6 +69,16 @@ struct Global {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the API to AI agents: an MCP server on stdin/stdout, one tool per operation
+    /// (read-only unless --allow-writes). Credentials as for every command.
+    Mcp {
+        /// Against an embedded sandbox with sample orders (1001, 1002): no account needed.
+        #[arg(long)]
+        sandbox: bool,
+        /// Offer the tools that change data (create_order, create_return, ...).
+        #[arg(long)]
+        allow_writes: bool,
+    },
     /// The whole journey against an embedded sandbox: no credentials, no network.
     Demo {
         /// Where to write the return label (default: a temporary folder).
@@ -445,6 +456,10 @@ async fn run(cli: Cli) -> Outcome {
             );
             let _ = tokio::signal::ctrl_c().await;
             Ok(())
+        }
+        Command::Mcp { sandbox, allow_writes } => {
+            let client = if sandbox { None } else { Some(g.client()?) };
+            Ok(mcp::serve(client, sandbox, allow_writes).await?)
         }
         Command::Operations => {
             for e in narvar::core::REGISTRY {

@@ -75,3 +75,52 @@ pub fn document_text() -> String {
     s.push('\n');
     s
 }
+
+/// The input schema of one operation on its own (for an MCP tool or a form): an object schema
+/// whose description is the operation's summary, with just the `$defs` it refers to.
+///
+/// ```
+/// let s = narvar_core::schema::operation_input(&narvar_core::schema::document(), "orders.get").unwrap();
+/// assert_eq!(s["type"], "object");
+/// assert_eq!(s["required"][0], "order_number");
+/// ```
+pub fn operation_input(document: &Value, name: &str) -> Option<Value> {
+    let defs = document.get("$defs")?.as_object()?;
+    let op = document.get("x-operations")?.as_array()?.iter().find(|o| o["name"] == name)?;
+    let mut input = op.get("input")?.clone();
+    // A bare reference (orders.create takes an OrderInfo) becomes the schema it names.
+    while let Some(target) = input.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+        input = defs.get(target)?.clone();
+    }
+    let mut reachable = serde_json::Map::new();
+    let mut pending = vec![input.clone()];
+    while let Some(v) = pending.pop() {
+        refs_in(&v, &mut |target| {
+            if !reachable.contains_key(target) {
+                if let Some(def) = defs.get(target) {
+                    reachable.insert(target.to_owned(), def.clone());
+                    pending.push(def.clone());
+                }
+            }
+        });
+    }
+    let obj = input.as_object_mut()?;
+    obj.insert("description".into(), op.get("summary")?.clone());
+    if !reachable.is_empty() {
+        obj.insert("$defs".into(), Value::Object(reachable));
+    }
+    Some(input)
+}
+
+fn refs_in(v: &Value, found: &mut impl FnMut(&str)) {
+    match v {
+        Value::Object(o) => {
+            if let Some(target) = o.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+                found(target);
+            }
+            o.values().for_each(|x| refs_in(x, found));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs_in(x, found)),
+        _ => {}
+    }
+}

@@ -601,6 +601,12 @@ pub enum Segment<'a> {
 }
 
 impl OpInfo {
+    /// Reads without changing anything at Narvar: every GET, and `promise.options`, a POST that
+    /// only asks for delivery dates.
+    pub fn is_read(&self) -> bool {
+        self.method == Method::Get || self.name == "promise.options"
+    }
+
     /// The value of [`OpInfo::subject`] in an input, if any: what a cache forgets after a write.
     pub fn subject_of<'a>(&self, input: &'a serde_json::Value) -> Option<&'a str> {
         (!self.subject.is_empty()).then(|| input.get(self.subject).and_then(serde_json::Value::as_str)).flatten()
