@@ -785,6 +785,10 @@ export interface Journey {
   status: "order_placed" | "shipped" | "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "return_initiated" | "return_in_transit" | "return_received" | "return_approved" | "return_rejected" | "return_cancelled" | "refunded" | (string & {});
   /** In time order; entries without a time keep their place after the timed ones. */
   entries: Array<JourneyEntry>;
+  /** Each shipment against its promised delivery date. */
+  promises: Array<ShipmentPromise>;
+  /** The order's promise, summed up over its shipments. */
+  promise: PromiseSummary;
   /** Fields this SDK does not know yet are kept. */
   [extension: string]: unknown;
 }
@@ -794,7 +798,7 @@ export interface JourneyEntry {
   /** When, as RFC 3339 (dates become midnight UTC); `None` when the source gave no time. */
   at?: string | null;
   status: "order_placed" | "shipped" | "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "return_initiated" | "return_in_transit" | "return_received" | "return_approved" | "return_rejected" | "return_cancelled" | "refunded" | (string & {});
-  source: unknown;
+  source: "order" | "tracking" | "return" | "webhook";
   /** For people. */
   description: string;
   /** The tracking number of a shipment or return parcel. */
@@ -1030,6 +1034,19 @@ export interface PromiseOptions {
   [extension: string]: unknown;
 }
 
+/** The order's promise: the worst verdict of its shipments (exception, then late, then pending), and how many shipments had each. */
+export interface PromiseSummary {
+  verdict: "on_time" | "pending" | "late" | "exception";
+  on_time: number;
+  late: number;
+  exception: number;
+  pending: number;
+  /** The latest shipment's lateness, in hours. */
+  max_lateness_hours?: number | null;
+  /** Fields this SDK does not know yet are kept. */
+  [extension: string]: unknown;
+}
+
 /** A promotion applied to an order. */
 export interface Promotion {
   promotion?: string | null;
@@ -1136,6 +1153,23 @@ export interface Shipment {
   shipped_to?: Contact | null;
   shipped_from?: Contact | null;
   attributes?: Record<string, unknown> | null;
+  /** Fields this SDK does not know yet are kept. */
+  [extension: string]: unknown;
+}
+
+/** One shipment against its promise. */
+export interface ShipmentPromise {
+  tracking_number?: string | null;
+  carrier?: string | null;
+  /** The promised delivery, RFC 3339 (a promised date is the end of that day, UTC). */
+  promised_by?: string | null;
+  /** Where the promise came from: `item_promise_date` (the latest of the shipment's items) or `order_promise_date`. */
+  promise_source?: string | null;
+  /** When it was delivered, if it was. */
+  delivered_at?: string | null;
+  verdict: "on_time" | "pending" | "late" | "exception";
+  /** How late: delivered minus promised, or (not delivered) now minus promised; `None` when not late. */
+  lateness_hours?: number | null;
   /** Fields this SDK does not know yet are kept. */
   [extension: string]: unknown;
 }

@@ -49,6 +49,8 @@ function tsType(s) {
     }
     return tsType(DEFS[n]);
   }
+  // A closed enum of documented values (`oneOf` string constants).
+  if (s.oneOf?.length && s.oneOf.every((o) => typeof o.const === 'string')) return s.oneOf.map((o) => JSON.stringify(o.const)).join(' | ');
   const types = [].concat(s.type ?? []);
   const base = types.filter((t) => t !== 'null');
   let out;

@@ -67,6 +67,9 @@ def annotate(s: dict) -> tuple[str, tuple[str, str] | None]:
             return n, ("model", n)
         if is_open_enum(n):
             return "str", None
+        one_of = DEFS[n].get("oneOf", [])
+        if one_of and all(isinstance(o.get("const"), str) for o in one_of):
+            return "str", None  # a closed enum of documented values
         return "Any", None
     t = s.get("type")
     types = t if isinstance(t, list) else [t]

@@ -43,6 +43,32 @@ pub fn print_journey(j: &Journey) {
             e.description
         );
     }
+    let p = &j.promise;
+    println!(
+        "   promise: {} ({} on time, {} late, {} exception, {} pending)",
+        verdict(p.verdict),
+        p.on_time,
+        p.late,
+        p.exception,
+        p.pending
+    );
+    for s in &j.promises {
+        let short =
+            |t: &Option<String>| t.as_deref().map(|t| t.get(..16).unwrap_or(t).replace('T', " ")).unwrap_or_else(|| "-".into());
+        let late = s.lateness_hours.map(|h| format!(", {h:.1} h late")).unwrap_or_default();
+        println!(
+            "     {:<24} promised {} ({}), delivered {}: {}{late}",
+            s.tracking_number.as_deref().unwrap_or("?"),
+            short(&s.promised_by),
+            s.promise_source.as_deref().unwrap_or("no promise"),
+            short(&s.delivered_at),
+            verdict(s.verdict)
+        );
+    }
+}
+
+fn verdict(v: narvar::journey::PromiseVerdict) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 type Received = Arc<Mutex<Vec<Webhook>>>;
@@ -168,10 +194,14 @@ pub async fn run(out: Option<PathBuf>, json_output: bool) -> Outcome {
         ),
     );
 
+    // Promised on the sandbox's clock: the mugs within 48 h, the order (the kettle) within 36 h.
+    let in_hours = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339();
     let order: OrderInfo = serde_json::from_value(json!({
         "order_number": "DEMO-1001", "order_date": "2026-11-20T17:45:00Z", "currency_code": "USD",
+        "order_promise_date": in_hours(36),
         "order_items": [
-            {"sku": "MUG-BLU-12", "item_id": "L1", "name": "Blue mug, 12 oz", "quantity": 2, "unit_price": 14.5},
+            {"sku": "MUG-BLU-12", "item_id": "L1", "name": "Blue mug, 12 oz", "quantity": 2, "unit_price": 14.5,
+             "item_promise_date": in_hours(48)},
             {"sku": "KETTLE-01", "item_id": "L2", "name": "Kettle", "quantity": 1, "unit_price": "49.00"}],
         "customer": {"customer_id": "C-88", "email": "ada@example.test"},
         "billing": {"amount": 78.0, "billed_to": {"first_name": "Ada", "last_name": "Rowe"}}}))

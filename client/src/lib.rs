@@ -222,9 +222,20 @@ impl Client {
         return_references: &[String],
         webhooks: &[narvar_core::webhooks::Webhook],
     ) -> Result<Journey> {
-        let order = self.orders().get(order_number).await?.into_value();
+        // Lateness is measured on Narvar's clock: the `Date` of its last answer.
+        let server_date =
+            |meta: &narvar_core::ResponseMeta| meta.headers.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone());
+        let order = self.orders().get(order_number).await?;
+        let mut now = server_date(&order.meta);
+        let order = order.into_value();
         let has_key = self.inner.driver.credentials.0.current().tracking.is_some();
-        let tracking = if has_key { Some(self.tracking().by_order(order_number).await?.into_value()) } else { None };
+        let tracking = if has_key {
+            let t = self.tracking().by_order(order_number).await?;
+            now = server_date(&t.meta).or(now);
+            Some(t.into_value())
+        } else {
+            None
+        };
         let mut refs: Vec<String> =
             self.inner.returns_by_order.lock().unwrap_or_else(|p| p.into_inner()).get(order_number).cloned().unwrap_or_default();
         refs.extend(return_references.iter().cloned());
@@ -234,7 +245,8 @@ impl Client {
             returns.push(self.returns().get(&rrn).await?.into_value());
         }
         let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
-        Ok(narvar_core::journey::build(&order, tracking.as_ref(), &returns, &mine))
+        let now = now.unwrap_or_else(|| local_http_date());
+        Ok(narvar_core::journey::build_at(&order, tracking.as_ref(), &returns, &mine, Some(&now)))
     }
 }
 
@@ -250,6 +262,11 @@ fn webhook_order(w: &narvar_core::webhooks::Webhook) -> Option<&str> {
         Topic { data, .. } => data.order_number.as_deref(),
         Unknown { raw, .. } => raw.get("order_number").and_then(Value::as_str),
     }
+}
+
+/// This machine's time as an HTTP date, for when the server sent no `Date`.
+fn local_http_date() -> String {
+    httpdate::fmt_http_date(std::time::SystemTime::now())
 }
 
 fn chrono_now() -> String {

@@ -211,6 +211,65 @@ async fn credentials_rotate_after_a_401_without_a_restart() {
     assert_eq!(c.orders().get("1001").await.unwrap().meta.attempts, 1);
 }
 
+/// An order whose promise is `promise_in_hours` after now, on the sandbox's clock (at zero
+/// offset now); `exception` makes its carrier report a delivery exception instead of delivering.
+fn promised(n: &str, promise_in_hours: i64, on_item: bool, exception: bool) -> OrderInfo {
+    let at = (chrono::Utc::now() + chrono::Duration::hours(promise_in_hours)).to_rfc3339();
+    let mut o = serde_json::to_value(order(n)).unwrap();
+    if on_item {
+        o["order_items"][0]["item_promise_date"] = json!(at);
+        o["order_promise_date"] = json!("2000-01-01"); // the item's promise wins for its shipment
+    } else {
+        o["order_promise_date"] = json!(at);
+    }
+    if exception {
+        o["shipments"][0]["attributes"] = json!({"sandbox_scenario": "delivery_exception"});
+    }
+    serde_json::from_value(o).unwrap()
+}
+
+#[tokio::test]
+async fn promise_versus_actual_delivery_on_the_sandbox_clock() {
+    use narvar::journey::PromiseVerdict::*;
+    let (sb, c) = start().await;
+    // The sandbox delivers 40 h after it first sees a shipment.
+    c.orders().create(promised("ON-TIME", 48, false, false)).await.unwrap();
+    c.orders().create(promised("LATE", 24, false, false)).await.unwrap();
+    c.orders().create(promised("ITEM", 24, true, false)).await.unwrap();
+    c.orders().create(promised("EXCEPTION", 48, false, true)).await.unwrap();
+
+    let j = c.journey("ON-TIME").await.unwrap();
+    assert_eq!((j.promises[0].verdict, j.promise.verdict), (Pending, Pending), "not due, not delivered");
+    sb.advance(Duration::from_secs(30 * 3600));
+    let j = c.journey("ITEM").await.unwrap();
+    let p = &j.promises[0];
+    assert_eq!(p.verdict, Late, "still in transit 6 h after the item's promise");
+    assert_eq!(p.promise_source.as_deref(), Some("item_promise_date"));
+    assert!((p.lateness_hours.unwrap() - 6.0).abs() < 0.1, "{p:?}");
+    assert_eq!(p.delivered_at, None);
+
+    sb.advance(Duration::from_secs(11 * 3600));
+    let on_time = c.journey("ON-TIME").await.unwrap();
+    assert_eq!(on_time.promises[0].verdict, OnTime);
+    assert!(on_time.promises[0].delivered_at.is_some());
+    assert_eq!((on_time.promise.on_time, on_time.promise.verdict), (1, OnTime));
+    let late = c.journey("LATE").await.unwrap();
+    assert_eq!(late.promises[0].verdict, Late);
+    assert!(
+        (late.promises[0].lateness_hours.unwrap() - 16.0).abs() < 0.1,
+        "delivered at +40 h, promised +24 h: {:?}",
+        late.promises[0]
+    );
+    assert_eq!((late.promise.late, late.promise.verdict), (1, Late));
+    let ex = c.journey("EXCEPTION").await.unwrap();
+    assert_eq!(ex.promises[0].verdict, Exception);
+    assert_eq!(ex.promise.verdict, Exception);
+    assert_eq!(ex.promises[0].lateness_hours, None, "the exception came before the promise was due");
+    let json = serde_json::to_value(&late).unwrap();
+    assert_eq!(json["promise"]["verdict"], "late");
+    assert_eq!(json["promises"][0]["verdict"], "late");
+}
+
 #[tokio::test]
 async fn journey_of_an_order() {
     let (sb, c) = start().await;

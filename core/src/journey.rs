@@ -63,6 +63,55 @@ pub struct Journey {
     pub status: JourneyStatus,
     /// In time order; entries without a time keep their place after the timed ones.
     pub entries: Vec<JourneyEntry>,
+    /// Each shipment against its promised delivery date.
+    pub promises: Vec<ShipmentPromise>,
+    /// The order's promise, summed up over its shipments.
+    pub promise: PromiseSummary,
+}
+
+/// A shipment measured against its promise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PromiseVerdict {
+    /// Delivered by the promised date.
+    OnTime,
+    /// Not due yet, or no date was promised.
+    Pending,
+    /// Delivered after the promised date, or still not delivered after it.
+    Late,
+    /// The carrier reported a delivery exception and nothing was delivered after it.
+    Exception,
+}
+
+/// One shipment against its promise.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ShipmentPromise {
+    pub tracking_number: Option<String>,
+    pub carrier: Option<String>,
+    /// The promised delivery, RFC 3339 (a promised date is the end of that day, UTC).
+    pub promised_by: Option<String>,
+    /// Where the promise came from: `item_promise_date` (the latest of the shipment's items) or
+    /// `order_promise_date`.
+    pub promise_source: Option<String>,
+    /// When it was delivered, if it was.
+    pub delivered_at: Option<String>,
+    pub verdict: PromiseVerdict,
+    /// How late: delivered minus promised, or (not delivered) now minus promised; `None` when
+    /// not late.
+    pub lateness_hours: Option<f64>,
+}
+
+/// The order's promise: the worst verdict of its shipments (exception, then late, then
+/// pending), and how many shipments had each.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PromiseSummary {
+    pub verdict: PromiseVerdict,
+    pub on_time: u32,
+    pub late: u32,
+    pub exception: u32,
+    pub pending: u32,
+    /// The latest shipment's lateness, in hours.
+    pub max_lateness_hours: Option<f64>,
 }
 
 fn parse_time(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
@@ -139,6 +188,19 @@ fn describe(status: &JourneyStatus) -> String {
 /// assert_eq!(j.status, JourneyStatus::OrderPlaced);
 /// ```
 pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[ReturnLabel], webhooks: &[Webhook]) -> Journey {
+    build_at(order, tracking, returns, webhooks, None)
+}
+
+/// [`build`], measuring undelivered shipments against their promise at `now` (RFC 3339 or an
+/// HTTP date, as a server's `Date` header gives it; the client passes Narvar's). Without `now`,
+/// an undelivered shipment is `pending` however late it is.
+pub fn build_at(
+    order: &OrderInfo,
+    tracking: Option<&OrderTracking>,
+    returns: &[ReturnLabel],
+    webhooks: &[Webhook],
+    now: Option<&str>,
+) -> Journey {
     let mut entries: Vec<JourneyEntry> = Vec::new();
     let mut push = |at: Option<&str>,
                     status: JourneyStatus,
@@ -283,5 +345,90 @@ pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[Ret
     // Stable sort: timed entries by time, untimed ones after them in the order they came.
     entries.sort_by_key(|e| (e.at.is_none(), e.at.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok())));
     let status = entries.last().map(|e| e.status.clone()).unwrap_or(JourneyStatus::OrderPlaced);
-    Journey { order_number: order.order_number.clone(), status, entries }
+    let now = now.and_then(|n| parse_time(Some(n)).or_else(|| parse_http_date(n)));
+    let promises: Vec<ShipmentPromise> = order.shipments.iter().map(|s| shipment_promise(order, s, &entries, now)).collect();
+    let promise = summarise(&promises);
+    Journey { order_number: order.order_number.clone(), status, entries, promises, promise }
+}
+
+fn parse_http_date(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc2822(s).ok()
+}
+
+/// A promised date: a date-time as given, a plain date as the end of that day (UTC).
+fn promised_time(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(s).ok().or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(23, 59, 59)).map(|t| t.and_utc().fixed_offset())
+    })
+}
+
+/// The shipment's promise: the latest `item_promise_date` of the items it carries, else the
+/// order's `order_promise_date`.
+fn promise_of(order: &OrderInfo, s: &Shipment) -> Option<(DateTime<FixedOffset>, &'static str)> {
+    let carried = |item: &&OrderItem| {
+        s.items_info.iter().any(|i| {
+            (i.item_id.is_some() && i.item_id == item.item_id) || (i.item_id.is_none() && i.sku.is_some() && i.sku == item.sku)
+        })
+    };
+    let item =
+        order.order_items.iter().filter(carried).filter_map(|i| i.item_promise_date.as_deref().and_then(promised_time)).max();
+    item.map(|t| (t, "item_promise_date"))
+        .or_else(|| order.order_promise_date.as_deref().and_then(promised_time).map(|t| (t, "order_promise_date")))
+}
+
+fn hours(later: DateTime<FixedOffset>, earlier: DateTime<FixedOffset>) -> f64 {
+    ((later - earlier).num_seconds() as f64 / 3600.0 * 100.0).round() / 100.0
+}
+
+fn shipment_promise(
+    order: &OrderInfo,
+    s: &Shipment,
+    entries: &[JourneyEntry],
+    now: Option<DateTime<FixedOffset>>,
+) -> ShipmentPromise {
+    let tn = s.tracking_number.as_deref();
+    let at = |status: JourneyStatus| {
+        entries
+            .iter()
+            .filter(|e| e.status == status && tn.is_some() && e.tracking_number.as_deref() == tn)
+            .filter_map(|e| e.at.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()))
+            .min()
+    };
+    let delivered = at(JourneyStatus::Delivered);
+    let exception = at(JourneyStatus::Exception);
+    let promise = promise_of(order, s);
+    let late_by = |t: DateTime<FixedOffset>| promise.and_then(|(p, _)| (t > p).then(|| hours(t, p)));
+    let (verdict, lateness_hours) = match (delivered, exception) {
+        (Some(d), _) => match late_by(d) {
+            Some(h) => (PromiseVerdict::Late, Some(h)),
+            None if promise.is_some() => (PromiseVerdict::OnTime, None),
+            None => (PromiseVerdict::Pending, None),
+        },
+        (None, Some(_)) => (PromiseVerdict::Exception, now.and_then(late_by)),
+        (None, None) => match now.and_then(late_by) {
+            Some(h) => (PromiseVerdict::Late, Some(h)),
+            None => (PromiseVerdict::Pending, None),
+        },
+    };
+    ShipmentPromise {
+        tracking_number: s.tracking_number.clone(),
+        carrier: s.carrier.clone(),
+        promised_by: promise.map(|(p, _)| p.to_rfc3339()),
+        promise_source: promise.map(|(_, source)| source.to_owned()),
+        delivered_at: delivered.map(|d| d.to_rfc3339()),
+        verdict,
+        lateness_hours,
+    }
+}
+
+fn summarise(promises: &[ShipmentPromise]) -> PromiseSummary {
+    let count = |v: PromiseVerdict| promises.iter().filter(|p| p.verdict == v).count() as u32;
+    PromiseSummary {
+        verdict: promises.iter().map(|p| p.verdict).max().unwrap_or(PromiseVerdict::Pending),
+        on_time: count(PromiseVerdict::OnTime),
+        late: count(PromiseVerdict::Late),
+        exception: count(PromiseVerdict::Exception),
+        pending: count(PromiseVerdict::Pending),
+        max_lateness_hours: promises.iter().filter_map(|p| p.lateness_hours).reduce(f64::max),
+    }
 }

@@ -214,6 +214,16 @@ pub fn raise(shared: &Arc<Shared>, raised: Vec<(String, String, Value)>) {
 
 /// The API: every operation of core's registry.
 pub async fn api(shared: Arc<Shared>, req: Request<Body>) -> Response {
+    let mut r = api_inner(shared.clone(), req).await;
+    // The sandbox's own clock, as a server's `Date` says it: what the journey measures lateness by.
+    let now = shared.world().now();
+    if let Ok(v) = HeaderValue::from_str(&now.format("%a, %d %b %Y %H:%M:%S GMT").to_string()) {
+        r.headers_mut().insert(axum::http::header::DATE, v);
+    }
+    r
+}
+
+async fn api_inner(shared: Arc<Shared>, req: Request<Body>) -> Response {
     let kill = req.extensions().get::<ConnKill>().cloned();
     let (parts, body) = req.into_parts();
     let method = match parts.method {

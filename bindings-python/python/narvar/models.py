@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from ._model import Model
 
-__all__ = ['Address', 'ApiMessage', 'AuspostCredentials', 'Billing', 'BillingDocument', 'CanadaPostCredentials', 'CarrierAccount', 'CarrierAccountDetail', 'CarrierAccountList', 'CarrierAccountRequest', 'CarrierAccountUpdateRequest', 'CarrierClosure', 'CarrierConfiguration', 'CarrierDetails', 'CarrierList', 'CarrierService', 'CarrierServiceCreationResponse', 'CarrierServiceRequest', 'CarrierSummary', 'CartDeliveryOptions', 'Configuration', 'Contact', 'Customer', 'DeliveryOption', 'DeliverySettings', 'Dimensions', 'DpdukCredentials', 'FieldError', 'FullRmaPayload', 'GlsCredentials', 'ItemInfo', 'ItemVisibility', 'Journey', 'JourneyEntry', 'LabelSpec', 'Measurement', 'Money', 'NarvarError', 'OrderEnvelope', 'OrderEvent', 'OrderInfo', 'OrderItem', 'OrderItemVisibility', 'OrderTracking', 'Payment', 'Pickup', 'PickupStatus', 'PostnordCredentials', 'PromiseConfirmed', 'PromiseCustomer', 'PromiseDestination', 'PromiseItem', 'PromiseOptions', 'Promotion', 'ResponseMeta', 'ReturnCarrier', 'ReturnItem', 'ReturnLabel', 'ReturnMethod', 'ReturnPackage', 'ReturnRequest', 'SelectedDeliveryOption', 'Shipment', 'StandardRmaPayload', 'StatusResponse', 'Store', 'StoreHours', 'TimeWindow', 'TopicPayload', 'TrackedShipment', 'TrackingEvent', 'TrackingInfo', 'TrackingLocation', 'Vendor', 'WebhookAddress', 'WebhookBilledTo', 'WebhookOrder', 'WebhookPayment', 'Weight', 'WriteResult']
+__all__ = ['Address', 'ApiMessage', 'AuspostCredentials', 'Billing', 'BillingDocument', 'CanadaPostCredentials', 'CarrierAccount', 'CarrierAccountDetail', 'CarrierAccountList', 'CarrierAccountRequest', 'CarrierAccountUpdateRequest', 'CarrierClosure', 'CarrierConfiguration', 'CarrierDetails', 'CarrierList', 'CarrierService', 'CarrierServiceCreationResponse', 'CarrierServiceRequest', 'CarrierSummary', 'CartDeliveryOptions', 'Configuration', 'Contact', 'Customer', 'DeliveryOption', 'DeliverySettings', 'Dimensions', 'DpdukCredentials', 'FieldError', 'FullRmaPayload', 'GlsCredentials', 'ItemInfo', 'ItemVisibility', 'Journey', 'JourneyEntry', 'LabelSpec', 'Measurement', 'Money', 'NarvarError', 'OrderEnvelope', 'OrderEvent', 'OrderInfo', 'OrderItem', 'OrderItemVisibility', 'OrderTracking', 'Payment', 'Pickup', 'PickupStatus', 'PostnordCredentials', 'PromiseConfirmed', 'PromiseCustomer', 'PromiseDestination', 'PromiseItem', 'PromiseOptions', 'PromiseSummary', 'Promotion', 'ResponseMeta', 'ReturnCarrier', 'ReturnItem', 'ReturnLabel', 'ReturnMethod', 'ReturnPackage', 'ReturnRequest', 'SelectedDeliveryOption', 'Shipment', 'ShipmentPromise', 'StandardRmaPayload', 'StatusResponse', 'Store', 'StoreHours', 'TimeWindow', 'TopicPayload', 'TrackedShipment', 'TrackingEvent', 'TrackingInfo', 'TrackingLocation', 'Vendor', 'WebhookAddress', 'WebhookBilledTo', 'WebhookOrder', 'WebhookPayment', 'Weight', 'WriteResult']
 
 
 class Address(Model):
@@ -253,8 +253,8 @@ class Journey(Model):
     """An order's journey."""
 
     __slots__ = ()
-    _fields: ClassVar[dict[str, Any]] = {'order_number': ('order_number', None), 'status': ('status', None), 'entries': ('entries', ('list', 'JourneyEntry'))}
-    _docs: ClassVar[dict[str, str]] = {'status': "The latest step's status.", 'entries': 'In time order; entries without a time keep their place after the timed ones.'}
+    _fields: ClassVar[dict[str, Any]] = {'order_number': ('order_number', None), 'status': ('status', None), 'entries': ('entries', ('list', 'JourneyEntry')), 'promises': ('promises', ('list', 'ShipmentPromise')), 'promise': ('promise', ('model', 'PromiseSummary'))}
+    _docs: ClassVar[dict[str, str]] = {'status': "The latest step's status.", 'entries': 'In time order; entries without a time keep their place after the timed ones.', 'promises': 'Each shipment against its promised delivery date.', 'promise': "The order's promise, summed up over its shipments."}
 
 
 class JourneyEntry(Model):
@@ -402,6 +402,14 @@ class PromiseOptions(Model):
     _fields: ClassVar[dict[str, Any]] = {'status': ('status', None), 'messages': ('messages', ('list', 'ApiMessage')), 'cart_delivery_options': ('cart_delivery_options', ('model', 'CartDeliveryOptions'))}
 
 
+class PromiseSummary(Model):
+    """The order's promise: the worst verdict of its shipments (exception, then late, then pending), and how many shipments had each."""
+
+    __slots__ = ()
+    _fields: ClassVar[dict[str, Any]] = {'verdict': ('verdict', None), 'on_time': ('on_time', None), 'late': ('late', None), 'exception': ('exception', None), 'pending': ('pending', None), 'max_lateness_hours': ('max_lateness_hours', None)}
+    _docs: ClassVar[dict[str, str]] = {'max_lateness_hours': "The latest shipment's lateness, in hours."}
+
+
 class Promotion(Model):
     """A promotion applied to an order."""
 
@@ -474,6 +482,14 @@ class Shipment(Model):
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'items_info': ('items_info', ('list', 'ItemInfo')), 'carrier': ('carrier', None), 'tracking_number': ('tracking_number', None), 'ship_date': ('ship_date', None), 'ship_method': ('ship_method', None), 'carrier_service': ('carrier_service', None), 'ship_source': ('ship_source', None), 'ship_discount': ('ship_discount', None), 'ship_tax': ('ship_tax', None), 'ship_total': ('ship_total', None), 'shipped_to': ('shipped_to', ('model', 'Contact')), 'shipped_from': ('shipped_from', ('model', 'Contact')), 'attributes': ('attributes', None)}
     _docs: ClassVar[dict[str, str]] = {'carrier': 'Narvar carrier moniker (`ups`, `fedex`, `usps`, `lasership`, `ontrac`, ...).'}
+
+
+class ShipmentPromise(Model):
+    """One shipment against its promise."""
+
+    __slots__ = ()
+    _fields: ClassVar[dict[str, Any]] = {'tracking_number': ('tracking_number', None), 'carrier': ('carrier', None), 'promised_by': ('promised_by', None), 'promise_source': ('promise_source', None), 'delivered_at': ('delivered_at', None), 'verdict': ('verdict', None), 'lateness_hours': ('lateness_hours', None)}
+    _docs: ClassVar[dict[str, str]] = {'promised_by': 'The promised delivery, RFC 3339 (a promised date is the end of that day, UTC).', 'promise_source': "Where the promise came from: `item_promise_date` (the latest of the shipment's items) or `order_promise_date`.", 'delivered_at': 'When it was delivered, if it was.', 'lateness_hours': 'How late: delivered minus promised, or (not delivered) now minus promised; `None` when not late.'}
 
 
 class StandardRmaPayload(Model):
