@@ -245,7 +245,7 @@ impl Client {
             returns.push(self.returns().get(&rrn).await?.into_value());
         }
         let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
-        let now = now.unwrap_or_else(|| local_http_date());
+        let now = now.unwrap_or_else(local_http_date);
         Ok(narvar_core::journey::build_at(&order, tracking.as_ref(), &returns, &mine, Some(&now)))
     }
 }
