@@ -93,6 +93,8 @@ export declare class Client {
   readonly promise: PromiseApi;
   /** The journey of an order: the order, its tracking, the returns this client made for it. */
   journey(orderNumber: string, options?: Pick<RequestOptions, 'signal'>): Promise<Journey>;
+  /** What the API has sent this client that this SDK does not know (empty once the client is closed). */
+  drift(): DriftEntry[];
   /** Frees the connection pool; later calls reject with `ConfigurationError`. */
   close(): void;
   readonly closed: boolean;
@@ -726,6 +728,23 @@ export interface Dimensions {
 export interface DpdukCredentials {
   username?: string | null;
   password?: string | null;
+  /** Fields this SDK does not know yet are kept. */
+  [extension: string]: unknown;
+}
+
+/** One unknown, as a client reports it. */
+export interface DriftEntry {
+  /** The registry operation whose response carried it. */
+  operation: string;
+  kind: "field" | "enum_value";
+  /** The JSON path in the operation's result. */
+  path: string;
+  /** The unknown enum value, for `enum_value`. */
+  value?: string | null;
+  /** How many responses carried it. */
+  count: number;
+  /** The `X-Narvar-Request-ID` of the first response that carried it. */
+  first_request_id?: string | null;
   /** Fields this SDK does not know yet are kept. */
   [extension: string]: unknown;
 }

@@ -172,6 +172,19 @@ class Client {
     return withResponse(JSON.parse(answer.text), answer.meta);
   }
 
+  /**
+   * What the API has sent this client that this SDK does not know: one entry per operation, JSON
+   * path and kind (`field` or `enum_value`, with the `value`), with its `count` and the
+   * `first_request_id` that carried it. Empty while the API matches the SDK.
+   */
+  drift() {
+    try {
+      return JSON.parse(this.#native.drift());
+    } catch (e) {
+      throw atCaller(translate(e), Client.prototype.drift);
+    }
+  }
+
   /** The journey of an order: the order, its tracking, the returns this client made for it. */
   async journey(orderNumber, options = {}) {
     if (typeof orderNumber !== 'string') throw new TypeError(`orderNumber must be a string, not ${typeof orderNumber}`);

@@ -294,6 +294,12 @@ impl NativeClient {
         })
     }
 
+    /// The drift report (JSON text): see `narvar::Client::drift`; empty once closed.
+    #[napi]
+    pub fn drift(&self) -> String {
+        self.client().map(|c| serde_json::to_string(&c.drift()).unwrap_or_default()).unwrap_or_else(|_| "[]".into())
+    }
+
     /// The normalized journey of an order (JSON text), settled as [`NativeClient::call`] is.
     #[napi]
     pub fn journey(&self, order_number: String, call_id: u32) -> Result<()> {

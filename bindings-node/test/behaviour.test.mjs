@@ -174,3 +174,18 @@ test('webhooks with Basic credentials, and stale timestamps', () => {
   assert.equal(narvar.verifyWebhook(body, new Map(Object.entries({ 'x-narvar-hmac-sha256': sig })), { secret: 's' }).event.kind, 'standard_rma');
   assert.throws(() => narvar.verifyWebhook(body, basic, {}), narvar.ConfigurationError);
 });
+
+test('the drift report fills from a drifting sandbox', () => withSandbox(async (sb, client) => {
+  await client.orders.create(order('1001'));
+  await client.orders.get('1001');
+  assert.deepEqual(client.drift(), []);
+  const on = await fetch(`${sb.url}/_sandbox/drift`, { method: 'POST', body: '{"enabled": true}',
+    headers: { 'content-type': 'application/json', 'x-sandbox-admin-token': sb.adminToken } });
+  assert.equal(on.status, 200);
+  const got = await client.orders.get('1001');
+  const root = client.drift().find((d) => d.operation === 'orders.get' && d.path === 'sandbox_drift_note');
+  assert.equal(root.kind, 'field');
+  assert.equal(root.count, 1);
+  assert.equal(root.first_request_id, got.lastResponse.requestId);
+  assert.equal(got.sandbox_drift_note, 'added by /_sandbox/drift', 'the result keeps the unknown field');
+}));

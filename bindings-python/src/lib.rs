@@ -241,6 +241,13 @@ impl NativeClient {
         });
     }
 
+    /// The drift report as JSON text: every field and enum value the API sent that the SDK
+    /// does not know (see `narvar::Client::drift`).
+    fn drift(&self, py: Python<'_>) -> PyResult<String> {
+        let client = self.client(py)?;
+        Ok(serde_json::to_string(&client.drift()).unwrap_or_default())
+    }
+
     /// Whether `close` was called.
     #[getter]
     fn closed(&self) -> bool {

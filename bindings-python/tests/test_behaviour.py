@@ -121,3 +121,27 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch, sandbox: narvar.Sandbox) -> N
     with pytest.raises(narvar.ConfigurationError) as e:
         narvar.Client.from_env()
     assert "NARVAR_BASE_URL" in str(e.value)
+
+
+def test_the_drift_report_fills_from_a_drifting_sandbox(sandbox: narvar.Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="narvar")
+    c = sandbox.client(rate_budget=False)
+    c.orders.create(order("1001"))
+    c.orders.get("1001")
+    assert c.drift() == []
+    sandbox.drift()
+    try:
+        got = c.orders.get("1001")
+        c.orders.get("1001")
+    finally:
+        sandbox.drift(False)
+    report = {(d["operation"], d["path"]): d for d in c.drift()}
+    root = report[("orders.get", "sandbox_drift_note")]
+    assert (root["kind"], root["count"], root["value"]) == ("field", 2, None)
+    assert root["first_request_id"] == got.meta.request_id
+    assert report[("orders.get", "order_items[].sandbox_drift_note")]["count"] == 4
+    # Python's logging heard of each once, on the "narvar" logger.
+    said = [r for r in caplog.records if r.name == "narvar" and "does not know" in r.getMessage()]
+    assert len(said) == len(report), caplog.text

@@ -6,6 +6,7 @@
 
 mod bulk;
 mod demo;
+mod drift;
 mod listen;
 mod mcp;
 
@@ -78,6 +79,19 @@ enum Command {
         /// Offer the tools that change data (create_order, create_return, ...).
         #[arg(long)]
         allow_writes: bool,
+    },
+    /// Read what can be read for the account and report what the API sent that this SDK does
+    /// not know (unknown fields and enum values, per operation and path).
+    Drift {
+        /// An order to read (its order, tracking and item visibility). Repeatable.
+        #[arg(long = "order", value_name = "ORDER_NUMBER")]
+        orders: Vec<String>,
+        /// A return to read. Repeatable.
+        #[arg(long = "return", value_name = "RETURN_REFERENCE_NUMBER")]
+        returns: Vec<String>,
+        /// Against an embedded sandbox told to drift, with sample data: see what a report looks like.
+        #[arg(long)]
+        sandbox: bool,
     },
     /// The whole journey against an embedded sandbox: no credentials, no network.
     Demo {
@@ -456,6 +470,15 @@ async fn run(cli: Cli) -> Outcome {
             );
             let _ = tokio::signal::ctrl_c().await;
             Ok(())
+        }
+        Command::Drift { orders, returns, sandbox } => {
+            if sandbox {
+                let (sb, client, _) = mcp::sample_sandbox().await?;
+                sb.set_drift(true);
+                let reads = drift::Reads { orders: vec!["1001".into(), "1002".into()], returns };
+                return drift::run(&client, &reads, g.json).await;
+            }
+            drift::run(&g.client()?, &drift::Reads { orders, returns }, g.json).await
         }
         Command::Mcp { sandbox, allow_writes } => {
             let client = if sandbox { None } else { Some(g.client()?) };

@@ -220,6 +220,25 @@ async fn seed(client: &Client) -> Result<String, NarvarError> {
     ))
 }
 
+/// An embedded sandbox with sample data ([`seed`]), a client of its first account with every
+/// credential, and what the data is.
+pub async fn sample_sandbox() -> Result<(Sandbox, Client, String), NarvarError> {
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .map_err(|e| NarvarError::new(narvar::ErrorCode::Configuration, format!("cannot start the sandbox: {e}")))?;
+    let a = sb.accounts()[0].clone();
+    let c = Client::builder()
+        .base_url(sb.url())
+        .basic_auth(a.account_id.clone(), a.auth_token.clone())
+        .bearer_token(a.bearer_token.clone())
+        .tracking_key(a.retailer_moniker.clone(), a.hmac_key.clone())
+        .origin("https://shop.example.test")
+        .no_rate_budget()
+        .build()?;
+    let note = seed(&c).await?;
+    Ok((sb, c, note))
+}
+
 /// Serves MCP on stdin/stdout until stdin closes.
 pub async fn serve(client: Option<Client>, sandbox: bool, allow_writes: bool) -> Result<(), NarvarError> {
     let failed =
@@ -227,17 +246,7 @@ pub async fn serve(client: Option<Client>, sandbox: bool, allow_writes: bool) ->
     let mut _keep: Option<Sandbox> = None;
     let client = match (sandbox, client) {
         (true, _) => {
-            let sb = Sandbox::start(SandboxConfig::default()).await.map_err(|e| failed("cannot start the sandbox", &e))?;
-            let a = sb.accounts()[0].clone();
-            let c = Client::builder()
-                .base_url(sb.url())
-                .basic_auth(a.account_id.clone(), a.auth_token.clone())
-                .bearer_token(a.bearer_token.clone())
-                .tracking_key(a.retailer_moniker.clone(), a.hmac_key.clone())
-                .origin("https://shop.example.test")
-                .no_rate_budget()
-                .build()?;
-            let note = seed(&c).await?;
+            let (sb, c, note) = sample_sandbox().await?;
             tracing::info!(target: "narvar", url = sb.url(), "narvar mcp: an embedded sandbox. {note}");
             _keep = Some(sb);
             (c, Some(note))

@@ -365,6 +365,11 @@ impl ClientBuilder {
         if let Some(store) = shared_budget {
             driver = driver.with_budget_store(store);
         }
+        let driver = driver.with_drift_hook(|e| {
+            tracing::info!(target: "narvar", operation = %e.operation, path = %e.path, value = ?e.value,
+                request_id = ?e.first_request_id, "the API sent {} this SDK does not know",
+                if e.kind == narvar_core::drift::DriftKind::Field { "a field" } else { "an enum value" });
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 driver,

@@ -29,7 +29,7 @@ mod transport;
 
 pub use builder::{ClientBuilder, CredentialSource, Hooks};
 pub use narvar_core::{
-    self as core, journey, models, ops, webhooks, Amount, CallOptions, Credentials, Environment, ErrorCode, FieldError,
+    self as core, drift, journey, models, ops, webhooks, Amount, CallOptions, Credentials, Environment, ErrorCode, FieldError,
     NarvarError, Response, ResponseMeta, Secret,
 };
 pub use settings::{RateBudgetSetting, Settings};
@@ -92,6 +92,20 @@ impl Client {
         let needs_input = self.needs_input(&O::INFO);
         let input = if needs_input { serde_json::to_value(&op).unwrap_or(Value::Null) } else { Value::Null };
         self.around(&O::INFO, &input, opts, |opts| async move { self.inner.driver.execute(&op, &opts).await }).await
+    }
+
+    /// Every field and enum value the API has sent this client that this SDK does not know:
+    /// per operation and JSON path, how often, and the first request id that carried it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: narvar::Client) {
+    /// for d in client.drift() {
+    ///     println!("{} {} {:?} ×{} (first in {:?})", d.operation, d.path, d.value, d.count, d.first_request_id);
+    /// }
+    /// # }
+    /// ```
+    pub fn drift(&self) -> Vec<narvar_core::drift::DriftEntry> {
+        self.inner.driver.drift()
     }
 
     /// Runs an operation named in the registry with JSON input and output (for bindings and the

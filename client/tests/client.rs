@@ -271,6 +271,36 @@ async fn promise_versus_actual_delivery_on_the_sandbox_clock() {
 }
 
 #[tokio::test]
+async fn drift_is_counted_per_operation_and_path_with_the_first_request() {
+    use narvar::drift::DriftKind;
+    let (sb, c) = start().await;
+    c.orders().create(order("1001")).await.unwrap();
+    c.orders().get("1001").await.unwrap();
+    assert!(c.drift().is_empty(), "the sandbox speaks what the SDK knows");
+    sb.set_drift(true);
+    let first = c.orders().get("1001").await.unwrap();
+    c.orders().get("1001").await.unwrap();
+    c.execute_json("tracking.item_visibility", &json!({"order_number": "1001"}), CallOptions::default()).await.unwrap();
+    let report = c.drift();
+    let find = |op: &str, path: &str| report.iter().find(|d| d.operation == op && d.path == path);
+    let root = find("orders.get", narvar_sandbox::DRIFTED_FIELD).expect("a new field at the order's root");
+    assert_eq!((root.kind, root.count), (DriftKind::Field, 2));
+    assert_eq!(root.first_request_id, first.meta.request_id);
+    assert_eq!(
+        find("orders.get", &format!("order_items[].{}", narvar_sandbox::DRIFTED_FIELD)).unwrap().count,
+        4,
+        "2 items × 2 reads"
+    );
+    let status = find("tracking.item_visibility", "items[].fulfillment_status").expect("a new enum value");
+    assert_eq!(status.kind, DriftKind::EnumValue);
+    assert_eq!(status.value.as_deref(), Some(narvar_sandbox::DRIFTED_ENUM_VALUE));
+    // The values of unknown fields are not kept (they may be personal data).
+    assert!(report.iter().filter(|d| d.kind == DriftKind::Field).all(|d| d.value.is_none()));
+    // The result still carries the unknown field, as always.
+    assert!(first.extra.contains_key(narvar_sandbox::DRIFTED_FIELD));
+}
+
+#[tokio::test]
 async fn journey_of_an_order() {
     let (sb, c) = start().await;
     c.orders().create(order("1001")).await.unwrap();

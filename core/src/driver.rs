@@ -66,7 +66,13 @@ pub struct Driver<T, S, E, P> {
     budget: Option<Budget>,
     /// Credential versions already refreshed after a 401: once per version.
     refreshed: Mutex<Vec<u64>>,
+    /// What the API sent that this SDK does not know.
+    drift: crate::drift::DriftLog,
+    /// Told of each unknown the first time it is seen.
+    on_new_drift: Option<DriftHook>,
 }
+
+type DriftHook = Box<dyn Fn(&crate::drift::DriftEntry) + Send + Sync>;
 
 /// Where the budget's state is: in-process (no allocation per call), or a shared store.
 enum Budget {
@@ -84,7 +90,37 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     /// A driver over this I/O.
     pub fn new(config: DriverConfig, transport: T, sleep: S, entropy: E, credentials: P) -> Self {
         let budget = config.rate_budget.map(|b| Budget::Local(LocalBudget::new(b)));
-        Driver { transport, sleep, entropy, credentials, config, budget, refreshed: Mutex::new(Vec::new()) }
+        Driver {
+            transport,
+            sleep,
+            entropy,
+            credentials,
+            config,
+            budget,
+            refreshed: Mutex::new(Vec::new()),
+            drift: Default::default(),
+            on_new_drift: None,
+        }
+    }
+
+    /// Calls `hook` with each unknown field or enum value the first time a response carries it
+    /// (a client logs it).
+    pub fn with_drift_hook(mut self, hook: impl Fn(&crate::drift::DriftEntry) + Send + Sync + 'static) -> Self {
+        self.on_new_drift = Some(Box::new(hook));
+        self
+    }
+
+    /// Every unknown field and enum value the API has sent this driver, with counts.
+    pub fn drift(&self) -> Vec<crate::drift::DriftEntry> {
+        self.drift.report()
+    }
+
+    fn note_drift(&self, operation: &str, found: Vec<crate::drift::Unknown>, meta: &ResponseMeta) {
+        for new in self.drift.record(operation, found, meta.request_id.as_deref()) {
+            if let Some(hook) = &self.on_new_drift {
+                hook(&new);
+            }
+        }
     }
 
     /// Keeps the rate budget's state in `store` (shared with other workers) instead of in this
@@ -104,7 +140,13 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     /// Runs a typed operation.
     pub async fn execute<O: Operation>(&self, op: &O, opts: &CallOptions) -> Result<Response<O::Output>, NarvarError> {
         let (resp, meta) = self.send(&O::INFO, |ctx| op.to_request(ctx), opts).await?;
-        finish(O::from_response(&resp), meta, &resp, self.sleep.wall())
+        let read = O::from_response(&resp);
+        if let Ok(out) = &read {
+            let mut found = Vec::new();
+            crate::drift::Drift::drift(out, &crate::drift::Path::Root, &mut found);
+            self.note_drift(O::INFO.name, found, &meta);
+        }
+        finish(read, meta, &resp, self.sleep.wall())
     }
 
     /// Runs an operation named in the registry, with JSON in and out (for bindings).
@@ -117,7 +159,10 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         let entry = ops::find(name)
             .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
         let (resp, meta) = self.send(&entry.info, |ctx| (entry.build)(input, ctx), opts).await?;
-        finish((entry.read)(&resp), meta, &resp, self.sleep.wall())
+        let mut found = Vec::new();
+        let read = (entry.read_noting)(&resp, &mut found);
+        self.note_drift(entry.info.name, found, &meta);
+        finish(read, meta, &resp, self.sleep.wall())
     }
 
     /// [`Driver::execute_json`] with the output as JSON text, never built as a `Value`.
@@ -130,7 +175,10 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         let entry = ops::find(name)
             .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
         let (resp, meta) = self.send(&entry.info, |ctx| (entry.build)(input, ctx), opts).await?;
-        finish((entry.read_text)(&resp), meta, &resp, self.sleep.wall())
+        let mut found = Vec::new();
+        let read = (entry.read_text_noting)(&resp, &mut found);
+        self.note_drift(entry.info.name, found, &meta);
+        finish(read, meta, &resp, self.sleep.wall())
     }
 
     /// Downloads a return label from its `label_url` as any call is made: one deadline, retries

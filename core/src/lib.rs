@@ -27,6 +27,7 @@ pub mod macros;
 pub mod budget;
 pub mod config;
 pub mod conformance;
+pub mod drift;
 pub mod driver;
 pub mod envelope;
 pub mod error;

@@ -77,6 +77,19 @@ macro_rules! model {
             }
         }
 
+        impl $crate::drift::Drift for $name {
+            fn drift(&self, at: &$crate::drift::Path<'_>, out: &mut ::std::vec::Vec<$crate::drift::Unknown>) {
+                $crate::drift::unknown_fields(&self.extra, at, out);
+                $(
+                    $crate::drift::Drift::drift(
+                        &self.$field,
+                        &$crate::drift::Path::Field(at, $crate::__wire_name!($field $(, $wire)?)),
+                        out,
+                    );
+                )*
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeMap as _;
@@ -181,6 +194,18 @@ macro_rules! open_enum {
         }
 
         impl $crate::models::Misspellings for $name {}
+
+        impl $crate::drift::Drift for $name {
+            fn drift(&self, at: &$crate::drift::Path<'_>, out: &mut ::std::vec::Vec<$crate::drift::Unknown>) {
+                if let Self::Other(value) = self {
+                    out.push($crate::drift::Unknown {
+                        kind: $crate::drift::DriftKind::EnumValue,
+                        path: at.render(),
+                        value: Some(value.clone()),
+                    });
+                }
+            }
+        }
 
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter) -> ::core::fmt::Result {

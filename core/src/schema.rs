@@ -55,6 +55,7 @@ pub fn document() -> Value {
     // Types no operation reaches that bindings still need.
     g.subschema_for::<crate::NarvarError>();
     g.subschema_for::<crate::journey::Journey>();
+    g.subschema_for::<crate::drift::DriftEntry>();
     g.subschema_for::<crate::models::StandardRmaPayload>();
     g.subschema_for::<crate::models::FullRmaPayload>();
     g.subschema_for::<crate::models::TopicPayload>();

@@ -75,6 +75,7 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/accounts", get(accounts).post(add_account))
         .route("/_sandbox/rate-limit", post(rate_limit))
+        .route("/_sandbox/drift", post(drift))
         .route_layer(axum::middleware::from_fn_with_state(shared, guard));
     Router::new().route("/_sandbox/labels/{file}", get(label)).merge(guarded)
 }
@@ -335,6 +336,25 @@ async fn rate_limit(State(s): S, body: axum::body::Bytes) -> Response {
     let limit = l.enabled.then(|| (l.requests, std::time::Duration::from_secs(l.per_seconds)));
     s.world().set_rate_limit(limit);
     Json(json!({"enabled": l.enabled, "requests": l.requests, "per_seconds": l.per_seconds})).into_response()
+}
+
+/// `{"enabled": true}`: responses carry fields and enum values no model knows (see
+/// [`crate::server::drifted`]), so a client's drift report fills.
+async fn drift(State(s): S, body: axum::body::Bytes) -> Response {
+    #[derive(Deserialize)]
+    struct Drift {
+        #[serde(default = "yes")]
+        enabled: bool,
+    }
+    fn yes() -> bool {
+        true
+    }
+    let d: Drift = match parse(&body) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    s.world().drift = d.enabled;
+    Json(json!({"enabled": d.enabled, "field": crate::DRIFTED_FIELD, "enum_value": crate::DRIFTED_ENUM_VALUE})).into_response()
 }
 
 /// A return label, as a real (small) PDF or PNG.

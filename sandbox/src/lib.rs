@@ -39,6 +39,11 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::ServiceExt as _;
 
+/// The field a drifting sandbox adds to every object below the top level.
+pub const DRIFTED_FIELD: &str = "sandbox_drift_note";
+/// The value a drifting sandbox gives every `fulfillment_status` and `return_status`.
+pub const DRIFTED_ENUM_VALUE: &str = "SANDBOX_DRIFTED";
+
 /// How to start a sandbox.
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
@@ -224,6 +229,12 @@ impl Sandbox {
     /// logged requests.
     pub fn reset(&self) {
         self.shared.world().reset();
+    }
+
+    /// Makes responses drift (see `POST /_sandbox/drift`): fields and enum values no model of
+    /// this SDK knows, [`DRIFTED_FIELD`] and [`DRIFTED_ENUM_VALUE`].
+    pub fn set_drift(&self, on: bool) {
+        self.shared.world().drift = on;
     }
 
     /// Moves the simulated clock and delivers the events it raises.

@@ -399,6 +399,14 @@ async fn api_inner(shared: Arc<Shared>, req: Request<Body>) -> Response {
     };
     let raised: Vec<_> = result.events.iter().map(|(t, p)| (account_id.clone(), t.clone(), p.clone())).collect();
     raise(&shared, raised);
+    let mut result = result;
+    if shared.world().drift && (200..300).contains(&result.status) {
+        // A hot read's body comes serialized: drift it as a value.
+        if let Some(raw) = result.raw.take() {
+            result.body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        }
+        drifted(&mut result.body, 0);
+    }
 
     match kind {
         Some(FaultKind::DropAfter) => {
@@ -419,6 +427,28 @@ async fn api_inner(shared: Arc<Shared>, req: Request<Body>) -> Response {
             }
             r
         }
+    }
+}
+
+/// What `POST /_sandbox/drift` turns on: every object below the top level gains a field no
+/// model knows, and each `fulfillment_status` and `return_status` a value no enum lists, as if
+/// Narvar had moved on since this SDK was built.
+pub(crate) fn drifted(v: &mut Value, depth: usize) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                if matches!(k.as_str(), "fulfillment_status" | "return_status") && x.is_string() {
+                    *x = Value::String(crate::DRIFTED_ENUM_VALUE.to_owned());
+                } else {
+                    drifted(x, depth + 1);
+                }
+            }
+            if depth > 0 {
+                o.insert(crate::DRIFTED_FIELD.to_owned(), Value::from("added by /_sandbox/drift"));
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| drifted(x, depth + 1)),
+        _ => {}
     }
 }
 

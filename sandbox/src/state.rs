@@ -200,6 +200,8 @@ pub struct World {
     pub webhooks: Vec<WebhookEndpoint>,
     pub events: Vec<EventRecord>,
     pub rate_limit: Option<(u32, std::time::Duration)>,
+    /// Whether responses drift (`POST /_sandbox/drift`).
+    pub drift: bool,
     pub rng: StdRng,
     /// Ids of generated objects.
     pub seq: u64,
@@ -258,6 +260,7 @@ impl World {
             webhooks: Vec::new(),
             events: Vec::new(),
             rate_limit,
+            drift: false,
             rng: StdRng::seed_from_u64(seed),
             seq: 0,
             request_seq: 0,
@@ -283,6 +286,7 @@ impl World {
         self.seq = 0;
         self.request_seq = 0;
         self.set_rate_limit(self.rate_limit);
+        self.drift = false;
     }
 
     /// Logs a request, dropping the oldest records past [`MAX_LOGGED`] or [`MAX_LOGGED_BYTES`].

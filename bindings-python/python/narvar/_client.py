@@ -74,6 +74,14 @@ class _Base:
     def _init_namespaces(self) -> None:
         raise NotImplementedError  # the namespaces mixin, earlier in the MRO, provides it
 
+    def drift(self) -> list[dict[str, Any]]:
+        """What the API has sent this client that this SDK does not know: one entry per operation,
+        JSON path and kind (`field` or `enum_value`, with the `value`), with its `count` and the
+        `first_request_id` that carried it. Empty while the API matches the SDK."""
+        import json
+
+        return list(json.loads(self._native.drift()))
+
     @property
     def closed(self) -> bool:
         """Whether `close()` was called; calls on a closed client raise `ConfigurationError`."""

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from ._model import Model
 
-__all__ = ['Address', 'ApiMessage', 'AuspostCredentials', 'Billing', 'BillingDocument', 'CanadaPostCredentials', 'CarrierAccount', 'CarrierAccountDetail', 'CarrierAccountList', 'CarrierAccountRequest', 'CarrierAccountUpdateRequest', 'CarrierClosure', 'CarrierConfiguration', 'CarrierDetails', 'CarrierList', 'CarrierService', 'CarrierServiceCreationResponse', 'CarrierServiceRequest', 'CarrierSummary', 'CartDeliveryOptions', 'Configuration', 'Contact', 'Customer', 'DeliveryOption', 'DeliverySettings', 'Dimensions', 'DpdukCredentials', 'FieldError', 'FullRmaPayload', 'GlsCredentials', 'ItemInfo', 'ItemVisibility', 'Journey', 'JourneyEntry', 'LabelSpec', 'Measurement', 'Money', 'NarvarError', 'OrderEnvelope', 'OrderEvent', 'OrderInfo', 'OrderItem', 'OrderItemVisibility', 'OrderTracking', 'Payment', 'Pickup', 'PickupStatus', 'PostnordCredentials', 'PromiseConfirmed', 'PromiseCustomer', 'PromiseDestination', 'PromiseItem', 'PromiseOptions', 'PromiseSummary', 'Promotion', 'ResponseMeta', 'ReturnCarrier', 'ReturnItem', 'ReturnLabel', 'ReturnMethod', 'ReturnPackage', 'ReturnRequest', 'SelectedDeliveryOption', 'Shipment', 'ShipmentPromise', 'StandardRmaPayload', 'StatusResponse', 'Store', 'StoreHours', 'TimeWindow', 'TopicPayload', 'TrackedShipment', 'TrackingEvent', 'TrackingInfo', 'TrackingLocation', 'Vendor', 'WebhookAddress', 'WebhookBilledTo', 'WebhookOrder', 'WebhookPayment', 'Weight', 'WriteResult']
+__all__ = ['Address', 'ApiMessage', 'AuspostCredentials', 'Billing', 'BillingDocument', 'CanadaPostCredentials', 'CarrierAccount', 'CarrierAccountDetail', 'CarrierAccountList', 'CarrierAccountRequest', 'CarrierAccountUpdateRequest', 'CarrierClosure', 'CarrierConfiguration', 'CarrierDetails', 'CarrierList', 'CarrierService', 'CarrierServiceCreationResponse', 'CarrierServiceRequest', 'CarrierSummary', 'CartDeliveryOptions', 'Configuration', 'Contact', 'Customer', 'DeliveryOption', 'DeliverySettings', 'Dimensions', 'DpdukCredentials', 'DriftEntry', 'FieldError', 'FullRmaPayload', 'GlsCredentials', 'ItemInfo', 'ItemVisibility', 'Journey', 'JourneyEntry', 'LabelSpec', 'Measurement', 'Money', 'NarvarError', 'OrderEnvelope', 'OrderEvent', 'OrderInfo', 'OrderItem', 'OrderItemVisibility', 'OrderTracking', 'Payment', 'Pickup', 'PickupStatus', 'PostnordCredentials', 'PromiseConfirmed', 'PromiseCustomer', 'PromiseDestination', 'PromiseItem', 'PromiseOptions', 'PromiseSummary', 'Promotion', 'ResponseMeta', 'ReturnCarrier', 'ReturnItem', 'ReturnLabel', 'ReturnMethod', 'ReturnPackage', 'ReturnRequest', 'SelectedDeliveryOption', 'Shipment', 'ShipmentPromise', 'StandardRmaPayload', 'StatusResponse', 'Store', 'StoreHours', 'TimeWindow', 'TopicPayload', 'TrackedShipment', 'TrackingEvent', 'TrackingInfo', 'TrackingLocation', 'Vendor', 'WebhookAddress', 'WebhookBilledTo', 'WebhookOrder', 'WebhookPayment', 'Weight', 'WriteResult']
 
 
 class Address(Model):
@@ -210,6 +210,14 @@ class DpdukCredentials(Model):
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'username': ('username', None), 'password': ('password', None)}
     _secret: ClassVar[frozenset[str]] = frozenset(['password'])
+
+
+class DriftEntry(Model):
+    """One unknown, as a client reports it."""
+
+    __slots__ = ()
+    _fields: ClassVar[dict[str, Any]] = {'operation': ('operation', None), 'kind': ('kind', None), 'path': ('path', None), 'value': ('value', None), 'count': ('count', None), 'first_request_id': ('first_request_id', None)}
+    _docs: ClassVar[dict[str, str]] = {'operation': 'The registry operation whose response carried it.', 'path': "The JSON path in the operation's result.", 'value': 'The unknown enum value, for `enum_value`.', 'count': 'How many responses carried it.', 'first_request_id': 'The `X-Narvar-Request-ID` of the first response that carried it.'}
 
 
 class FieldError(Model):

@@ -3,7 +3,7 @@ from typing import Any, ClassVar, Mapping
 
 from ._model import Model
 
-__all__ = ['Address', 'ApiMessage', 'AuspostCredentials', 'Billing', 'BillingDocument', 'CanadaPostCredentials', 'CarrierAccount', 'CarrierAccountDetail', 'CarrierAccountList', 'CarrierAccountRequest', 'CarrierAccountUpdateRequest', 'CarrierClosure', 'CarrierConfiguration', 'CarrierDetails', 'CarrierList', 'CarrierService', 'CarrierServiceCreationResponse', 'CarrierServiceRequest', 'CarrierSummary', 'CartDeliveryOptions', 'Configuration', 'Contact', 'Customer', 'DeliveryOption', 'DeliverySettings', 'Dimensions', 'DpdukCredentials', 'FieldError', 'FullRmaPayload', 'GlsCredentials', 'ItemInfo', 'ItemVisibility', 'Journey', 'JourneyEntry', 'LabelSpec', 'Measurement', 'Money', 'NarvarError', 'OrderEnvelope', 'OrderEvent', 'OrderInfo', 'OrderItem', 'OrderItemVisibility', 'OrderTracking', 'Payment', 'Pickup', 'PickupStatus', 'PostnordCredentials', 'PromiseConfirmed', 'PromiseCustomer', 'PromiseDestination', 'PromiseItem', 'PromiseOptions', 'PromiseSummary', 'Promotion', 'ResponseMeta', 'ReturnCarrier', 'ReturnItem', 'ReturnLabel', 'ReturnMethod', 'ReturnPackage', 'ReturnRequest', 'SelectedDeliveryOption', 'Shipment', 'ShipmentPromise', 'StandardRmaPayload', 'StatusResponse', 'Store', 'StoreHours', 'TimeWindow', 'TopicPayload', 'TrackedShipment', 'TrackingEvent', 'TrackingInfo', 'TrackingLocation', 'Vendor', 'WebhookAddress', 'WebhookBilledTo', 'WebhookOrder', 'WebhookPayment', 'Weight', 'WriteResult']
+__all__ = ['Address', 'ApiMessage', 'AuspostCredentials', 'Billing', 'BillingDocument', 'CanadaPostCredentials', 'CarrierAccount', 'CarrierAccountDetail', 'CarrierAccountList', 'CarrierAccountRequest', 'CarrierAccountUpdateRequest', 'CarrierClosure', 'CarrierConfiguration', 'CarrierDetails', 'CarrierList', 'CarrierService', 'CarrierServiceCreationResponse', 'CarrierServiceRequest', 'CarrierSummary', 'CartDeliveryOptions', 'Configuration', 'Contact', 'Customer', 'DeliveryOption', 'DeliverySettings', 'Dimensions', 'DpdukCredentials', 'DriftEntry', 'FieldError', 'FullRmaPayload', 'GlsCredentials', 'ItemInfo', 'ItemVisibility', 'Journey', 'JourneyEntry', 'LabelSpec', 'Measurement', 'Money', 'NarvarError', 'OrderEnvelope', 'OrderEvent', 'OrderInfo', 'OrderItem', 'OrderItemVisibility', 'OrderTracking', 'Payment', 'Pickup', 'PickupStatus', 'PostnordCredentials', 'PromiseConfirmed', 'PromiseCustomer', 'PromiseDestination', 'PromiseItem', 'PromiseOptions', 'PromiseSummary', 'Promotion', 'ResponseMeta', 'ReturnCarrier', 'ReturnItem', 'ReturnLabel', 'ReturnMethod', 'ReturnPackage', 'ReturnRequest', 'SelectedDeliveryOption', 'Shipment', 'ShipmentPromise', 'StandardRmaPayload', 'StatusResponse', 'Store', 'StoreHours', 'TimeWindow', 'TopicPayload', 'TrackedShipment', 'TrackingEvent', 'TrackingInfo', 'TrackingLocation', 'Vendor', 'WebhookAddress', 'WebhookBilledTo', 'WebhookOrder', 'WebhookPayment', 'Weight', 'WriteResult']
 
 class Address(Model):
     @property
@@ -362,6 +362,31 @@ class DpdukCredentials(Model):
     def username(self) -> str | None: ...
     @property
     def password(self) -> str | None: ...
+    def __init__(self, data: Mapping[str, Any] | Model | None = None, /, **fields: Any) -> None: ...
+
+class DriftEntry(Model):
+    @property
+    def operation(self) -> str:
+        """The registry operation whose response carried it."""
+        ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def path(self) -> str:
+        """The JSON path in the operation's result."""
+        ...
+    @property
+    def value(self) -> str | None:
+        """The unknown enum value, for `enum_value`."""
+        ...
+    @property
+    def count(self) -> int:
+        """How many responses carried it."""
+        ...
+    @property
+    def first_request_id(self) -> str | None:
+        """The `X-Narvar-Request-ID` of the first response that carried it."""
+        ...
     def __init__(self, data: Mapping[str, Any] | Model | None = None, /, **fields: Any) -> None: ...
 
 class FieldError(Model):

@@ -111,6 +111,11 @@ class Sandbox:
         (Narvar's stated limit is 100 per 60), and gets 429 with `Retry-After` past it."""
         self._admin("POST", "/_sandbox/rate-limit", {"requests": requests, "per_seconds": per_seconds})
 
+    def drift(self, enabled: bool = True) -> None:
+        """Makes the sandbox's responses drift: fields and enum values this SDK does not know, as
+        if Narvar had moved on since it was built (see `Client.drift()`)."""
+        self._admin("POST", "/_sandbox/drift", {"enabled": enabled})
+
     def reset(self) -> None:
         self._admin("POST", "/_sandbox/reset", {})
 

@@ -370,6 +370,9 @@ impl CarrierCredentials {
 /// Credential fields depend on the carrier; `validate::credentials` checks them by moniker.
 impl super::Misspellings for CarrierCredentials {}
 impl super::Misspellings for SecretFields {}
+// Credentials are not walked for drift: their keys and values are the retailer's secrets.
+impl crate::drift::Drift for CarrierCredentials {}
+impl crate::drift::Drift for SecretFields {}
 
 impl Serialize for CarrierCredentials {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

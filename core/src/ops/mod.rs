@@ -175,7 +175,7 @@ pub fn encode(s: &str) -> String {
 /// An API operation. See the module docs.
 pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send + Sync + 'static {
     /// What a success reads into.
-    type Output: Serialize + DeserializeOwned + schemars::JsonSchema + Send + 'static;
+    type Output: Serialize + DeserializeOwned + schemars::JsonSchema + crate::drift::Drift + Send + 'static;
     /// Name, method, path, auth, idempotency.
     const INFO: OpInfo;
     /// The path prefix validation gives the input (`order_info` for an order), so that type
@@ -477,6 +477,10 @@ pub struct OpEntry {
     /// Reads a response into the output as JSON text, straight from the typed value (what
     /// bindings hand to their language's JSON parser).
     pub read_text: fn(&HttpResponse) -> Result<String, NarvarError>,
+    /// [`OpEntry::read_text`], also noting what the result holds that this SDK does not know.
+    pub read_text_noting: fn(&HttpResponse, &mut Vec<crate::drift::Unknown>) -> Result<String, NarvarError>,
+    /// [`OpEntry::read`], also noting the unknowns.
+    pub read_noting: fn(&HttpResponse, &mut Vec<crate::drift::Unknown>) -> Result<serde_json::Value, NarvarError>,
     /// JSON Schema of the input and the output.
     pub schemas: fn(&mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema),
     /// JSON Schema of the request body on the wire, if any.
@@ -495,6 +499,21 @@ fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, Nar
 fn read_text<O: Operation>(resp: &HttpResponse) -> Result<String, NarvarError> {
     let out = O::from_response(resp)?;
     serde_json::to_string(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+}
+
+fn read_text_noting<O: Operation>(resp: &HttpResponse, found: &mut Vec<crate::drift::Unknown>) -> Result<String, NarvarError> {
+    let out = O::from_response(resp)?;
+    crate::drift::Drift::drift(&out, &crate::drift::Path::Root, found);
+    serde_json::to_string(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+}
+
+fn read_noting<O: Operation>(
+    resp: &HttpResponse,
+    found: &mut Vec<crate::drift::Unknown>,
+) -> Result<serde_json::Value, NarvarError> {
+    let out = O::from_response(resp)?;
+    crate::drift::Drift::drift(&out, &crate::drift::Path::Root, found);
+    serde_json::to_value(out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
 fn from_wire_json<O: Operation>(wire: &WireRequest<'_>) -> Result<serde_json::Value, NarvarError> {
@@ -516,6 +535,8 @@ const fn entry<O: Operation>() -> OpEntry {
         build: build_json::<O>,
         read: read_json::<O>,
         read_text: read_text::<O>,
+        read_text_noting: read_text_noting::<O>,
+        read_noting: read_noting::<O>,
         schemas: schemas::<O>,
         body_schema: O::body_schema,
     }
