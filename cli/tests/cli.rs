@@ -4,7 +4,10 @@ use assert_cmd::Command;
 use narvar_sandbox::{Sandbox, SandboxConfig};
 use std::io::Write;
 
-const ENV: [&str; 9] = [
+const ENV: [&str; 12] = [
+    "NARVAR_RATE_BUDGET",
+    "NARVAR_RATE_BUDGET_REDIS",
+    "NARVAR_RATE_BUDGET_WORKERS",
     "NARVAR_TIMEOUT_SECS",
     "NARVAR_BASE_URL",
     "NARVAR_ACCOUNT_ID",
@@ -357,4 +360,32 @@ fn bad_timeouts_are_configuration_errors_naming_the_setting() {
         let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
         assert!(err.contains("--timeout (NARVAR_TIMEOUT_SECS)") && !err.contains("panicked"), "{flag:?} {env:?}: {err}");
     }
+}
+
+#[test]
+fn drift_reports_what_a_drifting_sandbox_sends_and_nothing_otherwise() {
+    let out = narvar().args(["--json", "drift", "--sandbox"]).timeout(std::time::Duration::from_secs(20)).assert().success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let entries = report["drift"].as_array().unwrap();
+    let has =
+        |op: &str, path: &str, kind: &str| entries.iter().any(|d| d["operation"] == op && d["path"] == path && d["kind"] == kind);
+    assert!(has("orders.get", narvar_sandbox::DRIFTED_FIELD, "field"), "{report}");
+    assert!(has("tracking.item_visibility", "items[].fulfillment_status", "enum_value"), "{report}");
+    assert!(entries.iter().all(|d| d["first_request_id"].as_str().is_some_and(|r| r.starts_with("req_"))));
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    against(&sb).args(["orders", "create", "-"]).write_stdin(order_line("1001")).assert().success();
+    let out = against(&sb).args(["drift", "--order", "1001"]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with("no drift"), "{text}");
+}
+
+#[test]
+fn the_demo_measures_each_shipment_against_its_promise() {
+    let dir = tempdir();
+    let out = narvar().args(["demo", "--out"]).arg(&dir).timeout(std::time::Duration::from_secs(10)).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("promise: exception (1 on time, 0 late, 1 exception, 0 pending)"), "{text}");
+    assert!(text.contains("(item_promise_date)"), "{text}");
 }
