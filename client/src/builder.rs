@@ -376,6 +376,7 @@ impl ClientBuilder {
                 cache: self.cache_ttl.map(cache::ReadCache::new),
                 audit: self.audit.map(Mutex::new),
                 returns_by_order: Mutex::new(HashMap::new()),
+                promises: Mutex::default(),
             }),
         })
     }

@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     pub(crate) audit: Option<Mutex<Box<dyn Write + Send>>>,
     /// Return references this client created, per order number (for `journey`).
     pub(crate) returns_by_order: Mutex<HashMap<String, Vec<String>>>,
+    /// Delivery promises this client was offered and confirmed, for the journey.
+    pub(crate) promises: Mutex<PromiseBook>,
 }
 
 impl std::fmt::Debug for Client {
@@ -132,7 +134,10 @@ impl Client {
     /// Only the cache, the audit log and journey bookkeeping need the input as JSON.
     fn needs_input(&self, info: &narvar_core::ops::OpInfo) -> bool {
         let cacheable = info.method == Method::Get && info.idempotent;
-        self.inner.cache.is_some() || (self.inner.audit.is_some() && !cacheable) || is_return(info.name)
+        self.inner.cache.is_some()
+            || (self.inner.audit.is_some() && !cacheable)
+            || is_return(info.name)
+            || info.name == "promise.confirm"
     }
 
     /// One call: its tracing span, the read cache, the audit log and return bookkeeping around
@@ -181,13 +186,18 @@ impl Client {
         if !cacheable {
             self.audit(info, input, &result);
         }
-        if let (Ok(r), true) = (&result, is_return(info.name)) {
+        let is_promise = matches!(info.name, "promise.options" | "promise.public_options" | "promise.confirm");
+        if let (Ok(r), true) = (&result, is_return(info.name) || is_promise) {
             // The value may be JSON text (`execute_text`): read it either way.
             let value = match serde_json::to_value(&r.value) {
                 Ok(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::Null),
                 Ok(v) => v,
                 Err(_) => Value::Null,
             };
+            if is_promise {
+                self.inner.promises.lock().unwrap_or_else(|p| p.into_inner()).note(info.name, input, &value);
+                return result;
+            }
             let rrn = value.get("return_reference_number").and_then(Value::as_str).map(str::to_owned);
             if let (Some(order), Some(rrn)) = (input.get("order_number").and_then(Value::as_str), rrn) {
                 self.inner
@@ -260,7 +270,45 @@ impl Client {
         }
         let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
         let now = now.unwrap_or_else(local_http_date);
-        Ok(narvar_core::journey::build_at(&order, tracking.as_ref(), &returns, &mine, Some(&now)))
+        let confirmed = self.inner.promises.lock().unwrap_or_else(|p| p.into_inner()).confirmed.get(order_number).cloned();
+        let context = narvar_core::journey::PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
+        Ok(narvar_core::journey::build_at(&order, tracking.as_ref(), &returns, &mine, &context))
+    }
+}
+
+/// The delivery dates this client was offered (by promise id) and the one each order confirmed:
+/// Narvar publishes no way to read a confirmed promise back, so the journey uses what this
+/// client saw.
+#[derive(Default)]
+pub(crate) struct PromiseBook {
+    offered: HashMap<String, String>,
+    confirmed: HashMap<String, String>,
+}
+
+impl PromiseBook {
+    /// At most this many offered options are remembered (a long-lived client asks for many).
+    const MAX_OFFERED: usize = 10_000;
+
+    fn note(&mut self, operation: &str, input: &Value, output: &Value) {
+        if operation == "promise.confirm" {
+            let dates = input["selected_delivery_options"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o["promise_id"].as_str().and_then(|id| self.offered.get(id)).cloned());
+            if let (Some(order), Some(date)) = (input["order_id"].as_str(), dates.max()) {
+                self.confirmed.insert(order.to_owned(), date);
+            }
+            return;
+        }
+        if self.offered.len() > Self::MAX_OFFERED {
+            self.offered.clear();
+        }
+        for o in output["cart_delivery_options"]["delivery_options"].as_array().into_iter().flatten() {
+            if let (Some(id), Some(date)) = (o["promise_id"].as_str(), o["estimated_delivery_date"].as_str()) {
+                self.offered.insert(id.to_owned(), date.to_owned());
+            }
+        }
     }
 }
 

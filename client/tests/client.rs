@@ -271,6 +271,30 @@ async fn promise_versus_actual_delivery_on_the_sandbox_clock() {
 }
 
 #[tokio::test]
+async fn a_promise_this_client_confirmed_measures_an_order_without_promise_fields() {
+    use narvar::journey::PromiseVerdict::*;
+    let (sb, c) = start().await;
+    c.orders().create(order("1001")).await.unwrap();
+    let cart = json!({"destination": {"postal_code": "78701", "country": "US"}, "items": [{"sku": "MUG"}]});
+    let offered = c.execute_json("promise.options", &cart, CallOptions::default()).await.unwrap();
+    let express = offered.value["cart_delivery_options"]["delivery_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["delivery_option_name"] == "Express")
+        .unwrap()
+        .clone();
+    let confirm = json!({"order_id": "1001", "selected_delivery_options": [{"promise_id": express["promise_id"]}]});
+    c.execute_json("promise.confirm", &confirm, CallOptions::default()).await.unwrap();
+    sb.advance(Duration::from_secs(41 * 3600));
+    let j = c.journey("1001").await.unwrap();
+    let p = &j.promises[0];
+    assert_eq!(p.promise_source.as_deref(), Some("promise_confirmed"));
+    assert!(p.promised_by.as_deref().unwrap().starts_with(express["estimated_delivery_date"].as_str().unwrap()), "{p:?}");
+    assert_eq!(p.verdict, OnTime, "delivered at +40 h, promised within 2 days");
+}
+
+#[tokio::test]
 async fn drift_is_counted_per_operation_and_path_with_the_first_request() {
     use narvar::drift::DriftKind;
     let (sb, c) = start().await;

@@ -90,8 +90,8 @@ pub struct ShipmentPromise {
     pub carrier: Option<String>,
     /// The promised delivery, RFC 3339 (a promised date is the end of that day, UTC).
     pub promised_by: Option<String>,
-    /// Where the promise came from: `item_promise_date` (the latest of the shipment's items) or
-    /// `order_promise_date`.
+    /// Where the promise came from: `item_promise_date` (the latest of the shipment's items),
+    /// `order_promise_date`, or `promise_confirmed` (the date the promise API confirmed).
     pub promise_source: Option<String>,
     /// When it was delivered, if it was.
     pub delivered_at: Option<String>,
@@ -188,18 +188,28 @@ fn describe(status: &JourneyStatus) -> String {
 /// assert_eq!(j.status, JourneyStatus::OrderPlaced);
 /// ```
 pub fn build(order: &OrderInfo, tracking: Option<&OrderTracking>, returns: &[ReturnLabel], webhooks: &[Webhook]) -> Journey {
-    build_at(order, tracking, returns, webhooks, None)
+    build_at(order, tracking, returns, webhooks, &PromiseContext::default())
 }
 
-/// [`build`], measuring undelivered shipments against their promise at `now` (RFC 3339 or an
-/// HTTP date, as a server's `Date` header gives it; the client passes Narvar's). Without `now`,
-/// an undelivered shipment is `pending` however late it is.
+/// What the promise verdicts need beyond the order.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PromiseContext<'a> {
+    /// Now, RFC 3339 or an HTTP date (as a server's `Date` header gives it; the client passes
+    /// Narvar's). Without it an undelivered shipment is `pending` however late it is.
+    pub now: Option<&'a str>,
+    /// The delivery date the promise API confirmed for the order, when the caller knows it
+    /// (the client remembers the confirmations it made): used for shipments the order's own
+    /// promise fields say nothing about.
+    pub confirmed_promise: Option<&'a str>,
+}
+
+/// [`build`], with the shipments measured against their promise in `context`.
 pub fn build_at(
     order: &OrderInfo,
     tracking: Option<&OrderTracking>,
     returns: &[ReturnLabel],
     webhooks: &[Webhook],
-    now: Option<&str>,
+    context: &PromiseContext<'_>,
 ) -> Journey {
     let mut entries: Vec<JourneyEntry> = Vec::new();
     let mut push = |at: Option<&str>,
@@ -345,8 +355,10 @@ pub fn build_at(
     // Stable sort: timed entries by time, untimed ones after them in the order they came.
     entries.sort_by_key(|e| (e.at.is_none(), e.at.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok())));
     let status = entries.last().map(|e| e.status.clone()).unwrap_or(JourneyStatus::OrderPlaced);
-    let now = now.and_then(|n| parse_time(Some(n)).or_else(|| parse_http_date(n)));
-    let promises: Vec<ShipmentPromise> = order.shipments.iter().map(|s| shipment_promise(order, s, &entries, now)).collect();
+    let now = context.now.and_then(|n| parse_time(Some(n)).or_else(|| parse_http_date(n)));
+    let confirmed = context.confirmed_promise.and_then(promised_time);
+    let promises: Vec<ShipmentPromise> =
+        order.shipments.iter().map(|s| shipment_promise(order, s, &entries, now, confirmed)).collect();
     let promise = summarise(&promises);
     Journey { order_number: order.order_number.clone(), status, entries, promises, promise }
 }
@@ -363,8 +375,12 @@ fn promised_time(s: &str) -> Option<DateTime<FixedOffset>> {
 }
 
 /// The shipment's promise: the latest `item_promise_date` of the items it carries, else the
-/// order's `order_promise_date`.
-fn promise_of(order: &OrderInfo, s: &Shipment) -> Option<(DateTime<FixedOffset>, &'static str)> {
+/// order's `order_promise_date`, else the date the promise API confirmed.
+fn promise_of(
+    order: &OrderInfo,
+    s: &Shipment,
+    confirmed: Option<DateTime<FixedOffset>>,
+) -> Option<(DateTime<FixedOffset>, &'static str)> {
     let carried = |item: &&OrderItem| {
         s.items_info.iter().any(|i| {
             (i.item_id.is_some() && i.item_id == item.item_id) || (i.item_id.is_none() && i.sku.is_some() && i.sku == item.sku)
@@ -374,6 +390,7 @@ fn promise_of(order: &OrderInfo, s: &Shipment) -> Option<(DateTime<FixedOffset>,
         order.order_items.iter().filter(carried).filter_map(|i| i.item_promise_date.as_deref().and_then(promised_time)).max();
     item.map(|t| (t, "item_promise_date"))
         .or_else(|| order.order_promise_date.as_deref().and_then(promised_time).map(|t| (t, "order_promise_date")))
+        .or_else(|| confirmed.map(|t| (t, "promise_confirmed")))
 }
 
 fn hours(later: DateTime<FixedOffset>, earlier: DateTime<FixedOffset>) -> f64 {
@@ -385,6 +402,7 @@ fn shipment_promise(
     s: &Shipment,
     entries: &[JourneyEntry],
     now: Option<DateTime<FixedOffset>>,
+    confirmed: Option<DateTime<FixedOffset>>,
 ) -> ShipmentPromise {
     let tn = s.tracking_number.as_deref();
     let at = |status: JourneyStatus| {
@@ -396,7 +414,7 @@ fn shipment_promise(
     };
     let delivered = at(JourneyStatus::Delivered);
     let exception = at(JourneyStatus::Exception);
-    let promise = promise_of(order, s);
+    let promise = promise_of(order, s, confirmed);
     let late_by = |t: DateTime<FixedOffset>| promise.and_then(|(p, _)| (t > p).then(|| hours(t, p)));
     let (verdict, lateness_hours) = match (delivered, exception) {
         (Some(d), _) => match late_by(d) {
