@@ -741,7 +741,7 @@ export interface DriftEntry {
   path: string;
   /** The unknown enum value, for `enum_value`. */
   value?: string | null;
-  /** How many responses carried it. */
+  /** How many times it was seen (each element of a list counts). */
   count: number;
   /** The `X-Narvar-Request-ID` of the first response that carried it. */
   first_request_id?: string | null;
@@ -1182,7 +1182,7 @@ export interface ShipmentPromise {
   carrier?: string | null;
   /** The promised delivery, RFC 3339 (a promised date is the end of that day, UTC). */
   promised_by?: string | null;
-  /** Where the promise came from: `item_promise_date` (the latest of the shipment's items) or `order_promise_date`. */
+  /** Where the promise came from: `item_promise_date` (the latest of the shipment's items), `order_promise_date`, or `promise_confirmed` (the date the promise API confirmed). */
   promise_source?: string | null;
   /** When it was delivered, if it was. */
   delivered_at?: string | null;

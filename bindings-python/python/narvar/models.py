@@ -217,7 +217,7 @@ class DriftEntry(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'operation': ('operation', None), 'kind': ('kind', None), 'path': ('path', None), 'value': ('value', None), 'count': ('count', None), 'first_request_id': ('first_request_id', None)}
-    _docs: ClassVar[dict[str, str]] = {'operation': 'The registry operation whose response carried it.', 'path': "The JSON path in the operation's result.", 'value': 'The unknown enum value, for `enum_value`.', 'count': 'How many responses carried it.', 'first_request_id': 'The `X-Narvar-Request-ID` of the first response that carried it.'}
+    _docs: ClassVar[dict[str, str]] = {'operation': 'The registry operation whose response carried it.', 'path': "The JSON path in the operation's result.", 'value': 'The unknown enum value, for `enum_value`.', 'count': 'How many times it was seen (each element of a list counts).', 'first_request_id': 'The `X-Narvar-Request-ID` of the first response that carried it.'}
 
 
 class FieldError(Model):
@@ -497,7 +497,7 @@ class ShipmentPromise(Model):
 
     __slots__ = ()
     _fields: ClassVar[dict[str, Any]] = {'tracking_number': ('tracking_number', None), 'carrier': ('carrier', None), 'promised_by': ('promised_by', None), 'promise_source': ('promise_source', None), 'delivered_at': ('delivered_at', None), 'verdict': ('verdict', None), 'lateness_hours': ('lateness_hours', None)}
-    _docs: ClassVar[dict[str, str]] = {'promised_by': 'The promised delivery, RFC 3339 (a promised date is the end of that day, UTC).', 'promise_source': "Where the promise came from: `item_promise_date` (the latest of the shipment's items) or `order_promise_date`.", 'delivered_at': 'When it was delivered, if it was.', 'lateness_hours': 'How late: delivered minus promised, or (not delivered) now minus promised; `None` when not late.'}
+    _docs: ClassVar[dict[str, str]] = {'promised_by': 'The promised delivery, RFC 3339 (a promised date is the end of that day, UTC).', 'promise_source': "Where the promise came from: `item_promise_date` (the latest of the shipment's items), `order_promise_date`, or `promise_confirmed` (the date the promise API confirmed).", 'delivered_at': 'When it was delivered, if it was.', 'lateness_hours': 'How late: delivered minus promised, or (not delivered) now minus promised; `None` when not late.'}
 
 
 class StandardRmaPayload(Model):

@@ -381,7 +381,7 @@ class DriftEntry(Model):
         ...
     @property
     def count(self) -> int:
-        """How many responses carried it."""
+        """How many times it was seen (each element of a list counts)."""
         ...
     @property
     def first_request_id(self) -> str | None:
@@ -1021,7 +1021,7 @@ class ShipmentPromise(Model):
         ...
     @property
     def promise_source(self) -> str | None:
-        """Where the promise came from: `item_promise_date` (the latest of the shipment's items) or `order_promise_date`."""
+        """Where the promise came from: `item_promise_date` (the latest of the shipment's items), `order_promise_date`, or `promise_confirmed` (the date the promise API confirmed)."""
         ...
     @property
     def delivered_at(self) -> str | None:
