@@ -5,8 +5,9 @@ use crate::Outcome;
 use narvar::{CallOptions, Client};
 use serde_json::{json, Value};
 
-/// What to read: these orders (the order, its tracking and item visibility) and returns, plus
-/// every carrier and carrier account the credentials can list.
+/// What to read: these orders (the order, its tracking by order and by package, item
+/// visibility) and returns (the return and its v1 label), plus every carrier and carrier account
+/// the credentials can list. Promise options need a cart, so they are not read.
 pub struct Reads {
     pub orders: Vec<String>,
     pub returns: Vec<String>,
@@ -22,11 +23,28 @@ pub async fn run(client: &Client, reads: &Reads, json_output: bool) -> Outcome {
     }
     for r in &reads.returns {
         calls.push(("returns.get", json!({"return_reference_number": r})));
+        calls.push(("returns.get_label", json!({"return_reference_number": r})));
     }
     let mut skipped = Vec::new();
+    let mut packages: Vec<(String, String)> = Vec::new();
     for (op, input) in &calls {
-        if let Err(e) = client.execute_json(op, input, CallOptions::default()).await {
-            skipped.push(format!("{op}: {} ({})", e.message, e.code.as_str()));
+        match client.execute_json(op, input, CallOptions::default()).await {
+            // Each shipment of an order read is tracked by carrier and number too.
+            Ok(r) if *op == "orders.get" => {
+                for s in r.value["shipments"].as_array().into_iter().flatten() {
+                    if let (Some(c), Some(t)) = (s["carrier"].as_str(), s["tracking_number"].as_str()) {
+                        packages.push((c.to_owned(), t.to_owned()));
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => skipped.push(format!("{op}: {} ({})", e.message, e.code.as_str())),
+        }
+    }
+    for (carrier, number) in packages {
+        let input = json!({"carrier_moniker": carrier, "tracking_numbers": [number]});
+        if let Err(e) = client.execute_json("tracking.info", &input, CallOptions::default()).await {
+            skipped.push(format!("tracking.info {carrier} {number}: {} ({})", e.message, e.code.as_str()));
         }
     }
     // Every carrier and carrier account these credentials list, each read on its own too.

@@ -473,8 +473,9 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Drift { orders, returns, sandbox } => {
             if sandbox {
-                let (sb, client, _) = mcp::sample_sandbox().await?;
+                let (sb, client, _, sample_returns) = mcp::sample_sandbox().await?;
                 sb.set_drift(true);
+                let returns = if returns.is_empty() { sample_returns } else { returns };
                 let reads = drift::Reads { orders: vec!["1001".into(), "1002".into()], returns };
                 return drift::run(&client, &reads, g.json).await;
             }

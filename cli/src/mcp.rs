@@ -203,7 +203,7 @@ impl ServerHandler for NarvarMcp {
 
 /// Sample data for `--sandbox`: two orders with shipments, a return and a v1 return label of
 /// the first, and a carrier account; says where they are.
-async fn seed(client: &Client) -> Result<String, NarvarError> {
+async fn seed(client: &Client) -> Result<(String, Vec<String>), NarvarError> {
     for n in ["1001", "1002"] {
         client.orders().create(narvar_sandbox::samples::order(n)).await?;
     }
@@ -212,17 +212,18 @@ async fn seed(client: &Client) -> Result<String, NarvarError> {
     let account = serde_json::json!({"carrier_moniker": "gls", "capabilities": ["returns_label"], "products": ["returns"],
         "account_alias": "acme-gls", "credentials": {"username": "demo", "password": "pw_demo_1", "shipper_contact_id": "1"}});
     client.execute_json("carrier_accounts.create", &account, CallOptions::default()).await?;
-    Ok(format!(
+    let note = format!(
         "This is a sandbox holding orders 1001 and 1002 (shipped with usps, tracking numbers T-1001 and T-1002), return {} of order 1001 \
          (v2), return label {} (v1), and carrier account acme-gls (gls).",
         v2.return_reference_number.as_deref().unwrap_or("?"),
         v1.return_reference_number.as_deref().unwrap_or("?")
-    ))
+    );
+    Ok((note, [v2.return_reference_number.clone(), v1.return_reference_number.clone()].into_iter().flatten().collect()))
 }
 
 /// An embedded sandbox with sample data ([`seed`]), a client of its first account with every
-/// credential, and what the data is.
-pub async fn sample_sandbox() -> Result<(Sandbox, Client, String), NarvarError> {
+/// credential, what the data is, and its return references.
+pub async fn sample_sandbox() -> Result<(Sandbox, Client, String, Vec<String>), NarvarError> {
     let sb = Sandbox::start(SandboxConfig::default())
         .await
         .map_err(|e| NarvarError::new(narvar::ErrorCode::Configuration, format!("cannot start the sandbox: {e}")))?;
@@ -235,8 +236,8 @@ pub async fn sample_sandbox() -> Result<(Sandbox, Client, String), NarvarError> 
         .origin("https://shop.example.test")
         .no_rate_budget()
         .build()?;
-    let note = seed(&c).await?;
-    Ok((sb, c, note))
+    let (note, returns) = seed(&c).await?;
+    Ok((sb, c, note, returns))
 }
 
 /// Serves MCP on stdin/stdout until stdin closes.
@@ -246,7 +247,7 @@ pub async fn serve(client: Option<Client>, sandbox: bool, allow_writes: bool) ->
     let mut _keep: Option<Sandbox> = None;
     let client = match (sandbox, client) {
         (true, _) => {
-            let (sb, c, note) = sample_sandbox().await?;
+            let (sb, c, note, _) = sample_sandbox().await?;
             tracing::info!(target: "narvar", url = sb.url(), "narvar mcp: an embedded sandbox. {note}");
             _keep = Some(sb);
             (c, Some(note))
