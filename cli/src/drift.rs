@@ -17,7 +17,6 @@ pub struct Reads {
 pub async fn run(client: &Client, reads: &Reads, json_output: bool) -> Outcome {
     let mut calls: Vec<(&str, Value)> = Vec::new();
     for n in &reads.orders {
-        calls.push(("orders.get", json!({"order_number": n})));
         calls.push(("tracking.by_order", json!({"order_number": n})));
         calls.push(("tracking.item_visibility", json!({"order_number": n})));
     }
@@ -26,48 +25,49 @@ pub async fn run(client: &Client, reads: &Reads, json_output: bool) -> Outcome {
         calls.push(("returns.get_label", json!({"return_reference_number": r})));
     }
     let mut skipped = Vec::new();
-    let mut packages: Vec<(String, String)> = Vec::new();
+    let mut note = |what: String, e: narvar::NarvarError| skipped.push(format!("{what}: {} ({})", e.message, e.code.as_str()));
     for (op, input) in &calls {
-        match client.execute_json(op, input, CallOptions::default()).await {
-            // Each shipment of an order read is tracked by carrier and number too.
-            Ok(r) if *op == "orders.get" => {
-                for s in r.value["shipments"].as_array().into_iter().flatten() {
-                    if let (Some(c), Some(t)) = (s["carrier"].as_str(), s["tracking_number"].as_str()) {
-                        packages.push((c.to_owned(), t.to_owned()));
-                    }
-                }
-            }
-            Ok(_) => {}
-            Err(e) => skipped.push(format!("{op}: {} ({})", e.message, e.code.as_str())),
+        if let Err(e) = client.execute_json(op, input, CallOptions::default()).await {
+            note(op.to_string(), e);
         }
     }
-    for (carrier, number) in packages {
-        let input = json!({"carrier_moniker": carrier, "tracking_numbers": [number]});
-        if let Err(e) = client.execute_json("tracking.info", &input, CallOptions::default()).await {
-            skipped.push(format!("tracking.info {carrier} {number}: {} ({})", e.message, e.code.as_str()));
+    // Each order, and each of its shipments tracked by carrier and number.
+    for n in &reads.orders {
+        let order = match client.orders().get(n).await {
+            Ok(o) => o,
+            Err(e) => {
+                note(format!("orders.get {n}"), e);
+                continue;
+            }
+        };
+        for s in &order.shipments {
+            let (Some(carrier), Some(number)) = (&s.carrier, &s.tracking_number) else { continue };
+            let input = json!({"carrier_moniker": carrier, "tracking_numbers": [number]});
+            if let Err(e) = client.execute_json("tracking.info", &input, CallOptions::default()).await {
+                note(format!("tracking.info {carrier} {number}"), e);
+            }
         }
     }
     // Every carrier and carrier account these credentials list, each read on its own too.
-    for (list, get, items, key, field) in [
-        ("carriers.list", "carriers.get", "carriers", "carrier_moniker", "carrier_moniker"),
-        ("carrier_accounts.list", "carrier_accounts.get", "carrierAccounts", "account_alias", "account_alias"),
-    ] {
-        match client.execute_json(list, &json!({}), CallOptions::default()).await {
-            Ok(r) => {
-                let names: Vec<String> = r.value[items]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|i| i[field].as_str().map(str::to_owned))
-                    .collect();
-                for name in names {
-                    if let Err(e) = client.execute_json(get, &json!({key: name}), CallOptions::default()).await {
-                        skipped.push(format!("{get} {name}: {} ({})", e.message, e.code.as_str()));
-                    }
+    match client.carriers().list(Default::default()).await {
+        Ok(list) => {
+            for c in &list.carriers {
+                if let Err(e) = client.carriers().get(&c.carrier_moniker).await {
+                    note(format!("carriers.get {}", c.carrier_moniker), e);
                 }
             }
-            Err(e) => skipped.push(format!("{list}: {} ({})", e.message, e.code.as_str())),
         }
+        Err(e) => note("carriers.list".into(), e),
+    }
+    match client.carrier_accounts().list().await {
+        Ok(list) => {
+            for alias in list.carrier_accounts.iter().map(|a| a.account_alias.as_str()).filter(|a| !a.is_empty()) {
+                if let Err(e) = client.carrier_accounts().get(alias).await {
+                    note(format!("carrier_accounts.get {alias}"), e);
+                }
+            }
+        }
+        Err(e) => note("carrier_accounts.list".into(), e),
     }
     let report = client.drift();
     if json_output {

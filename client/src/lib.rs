@@ -64,7 +64,7 @@ pub(crate) struct Inner {
     /// Return references this client created, per order number (for `journey`).
     pub(crate) returns_by_order: Mutex<HashMap<String, Vec<String>>>,
     /// Delivery promises this client was offered and confirmed, for the journey.
-    pub(crate) promises: Mutex<PromiseBook>,
+    pub(crate) promises: Mutex<narvar_core::journey::PromiseBook>,
 }
 
 impl std::fmt::Debug for Client {
@@ -195,7 +195,14 @@ impl Client {
                 Err(_) => Value::Null,
             };
             if is_promise {
-                self.inner.promises.lock().unwrap_or_else(|p| p.into_inner()).note(info.name, input, &value);
+                let mut book = self.inner.promises.lock().unwrap_or_else(|p| p.into_inner());
+                if info.name == "promise.confirm" {
+                    if let Ok(confirmation) = serde_json::from_value(input.clone()) {
+                        book.confirmed(&confirmation);
+                    }
+                } else if let Ok(options) = serde_json::from_value(value) {
+                    book.offered(&options);
+                }
                 return result;
             }
             let rrn = value.get("return_reference_number").and_then(Value::as_str).map(str::to_owned);
@@ -270,45 +277,10 @@ impl Client {
         }
         let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
         let now = now.unwrap_or_else(local_http_date);
-        let confirmed = self.inner.promises.lock().unwrap_or_else(|p| p.into_inner()).confirmed.get(order_number).cloned();
+        let confirmed =
+            self.inner.promises.lock().unwrap_or_else(|p| p.into_inner()).confirmed_for(order_number).map(str::to_owned);
         let context = narvar_core::journey::PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
         Ok(narvar_core::journey::build_at(&order, tracking.as_ref(), &returns, &mine, &context))
-    }
-}
-
-/// The delivery dates this client was offered (by promise id) and the one each order confirmed:
-/// Narvar publishes no way to read a confirmed promise back, so the journey uses what this
-/// client saw.
-#[derive(Default)]
-pub(crate) struct PromiseBook {
-    offered: HashMap<String, String>,
-    confirmed: HashMap<String, String>,
-}
-
-impl PromiseBook {
-    /// At most this many offered options are remembered (a long-lived client asks for many).
-    const MAX_OFFERED: usize = 10_000;
-
-    fn note(&mut self, operation: &str, input: &Value, output: &Value) {
-        if operation == "promise.confirm" {
-            let dates = input["selected_delivery_options"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|o| o["promise_id"].as_str().and_then(|id| self.offered.get(id)).cloned());
-            if let (Some(order), Some(date)) = (input["order_id"].as_str(), dates.max()) {
-                self.confirmed.insert(order.to_owned(), date);
-            }
-            return;
-        }
-        if self.offered.len() > Self::MAX_OFFERED {
-            self.offered.clear();
-        }
-        for o in output["cart_delivery_options"]["delivery_options"].as_array().into_iter().flatten() {
-            if let (Some(id), Some(date)) = (o["promise_id"].as_str(), o["estimated_delivery_date"].as_str()) {
-                self.offered.insert(id.to_owned(), date.to_owned());
-            }
-        }
     }
 }
 

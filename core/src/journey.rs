@@ -203,6 +203,46 @@ pub struct PromiseContext<'a> {
     pub confirmed_promise: Option<&'a str>,
 }
 
+/// What a client saw of the promise API: the date of each option it was offered, and the one
+/// each order confirmed. Narvar publishes no way to read a confirmation back, so this is how a
+/// journey learns an order's confirmed promise ([`PromiseContext::confirmed_promise`]).
+#[derive(Debug, Default)]
+pub struct PromiseBook {
+    offered: std::collections::HashMap<String, String>,
+    confirmed: std::collections::HashMap<String, String>,
+}
+
+impl PromiseBook {
+    /// At most this many offered options are remembered (a long-lived client asks for many).
+    pub const MAX_OFFERED: usize = 10_000;
+
+    /// Notes the options of a `promise.options` or `promise.public_options` answer.
+    pub fn offered(&mut self, options: &PromiseOptions) {
+        if self.offered.len() > Self::MAX_OFFERED {
+            self.offered.clear();
+        }
+        for o in options.cart_delivery_options.iter().flat_map(|c| &c.delivery_options) {
+            if let (Some(id), Some(date)) = (&o.promise_id, &o.estimated_delivery_date) {
+                self.offered.insert(id.clone(), date.clone());
+            }
+        }
+    }
+
+    /// Notes a confirmation that succeeded: the order's promise is the latest date of the
+    /// options it chose that this book was offered.
+    pub fn confirmed(&mut self, confirmation: &PromiseConfirmation) {
+        let dates = confirmation.selected_delivery_options.iter().filter_map(|o| self.offered.get(&o.promise_id));
+        if let Some(date) = dates.max().cloned() {
+            self.confirmed.insert(confirmation.order_id.clone(), date);
+        }
+    }
+
+    /// The date confirmed for an order, if this book saw it.
+    pub fn confirmed_for(&self, order_id: &str) -> Option<&str> {
+        self.confirmed.get(order_id).map(String::as_str)
+    }
+}
+
 /// [`build`], with the shipments measured against their promise in `context`.
 pub fn build_at(
     order: &OrderInfo,
