@@ -1511,8 +1511,7 @@ pub struct CarrierAccount {
 }
 
 /// Carrier credentials; the shape follows carrier_moniker. Write-only.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, uniffi::Enum)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, uniffi::Enum)]
 pub enum CarrierCredentials {
     AuspostCredentials { value: AuspostCredentials },
     PostnordCredentials { value: PostnordCredentials },
@@ -1520,6 +1519,25 @@ pub enum CarrierCredentials {
     DpdukCredentials { value: DpdukCredentials },
     CanadaPostCredentials { value: CanadaPostCredentials },
     Other { fields: std::collections::HashMap<String, crate::Secret> },
+}
+
+impl serde::Serialize for CarrierCredentials {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::AuspostCredentials { value } => value.serialize(s),
+            Self::PostnordCredentials { value } => value.serialize(s),
+            Self::GlsCredentials { value } => value.serialize(s),
+            Self::DpdukCredentials { value } => value.serialize(s),
+            Self::CanadaPostCredentials { value } => value.serialize(s),
+            Self::Other { fields } => fields.serialize(s),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CarrierCredentials {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::union_fields(d).map(|fields| Self::Other { fields })
+    }
 }
 
 /// Australia Post (`auspost`): every field optional.

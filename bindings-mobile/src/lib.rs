@@ -444,6 +444,24 @@ pub(crate) fn put<T: Serialize>(input: &mut serde_json::Map<String, Value>, key:
     Ok(())
 }
 
+/// A union of models (carrier credentials) read back: its fields, each value a `T` made from its
+/// text (strings as they are, anything else as JSON text).
+pub(crate) fn union_fields<'de, D: serde::Deserializer<'de>, T: From<String>>(
+    d: D,
+) -> Result<std::collections::HashMap<String, T>, D::Error> {
+    let fields = <serde_json::Map<String, Value> as serde::Deserialize>::deserialize(d)?;
+    Ok(fields
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, T::from(text))
+        })
+        .collect())
+}
+
 /// A model passed whole as an operation's input.
 pub(crate) fn to_input<T: Serialize>(model: &T) -> Result<Value, NarvarError> {
     serde_json::to_value(model).map_err(|e| NarvarError::bad_value("input", e))
@@ -511,13 +529,15 @@ impl Client {
         Ok(convert(&self.shared.client()?.drift()))
     }
 
-    /// Frees the connection pool; later calls fail with a `Configuration` error.
-    pub fn close(&self) {
+    /// Frees the connection pool now, even while family objects (`orders()`, ...) are still
+    /// held; later calls fail with a `Configuration` error. (In Kotlin, `close()` / `use { }`
+    /// frees the client object itself.)
+    pub fn shutdown(&self) {
         let client = self.shared.0.lock().unwrap_or_else(|p| p.into_inner()).take();
         drop(client);
     }
 
-    pub fn is_closed(&self) -> bool {
+    pub fn is_shut_down(&self) -> bool {
         self.shared.0.lock().unwrap_or_else(|p| p.into_inner()).is_none()
     }
 }
@@ -528,6 +548,39 @@ impl Client {
         let client = settings.builder("mobile")?.build()?;
         Ok(Arc::new(Client { shared: Shared(Arc::new(Mutex::new(Some(client)))) }))
     }
+}
+
+// ---- the library's own heap, counted (leak checks)
+
+/// The system allocator, counting the bytes this library holds: two relaxed atomic adds per
+/// allocation, nothing next to a request.
+struct CountingAlloc;
+
+static HEAP_IN_USE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+// SAFETY: every call is passed to the system allocator unchanged; only a counter is added.
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        HEAP_IN_USE.fetch_add(layout.size() as i64, Ordering::Relaxed);
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        HEAP_IN_USE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        HEAP_IN_USE.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAlloc = CountingAlloc;
+
+/// Bytes the library has allocated and not freed: for leak checks (flat across many calls).
+#[uniffi::export]
+pub fn native_heap_bytes() -> i64 {
+    HEAP_IN_USE.load(Ordering::Relaxed)
 }
 
 // ---- offline pieces: conformance (the shared vectors replay through these)

@@ -195,11 +195,18 @@ class Gen:
         if len(refs) < 2:
             return None
         other = "crate::Secret" if d.get("writeOnly") else "crate::JsonValue"
-        out = [doc(d.get("description")), "#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, uniffi::Enum)]\n"]
-        out.append(f"#[serde(untagged)]\npub enum {name} {{\n")
+        out = [doc(d.get("description")), "#[derive(Clone, Debug, PartialEq, uniffi::Enum)]\n"]
+        out.append(f"pub enum {name} {{\n")
         for r in refs:
             out.append(f"    {r} {{ value: {r} }},\n")
         out.append(f"    Other {{ fields: std::collections::HashMap<String, {other}> }},\n}}\n\n")
+        # Written as the model it holds (serde's untagged form would nest it under `value`).
+        arms = "".join(f"            Self::{r} {{ value }} => value.serialize(s),\n" for r in refs)
+        out.append(f"impl serde::Serialize for {name} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n"
+                   f"        match self {{\n{arms}            Self::Other {{ fields }} => fields.serialize(s),\n        }}\n    }}\n}}\n\n")
+        # Read back as `Other`: nothing in the JSON says which model it is.
+        out.append(f"impl<'de> serde::Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n"
+                   f"        crate::union_fields(d).map(|fields| Self::Other {{ fields }})\n    }}\n}}\n\n")
         return "".join(out)
 
     def definition(self, name):

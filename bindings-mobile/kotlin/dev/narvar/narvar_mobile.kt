@@ -684,6 +684,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_narvar_mobile_checksum_func_build_request(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_func_native_heap_bytes(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_func_operations(
     ): Int
     external fun uniffi_narvar_mobile_checksum_func_read_response(
@@ -694,13 +696,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_client_call_json(
     ): Int
-    external fun uniffi_narvar_mobile_checksum_method_client_close(
-    ): Int
     external fun uniffi_narvar_mobile_checksum_method_client_drift(
     ): Int
-    external fun uniffi_narvar_mobile_checksum_method_client_is_closed(
+    external fun uniffi_narvar_mobile_checksum_method_client_is_shut_down(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_client_journey(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_client_shutdown(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_client_carrier_accounts(
     ): Int
@@ -804,14 +806,14 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_narvar_mobile_fn_method_client_call_json(`ptr`: Long,`operation`: RustBuffer.ByValue,`inputJson`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_narvar_mobile_fn_method_client_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_narvar_mobile_fn_method_client_drift(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_narvar_mobile_fn_method_client_is_closed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_narvar_mobile_fn_method_client_is_shut_down(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_narvar_mobile_fn_method_client_journey(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_client_shutdown(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_narvar_mobile_fn_method_client_carrier_accounts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_narvar_mobile_fn_method_client_carriers(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -894,6 +896,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_narvar_mobile_fn_func_build_request(`operation`: RustBuffer.ByValue,`inputJson`: RustBuffer.ByValue,`contextJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_narvar_mobile_fn_func_native_heap_bytes(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_narvar_mobile_fn_func_operations(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_func_read_response(`operation`: RustBuffer.ByValue,`status`: Short,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1020,6 +1024,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_narvar_mobile_checksum_func_build_request() and 0xFFFF) != 19891) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_func_native_heap_bytes() and 0xFFFF) != 30866) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_func_operations() and 0xFFFF) != 55713) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1035,16 +1042,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_narvar_mobile_checksum_method_client_call_json() and 0xFFFF) != 32660) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_narvar_mobile_checksum_method_client_close() and 0xFFFF) != 41165) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_narvar_mobile_checksum_method_client_drift() and 0xFFFF) != 3860) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_narvar_mobile_checksum_method_client_is_closed() and 0xFFFF) != 8888) {
+    if ((lib.uniffi_narvar_mobile_checksum_method_client_is_shut_down() and 0xFFFF) != 25754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_client_journey() and 0xFFFF) != 17527) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_client_shutdown() and 0xFFFF) != 40097) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_client_carrier_accounts() and 0xFFFF) != 8987) {
@@ -2741,23 +2748,25 @@ public interface ClientInterface {
     suspend fun `callJson`(`operation`: kotlin.String, `inputJson`: kotlin.String, `options`: CallOptions? = null): kotlin.String
     
     /**
-     * Frees the connection pool; later calls fail with a `Configuration` error.
-     */
-    fun `close`()
-    
-    /**
      * Every field and enum value the API sent that this SDK does not know, per operation and
      * path, with how often and the first request id.
      */
     fun `drift`(): List<DriftEntry>
     
-    fun `isClosed`(): kotlin.Boolean
+    fun `isShutDown`(): kotlin.Boolean
     
     /**
      * The normalized journey of an order: order, shipments, tracking events, returns and
      * promise verdicts, in time order.
      */
     suspend fun `journey`(`orderNumber`: kotlin.String, `cancel`: CancellationToken? = null): Journey
+    
+    /**
+     * Frees the connection pool now, even while family objects (`orders()`, ...) are still
+     * held; later calls fail with a `Configuration` error. (In Kotlin, `close()` / `use { }`
+     * frees the client object itself.)
+     */
+    fun `shutdown`()
     
     /**
      * The `carrier_accounts` operations.
@@ -2944,21 +2953,6 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Frees the connection pool; later calls fail with a `Configuration` error.
-     */override fun `close`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_narvar_mobile_fn_method_client_close(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
      * Every field and enum value the API sent that this SDK does not know, per operation and
      * path, with how often and the first request id.
      */
@@ -2975,11 +2969,11 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     }
     
 
-    override fun `isClosed`(): kotlin.Boolean {
+    override fun `isShutDown`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_narvar_mobile_fn_method_client_is_closed(
+    UniffiLib.uniffi_narvar_mobile_fn_method_client_is_shut_down(
         it,
         _status)
 }
@@ -3014,6 +3008,23 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Frees the connection pool now, even while family objects (`orders()`, ...) are still
+     * held; later calls fail with a `Configuration` error. (In Kotlin, `close()` / `use { }`
+     * frees the client object itself.)
+     */override fun `shutdown`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_client_shutdown(
+        it,
+        _status)
+}
+    }
+    
+    
 
     
     /**
@@ -16287,6 +16298,19 @@ public typealias FfiConverterTypeStringBool = FfiConverterBoolean
         FfiConverterString.lower(`operation`),
         FfiConverterString.lower(`inputJson`),
         FfiConverterString.lower(`contextJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Bytes the library has allocated and not freed: for leak checks (flat across many calls).
+         */ fun `nativeHeapBytes`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_func_native_heap_bytes(
+    
+        _status)
 }
     )
     }

@@ -1242,23 +1242,25 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func callJson(operation: String, inputJson: String, options: CallOptions?) async throws  -> String
     
     /**
-     * Frees the connection pool; later calls fail with a `Configuration` error.
-     */
-    func close() 
-    
-    /**
      * Every field and enum value the API sent that this SDK does not know, per operation and
      * path, with how often and the first request id.
      */
     func drift() throws  -> [DriftEntry]
     
-    func isClosed()  -> Bool
+    func isShutDown()  -> Bool
     
     /**
      * The normalized journey of an order: order, shipments, tracking events, returns and
      * promise verdicts, in time order.
      */
     func journey(orderNumber: String, cancel: CancellationToken?) async throws  -> Journey
+    
+    /**
+     * Frees the connection pool now, even while family objects (`orders()`, ...) are still
+     * held; later calls fail with a `Configuration` error. (In Kotlin, `close()` / `use { }`
+     * frees the client object itself.)
+     */
+    func shutdown() 
     
     /**
      * The `carrier_accounts` operations.
@@ -1398,17 +1400,6 @@ open func callJson(operation: String, inputJson: String, options: CallOptions? =
 }
     
     /**
-     * Frees the connection pool; later calls fail with a `Configuration` error.
-     */
-open func close()  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_narvar_mobile_fn_method_client_close(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-    /**
      * Every field and enum value the API sent that this SDK does not know, per operation and
      * path, with how often and the first request id.
      */
@@ -1421,10 +1412,10 @@ open func drift()throws  -> [DriftEntry]  {
 })
 }
     
-open func isClosed() -> Bool  {
+open func isShutDown() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_narvar_mobile_fn_method_client_is_closed(
+    uniffi_narvar_mobile_fn_method_client_is_shut_down(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1448,6 +1439,19 @@ open func journey(orderNumber: String, cancel: CancellationToken? = nil)async th
             liftFunc: FfiConverterTypeJourney_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Frees the connection pool now, even while family objects (`orders()`, ...) are still
+     * held; later calls fail with a `Configuration` error. (In Kotlin, `close()` / `use { }`
+     * frees the client object itself.)
+     */
+open func shutdown()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_client_shutdown(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -14185,6 +14189,16 @@ public func buildRequest(operation: String, inputJson: String, contextJson: Stri
 })
 }
 /**
+ * Bytes the library has allocated and not freed: for leak checks (flat across many calls).
+ */
+public func nativeHeapBytes() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_func_native_heap_bytes(uniffiCallStatus
+    )
+})
+}
+/**
  * The operations these bindings have a method for, as the registry names them.
  */
 public func operations() -> [String]  {
@@ -14228,6 +14242,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_narvar_mobile_checksum_func_build_request() != 19891) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_func_native_heap_bytes() != 30866) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_func_operations() != 55713) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14243,16 +14260,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_narvar_mobile_checksum_method_client_call_json() != 32660) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_narvar_mobile_checksum_method_client_close() != 41165) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_narvar_mobile_checksum_method_client_drift() != 3860) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_narvar_mobile_checksum_method_client_is_closed() != 8888) {
+    if (uniffi_narvar_mobile_checksum_method_client_is_shut_down() != 25754) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_client_journey() != 17527) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_client_shutdown() != 40097) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_client_carrier_accounts() != 8987) {

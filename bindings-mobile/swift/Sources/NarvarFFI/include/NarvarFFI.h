@@ -294,24 +294,24 @@ uint64_t uniffi_narvar_mobile_fn_constructor_client_new(RustBuffer config, RustC
 uint64_t uniffi_narvar_mobile_fn_method_client_call_json(uint64_t ptr, RustBuffer operation, RustBuffer input_json, RustBuffer options
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_CLOSE
-#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_CLOSE
-void uniffi_narvar_mobile_fn_method_client_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_DRIFT
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_DRIFT
 RustBuffer uniffi_narvar_mobile_fn_method_client_drift(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_IS_CLOSED
-#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_IS_CLOSED
-int8_t uniffi_narvar_mobile_fn_method_client_is_closed(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_IS_SHUT_DOWN
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_IS_SHUT_DOWN
+int8_t uniffi_narvar_mobile_fn_method_client_is_shut_down(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_JOURNEY
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_JOURNEY
 uint64_t uniffi_narvar_mobile_fn_method_client_journey(uint64_t ptr, RustBuffer order_number, RustBuffer cancel
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_SHUTDOWN
+void uniffi_narvar_mobile_fn_method_client_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_CARRIER_ACCOUNTS
@@ -517,6 +517,12 @@ uint64_t uniffi_narvar_mobile_fn_method_tracking_item_visibility(uint64_t ptr, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_FUNC_BUILD_REQUEST
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_FUNC_BUILD_REQUEST
 RustBuffer uniffi_narvar_mobile_fn_func_build_request(RustBuffer operation, RustBuffer input_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_FUNC_NATIVE_HEAP_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_FUNC_NATIVE_HEAP_BYTES
+int64_t uniffi_narvar_mobile_fn_func_native_heap_bytes(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_FUNC_OPERATIONS
@@ -796,6 +802,12 @@ uint16_t uniffi_narvar_mobile_checksum_func_build_request(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_FUNC_NATIVE_HEAP_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_FUNC_NATIVE_HEAP_BYTES
+uint16_t uniffi_narvar_mobile_checksum_func_native_heap_bytes(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_FUNC_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_FUNC_OPERATIONS
 uint16_t uniffi_narvar_mobile_checksum_func_operations(void
@@ -826,27 +838,27 @@ uint16_t uniffi_narvar_mobile_checksum_method_client_call_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_CLOSE
-#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_CLOSE
-uint16_t uniffi_narvar_mobile_checksum_method_client_close(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_DRIFT
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_DRIFT
 uint16_t uniffi_narvar_mobile_checksum_method_client_drift(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_IS_CLOSED
-#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_IS_CLOSED
-uint16_t uniffi_narvar_mobile_checksum_method_client_is_closed(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_IS_SHUT_DOWN
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_IS_SHUT_DOWN
+uint16_t uniffi_narvar_mobile_checksum_method_client_is_shut_down(void
     
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_JOURNEY
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_JOURNEY
 uint16_t uniffi_narvar_mobile_checksum_method_client_journey(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_SHUTDOWN
+uint16_t uniffi_narvar_mobile_checksum_method_client_shutdown(void
     
 );
 #endif
