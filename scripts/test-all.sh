@@ -40,6 +40,15 @@ bash scripts/test-python.sh
 step "Node binding"
 bash scripts/test-node.sh
 
+step "tools: the Python venv of the checks (schemathesis, tree-sitter-swift)"
+if [ ! -x .tools/venv/bin/schemathesis ] || ! .tools/venv/bin/python -c "import tree_sitter_swift" 2>/dev/null; then
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install -q --disable-pip-version-check -r ci/requirements.txt
+fi
+
+step "Mobile binding: Kotlin on the JVM, Swift checks"
+bash scripts/test-mobile.sh
+
 step "shared rate budget: 8 workers (Python, Node, CLI), one account, one Redis"
 target/python-venv/bin/python tests/rate-budget/run.py
 
@@ -51,9 +60,5 @@ step "parity: every operation in every language"
 python3 tests/parity/parity.py
 
 step "API fuzzing: schemathesis against the sandbox"
-if [ ! -x .tools/venv/bin/schemathesis ]; then
-  python3 -m venv .tools/venv
-  .tools/venv/bin/pip install -q --disable-pip-version-check -r ci/requirements.txt
-fi
 cargo build -q -p narvar-sandbox --locked
 bash scripts/schemathesis.sh

@@ -2223,7 +2223,11 @@ pub struct Orders {
 impl Orders {
     /// Create an order, or update the order with the same order_number.
     #[uniffi::method(default(options))]
-    pub async fn create(&self, order_info: OrderInfo, options: Option<crate::CallOptions>) -> Result<WriteResult, crate::NarvarError> {
+    pub async fn create(
+        &self,
+        order_info: OrderInfo,
+        options: Option<crate::CallOptions>,
+    ) -> Result<WriteResult, crate::NarvarError> {
         let input = crate::to_input(&order_info)?;
         self.client.call("orders.create", input, options).await
     }
@@ -2240,7 +2244,12 @@ impl Orders {
 
     /// Add or modify shipments of an order.
     #[uniffi::method(default(options))]
-    pub async fn add_shipments(&self, order_number: String, shipments: Vec<Shipment>, options: Option<crate::CallOptions>) -> Result<WriteResult, crate::NarvarError> {
+    pub async fn add_shipments(
+        &self,
+        order_number: String,
+        shipments: Vec<Shipment>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<WriteResult, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "order_number", &order_number)?;
@@ -2260,7 +2269,11 @@ pub struct Tracking {
 impl Tracking {
     /// Track every shipment of an order (HMAC-signed query).
     #[uniffi::method(default(options))]
-    pub async fn by_order(&self, order_number: String, options: Option<crate::CallOptions>) -> Result<OrderTracking, crate::NarvarError> {
+    pub async fn by_order(
+        &self,
+        order_number: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<OrderTracking, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "order_number", &order_number)?;
@@ -2270,7 +2283,18 @@ impl Tracking {
 
     /// Tracking of packages by carrier and tracking numbers.
     #[uniffi::method(default(locale = None, order_date = None, ship_date = None, origin_zip = None, destination_zip = None, shipment_type = None, options))]
-    pub async fn info(&self, carrier_moniker: String, tracking_numbers: Vec<String>, locale: Option<String>, order_date: Option<String>, ship_date: Option<String>, origin_zip: Option<String>, destination_zip: Option<String>, shipment_type: Option<String>, options: Option<crate::CallOptions>) -> Result<TrackingInfo, crate::NarvarError> {
+    pub async fn info(
+        &self,
+        carrier_moniker: String,
+        tracking_numbers: Vec<String>,
+        locale: Option<String>,
+        order_date: Option<String>,
+        ship_date: Option<String>,
+        origin_zip: Option<String>,
+        destination_zip: Option<String>,
+        shipment_type: Option<String>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<TrackingInfo, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
@@ -2287,7 +2311,13 @@ impl Tracking {
 
     /// The fulfillment and tracking state of each line of an order.
     #[uniffi::method(default(destination_zip = None, locale = None, options))]
-    pub async fn item_visibility(&self, order_number: String, destination_zip: Option<String>, locale: Option<String>, options: Option<crate::CallOptions>) -> Result<OrderItemVisibility, crate::NarvarError> {
+    pub async fn item_visibility(
+        &self,
+        order_number: String,
+        destination_zip: Option<String>,
+        locale: Option<String>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<OrderItemVisibility, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "order_number", &order_number)?;
@@ -2308,14 +2338,22 @@ pub struct Returns {
 impl Returns {
     /// Generate a return label (v1) for items of an order.
     #[uniffi::method(default(options))]
-    pub async fn generate_label(&self, return_request: ReturnRequest, options: Option<crate::CallOptions>) -> Result<ReturnLabel, crate::NarvarError> {
+    pub async fn generate_label(
+        &self,
+        return_request: ReturnRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
         let input = crate::to_input(&return_request)?;
         self.client.call("returns.generate_label", input, options).await
     }
 
     /// Retrieve the label of a return (v1).
     #[uniffi::method(default(options))]
-    pub async fn get_label(&self, return_reference_number: String, options: Option<crate::CallOptions>) -> Result<ReturnLabel, crate::NarvarError> {
+    pub async fn get_label(
+        &self,
+        return_reference_number: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "return_reference_number", &return_reference_number)?;
@@ -2325,14 +2363,22 @@ impl Returns {
 
     /// Create a return (v2) for items of an order.
     #[uniffi::method(default(options))]
-    pub async fn create(&self, return_request: ReturnRequest, options: Option<crate::CallOptions>) -> Result<ReturnLabel, crate::NarvarError> {
+    pub async fn create(
+        &self,
+        return_request: ReturnRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
         let input = crate::to_input(&return_request)?;
         self.client.call("returns.create", input, options).await
     }
 
     /// Retrieve a return and its label (v2).
     #[uniffi::method(default(options))]
-    pub async fn get(&self, return_reference_number: String, options: Option<crate::CallOptions>) -> Result<ReturnLabel, crate::NarvarError> {
+    pub async fn get(
+        &self,
+        return_reference_number: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "return_reference_number", &return_reference_number)?;
@@ -2351,7 +2397,12 @@ pub struct Carriers {
 impl Carriers {
     /// List the retailer's carriers, filtered by products and capabilities.
     #[uniffi::method(default(products = [], capabilities = [], options))]
-    pub async fn list(&self, products: Vec<Product>, capabilities: Vec<Capability>, options: Option<crate::CallOptions>) -> Result<CarrierList, crate::NarvarError> {
+    pub async fn list(
+        &self,
+        products: Vec<Product>,
+        capabilities: Vec<Capability>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierList, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "products", &products)?;
@@ -2362,7 +2413,14 @@ impl Carriers {
 
     /// Retrieve a carrier's services, configuration and accounts.
     #[uniffi::method(default(country = None, products = [], capabilities = [], options))]
-    pub async fn get(&self, carrier_moniker: String, country: Option<String>, products: Vec<Product>, capabilities: Vec<Capability>, options: Option<crate::CallOptions>) -> Result<CarrierDetails, crate::NarvarError> {
+    pub async fn get(
+        &self,
+        carrier_moniker: String,
+        country: Option<String>,
+        products: Vec<Product>,
+        capabilities: Vec<Capability>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierDetails, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
@@ -2375,7 +2433,15 @@ impl Carriers {
 
     /// Add services and configuration to a carrier for the retailer.
     #[uniffi::method(default(capabilities = [], products = [], carrier_service_configurations = [], carrier_configuration = None, options))]
-    pub async fn enable(&self, carrier_moniker: String, capabilities: Vec<Capability>, products: Vec<Product>, carrier_service_configurations: Vec<CarrierServiceRequest>, carrier_configuration: Option<CarrierConfiguration>, options: Option<crate::CallOptions>) -> Result<CarrierServiceCreationResponse, crate::NarvarError> {
+    pub async fn enable(
+        &self,
+        carrier_moniker: String,
+        capabilities: Vec<Capability>,
+        products: Vec<Product>,
+        carrier_service_configurations: Vec<CarrierServiceRequest>,
+        carrier_configuration: Option<CarrierConfiguration>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierServiceCreationResponse, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
@@ -2389,7 +2455,12 @@ impl Carriers {
 
     /// Remove a service of a carrier for the retailer.
     #[uniffi::method(default(options))]
-    pub async fn disable(&self, carrier_moniker: String, carrier_service: String, options: Option<crate::CallOptions>) -> Result<StatusResponse, crate::NarvarError> {
+    pub async fn disable(
+        &self,
+        carrier_moniker: String,
+        carrier_service: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<StatusResponse, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
@@ -2418,7 +2489,11 @@ impl CarrierAccounts {
 
     /// Retrieve a carrier account by its alias.
     #[uniffi::method(default(options))]
-    pub async fn get(&self, account_alias: String, options: Option<crate::CallOptions>) -> Result<CarrierAccount, crate::NarvarError> {
+    pub async fn get(
+        &self,
+        account_alias: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierAccount, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "account_alias", &account_alias)?;
@@ -2428,21 +2503,33 @@ impl CarrierAccounts {
 
     /// Create a carrier account with the carrier's credentials.
     #[uniffi::method(default(options))]
-    pub async fn create(&self, carrier_account_request: CarrierAccountRequest, options: Option<crate::CallOptions>) -> Result<CarrierAccount, crate::NarvarError> {
+    pub async fn create(
+        &self,
+        carrier_account_request: CarrierAccountRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierAccount, crate::NarvarError> {
         let input = crate::to_input(&carrier_account_request)?;
         self.client.call("carrier_accounts.create", input, options).await
     }
 
     /// Update a carrier account (named by account_alias).
     #[uniffi::method(default(options))]
-    pub async fn update(&self, carrier_account_update_request: CarrierAccountUpdateRequest, options: Option<crate::CallOptions>) -> Result<StatusResponse, crate::NarvarError> {
+    pub async fn update(
+        &self,
+        carrier_account_update_request: CarrierAccountUpdateRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<StatusResponse, crate::NarvarError> {
         let input = crate::to_input(&carrier_account_update_request)?;
         self.client.call("carrier_accounts.update", input, options).await
     }
 
     /// Delete a carrier account.
     #[uniffi::method(default(options))]
-    pub async fn delete(&self, account_alias: String, options: Option<crate::CallOptions>) -> Result<StatusResponse, crate::NarvarError> {
+    pub async fn delete(
+        &self,
+        account_alias: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<StatusResponse, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "account_alias", &account_alias)?;
@@ -2461,7 +2548,22 @@ pub struct Promise {
 impl Promise {
     /// Delivery-date options for a cart (server-side).
     #[uniffi::method(default(api_version = None, destination = None, display_location = None, channel = None, session_id = None, language_code = None, country_code = None, order_subtotal = None, customer = None, items = [], experiment = None, test = None, options))]
-    pub async fn options(&self, api_version: Option<String>, destination: Option<PromiseDestination>, display_location: Option<String>, channel: Option<String>, session_id: Option<String>, language_code: Option<String>, country_code: Option<String>, order_subtotal: Option<Money>, customer: Option<PromiseCustomer>, items: Vec<PromiseItem>, experiment: Option<Option<crate::JsonValue>>, test: Option<bool>, options: Option<crate::CallOptions>) -> Result<PromiseOptions, crate::NarvarError> {
+    pub async fn options(
+        &self,
+        api_version: Option<String>,
+        destination: Option<PromiseDestination>,
+        display_location: Option<String>,
+        channel: Option<String>,
+        session_id: Option<String>,
+        language_code: Option<String>,
+        country_code: Option<String>,
+        order_subtotal: Option<Money>,
+        customer: Option<PromiseCustomer>,
+        items: Vec<PromiseItem>,
+        experiment: Option<Option<crate::JsonValue>>,
+        test: Option<bool>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<PromiseOptions, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "api_version", &api_version)?;
@@ -2482,7 +2584,22 @@ impl Promise {
 
     /// Delivery-date options for a cart (client-side, no secret).
     #[uniffi::method(default(api_version = None, destination = None, display_location = None, channel = None, session_id = None, language_code = None, country_code = None, order_subtotal = None, customer = None, items = [], experiment = None, test = None, options))]
-    pub async fn public_options(&self, api_version: Option<String>, destination: Option<PromiseDestination>, display_location: Option<String>, channel: Option<String>, session_id: Option<String>, language_code: Option<String>, country_code: Option<String>, order_subtotal: Option<Money>, customer: Option<PromiseCustomer>, items: Vec<PromiseItem>, experiment: Option<Option<crate::JsonValue>>, test: Option<bool>, options: Option<crate::CallOptions>) -> Result<PromiseOptions, crate::NarvarError> {
+    pub async fn public_options(
+        &self,
+        api_version: Option<String>,
+        destination: Option<PromiseDestination>,
+        display_location: Option<String>,
+        channel: Option<String>,
+        session_id: Option<String>,
+        language_code: Option<String>,
+        country_code: Option<String>,
+        order_subtotal: Option<Money>,
+        customer: Option<PromiseCustomer>,
+        items: Vec<PromiseItem>,
+        experiment: Option<Option<crate::JsonValue>>,
+        test: Option<bool>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<PromiseOptions, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "api_version", &api_version)?;
@@ -2503,7 +2620,14 @@ impl Promise {
 
     /// Confirm the delivery option chosen for an order.
     #[uniffi::method(default(api_version = None, order_id = "", selected_delivery_options = [], channel = None, options))]
-    pub async fn confirm(&self, api_version: Option<String>, order_id: String, selected_delivery_options: Vec<SelectedDeliveryOption>, channel: Option<String>, options: Option<crate::CallOptions>) -> Result<PromiseConfirmed, crate::NarvarError> {
+    pub async fn confirm(
+        &self,
+        api_version: Option<String>,
+        order_id: String,
+        selected_delivery_options: Vec<SelectedDeliveryOption>,
+        channel: Option<String>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<PromiseConfirmed, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "api_version", &api_version)?;
@@ -2579,4 +2703,27 @@ pub(crate) fn reread_output(operation: &str, value: serde_json::Value) -> Result
 }
 
 /// Every operation, as the registry names it (the parity check reads the generated sources).
-pub const OPERATIONS: &[&str] = &["orders.create", "orders.get", "orders.add_shipments", "tracking.by_order", "tracking.info", "tracking.item_visibility", "returns.generate_label", "returns.get_label", "returns.create", "returns.get", "carriers.list", "carriers.get", "carriers.enable", "carriers.disable", "carrier_accounts.list", "carrier_accounts.get", "carrier_accounts.create", "carrier_accounts.update", "carrier_accounts.delete", "promise.options", "promise.public_options", "promise.confirm"];
+pub const OPERATIONS: &[&str] = &[
+    "orders.create",
+    "orders.get",
+    "orders.add_shipments",
+    "tracking.by_order",
+    "tracking.info",
+    "tracking.item_visibility",
+    "returns.generate_label",
+    "returns.get_label",
+    "returns.create",
+    "returns.get",
+    "carriers.list",
+    "carriers.get",
+    "carriers.enable",
+    "carriers.disable",
+    "carrier_accounts.list",
+    "carrier_accounts.get",
+    "carrier_accounts.create",
+    "carrier_accounts.update",
+    "carrier_accounts.delete",
+    "promise.options",
+    "promise.public_options",
+    "promise.confirm",
+];

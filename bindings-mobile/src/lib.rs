@@ -250,7 +250,9 @@ async fn run<T: Send + 'static>(
     match joined {
         Ok(outcome) => outcome.map_err(NarvarError::from),
         Err(e) if e.is_cancelled() => Err(NarvarError::cancelled()),
-        Err(_) => Err(NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug); nothing more is known.".into())),
+        Err(_) => {
+            Err(NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug); nothing more is known.".into()))
+        }
     }
 }
 
@@ -405,9 +407,11 @@ pub(crate) struct Shared(Arc<Mutex<Option<narvar::Client>>>);
 
 impl Shared {
     fn client(&self) -> Result<narvar::Client, NarvarError> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| {
-            NarvarError::core(ErrorCode::Configuration, "The client is closed; make a new one.".into())
-        })
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| NarvarError::core(ErrorCode::Configuration, "The client is closed; make a new one.".into()))
     }
 
     /// One operation: the input as JSON (built from the method's typed parameters), run by the
@@ -419,9 +423,8 @@ impl Shared {
         options: Option<CallOptions>,
     ) -> Result<T, NarvarError> {
         let text = self.call_text(operation.to_owned(), input, options).await?;
-        serde_json::from_str(&text).map_err(|e| {
-            NarvarError::core(ErrorCode::Decode, format!("The result of {operation} does not fit its record: {e}."))
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| NarvarError::core(ErrorCode::Decode, format!("The result of {operation} does not fit its record: {e}.")))
     }
 
     async fn call_text(&self, operation: String, input: Value, options: Option<CallOptions>) -> Result<String, NarvarError> {
@@ -518,7 +521,12 @@ impl Client {
     /// Runs any operation of the registry by name, with its input and result as JSON text: for
     /// tools and for operations newer than these bindings.
     #[uniffi::method(default(options))]
-    pub async fn call_json(&self, operation: String, input_json: String, options: Option<CallOptions>) -> Result<String, NarvarError> {
+    pub async fn call_json(
+        &self,
+        operation: String,
+        input_json: String,
+        options: Option<CallOptions>,
+    ) -> Result<String, NarvarError> {
         let input: Value = serde_json::from_str(&input_json).map_err(|e| NarvarError::bad_value("JSON text", e))?;
         self.shared.call_text(operation, input, options).await
     }

@@ -13,6 +13,7 @@ operation names and summaries all come from the schema.
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -352,7 +353,10 @@ class Gen:
 
 def main():
     gen = Gen(json.loads(SCHEMA.read_text()))
-    files = {OUT: gen.render(), KOTLIN_ERRORS: gen.kotlin_errors(), SWIFT_ERRORS: gen.swift_errors()}
+    # Formatted as `cargo fmt` would, so its check passes on the generated file too.
+    rust = subprocess.run(["rustfmt", "--edition", "2021", "--config-path", str(ROOT / "rustfmt.toml"), "--emit", "stdout"],
+                          input=gen.render(), capture_output=True, text=True, check=True).stdout
+    files = {OUT: rust, KOTLIN_ERRORS: gen.kotlin_errors(), SWIFT_ERRORS: gen.swift_errors()}
     for path, text in files.items():
         if "--check" in sys.argv:
             if not path.exists() or path.read_text() != text:

@@ -3,7 +3,9 @@
 in every language's public surface. Reads the registry from `narvar operations --json` (the
 core's REGISTRY) and each surface as users get it: the Rust client's namespaced API
 (client/src/api.rs), the CLI's commands (each run with --help), the installed Python package and
-the installed npm package (introspected). Prints the matrix; exits 1 on any gap.
+the installed npm package (introspected), and the mobile binding's generated Kotlin and Swift
+(bindings-mobile: a `suspend fun` / `async throws` method of the family object the client hands
+out). Prints the matrix; exits 1 on any gap.
 
     python3 tests/parity/parity.py   # after scripts/test-python.sh and scripts/test-node.sh
 """
@@ -100,9 +102,37 @@ console.log(JSON.stringify(found));
     return set(json.loads(out))
 
 
+def blocks(text: str, opener: str) -> dict[str, str]:
+    """`public interface OrdersInterface {` ... `}` (Kotlin) or `public protocol OrdersProtocol` (Swift)."""
+    return {m.group(1): m.group(2) for m in re.finditer(opener + r"(.*?)\n\}", text, re.S)}
+
+
+def mobile_surface(ops: list[dict], text: str, opener: str, method: str, accessor: str) -> set[str]:
+    types = blocks(text, opener)
+    client = types.get("Client", "")
+    found = set()
+    for op in ops:
+        space, verb = op["name"].split(".")
+        family = re.search(accessor.format(name=camel(space)), client)
+        if family and re.search(method.format(name=camel(verb)), types.get(family.group(1), "")):
+            found.add(op["name"])
+    return found
+
+
+def kotlin_surface(ops: list[dict]) -> set[str]:
+    text = (ROOT / "bindings-mobile" / "kotlin" / "dev" / "narvar" / "narvar_mobile.kt").read_text()
+    return mobile_surface(ops, text, r"\npublic interface (\w+)Interface \{", r"suspend fun `{name}`\(", r"fun `{name}`\(\): (\w+)")
+
+
+def swift_surface(ops: list[dict]) -> set[str]:
+    text = (ROOT / "bindings-mobile" / "swift" / "Sources" / "Narvar" / "Narvar.swift").read_text()
+    return mobile_surface(ops, text, r"\npublic protocol (\w+)Protocol\b", r"func {name}\(.*\) async throws", r"func {name}\(\) +-> (\w+)")
+
+
 def main() -> int:
     ops = registry()
-    columns = {"Rust": rust_surface(), "CLI": cli_surface(ops), "Python": python_surface(ops), "Node": node_surface(ops)}
+    columns = {"Rust": rust_surface(), "CLI": cli_surface(ops), "Python": python_surface(ops), "Node": node_surface(ops),
+               "Kotlin": kotlin_surface(ops), "Swift": swift_surface(ops)}
     width = max(len(o["name"]) for o in ops) + 2
     print("operation".ljust(width) + "".join(c.ljust(8) for c in columns))
     gaps = []
