@@ -5,12 +5,12 @@
 #   bash scripts/gen-mobile.sh --check   # fail when a committed generated file is stale (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HOST=x86_64-unknown-linux-gnu
-LIB=target/$HOST/release/libnarvar_mobile.so
+# A debug build: the bindings read the library's metadata, which the profile does not change,
+# and the test command's debug dependencies are already built.
+LIB=target/debug/libnarvar_mobile.so
 M=bindings-mobile
 python3 $M/tools/gen.py "$@"
-cargo build --release --locked -q --target $HOST -p narvar-mobile
-cargo build --locked -q -p uniffi-bindgen
+cargo build --locked -q -p narvar-mobile -p uniffi-bindgen
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for lang in kotlin swift; do
