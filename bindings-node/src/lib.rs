@@ -12,7 +12,6 @@ use narvar_core::ErrorCode;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
-use std::time::Duration;
 
 mod reactor;
 mod sandbox;
@@ -76,24 +75,7 @@ const SETTING_NAMES: &[&str] = &[
 
 /// Reads `new Client(options)`: a bad or unknown option is a configuration error naming it.
 fn read_settings(json: &str) -> std::result::Result<narvar::Settings, NarvarError> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    let s: JsSettings = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let setting = e.path().to_string();
-        let inner = e.inner().to_string();
-        let unknown = inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
-        match unknown {
-            Some(name) => {
-                let hint = narvar_core::models::likely_field(name, SETTING_NAMES)
-                    .map(|m| format!(" Did you mean {m}?"))
-                    .unwrap_or_else(|| format!(" The options are {}.", SETTING_NAMES.join(", ")));
-                configuration(format!("There is no client option {name}.{hint}"))
-            }
-            None if setting == "." => configuration(format!("The client options are invalid: {inner}.")),
-            None => {
-                configuration(format!("The {setting} option is invalid: {}.", inner.split(" at line").next().unwrap_or(&inner)))
-            }
-        }
-    })?;
+    let s: JsSettings = narvar_core::config::read_options(json, SETTING_NAMES)?;
     Ok(narvar::Settings {
         environment: s.base_url.or(s.environment),
         account_id: s.account_id,
@@ -395,25 +377,16 @@ pub struct WebhookCheck {
 /// Verifies a webhook delivery and parses it: the webhook as JSON text, or the error.
 #[napi]
 pub fn verify_webhook(env: Env, headers: Vec<String>, body: Buffer, check: WebhookCheck) -> Result<String> {
-    use narvar_core::webhooks::{WebhookAuth, WebhookVerifier};
-    let auth = match (check.secret, check.username, check.password) {
-        (Some(s), None, None) => WebhookAuth::HmacSha256 { secret: s.into() },
-        (None, Some(u), Some(p)) => WebhookAuth::Basic { username: u, password: p.into() },
-        _ => {
-            let e = configuration("Pass { secret } (HMAC) or { username, password } (Basic) to verifyWebhook.".into());
-            return Err(js_error(&env, &e));
-        }
+    let options = narvar_core::webhooks::VerifyOptions {
+        secret: check.secret.map(Into::into),
+        username: check.username,
+        password: check.password.map(Into::into),
+        tolerance_sec: check.tolerance_sec,
+        require_timestamp: check.require_timestamp,
+        now: check.now,
     };
-    // The core's defaults (its tolerance window, no timestamp required), overridden if given.
-    let mut verifier = WebhookVerifier::new(auth);
-    if let Some(t) = check.tolerance_sec {
-        verifier.tolerance = Duration::from_secs_f64(if t.is_finite() { t.max(0.0) } else { 0.0 });
-    }
-    verifier.require_timestamp = check.require_timestamp.unwrap_or(verifier.require_timestamp);
-    let now = match check.now {
-        Some(t) if t.is_finite() => std::time::UNIX_EPOCH + Duration::from_secs_f64(t.max(0.0)),
-        _ => std::time::SystemTime::now(),
-    };
+    let verifier = options.verifier().map_err(|e| js_error(&env, &e))?;
+    let now = options.now_or(std::time::SystemTime::now());
     let webhook = verifier.verify(&header_pairs(headers), &body, now).map_err(|e| js_error(&env, &e.into()))?;
     Ok(serde_json::to_string(&webhook).unwrap_or_default())
 }

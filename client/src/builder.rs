@@ -8,7 +8,6 @@ use narvar_core::config::{BasicAuth, CredentialProvider, TrackingKey};
 use narvar_core::http::{HttpRequest, HttpResponse, TransportError};
 use narvar_core::policy::RetryPolicy;
 use narvar_core::{Credentials, Driver, DriverConfig, Environment, ErrorCode, NarvarError, Secret};
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -296,21 +295,14 @@ impl ClientBuilder {
             tracking: self.tracking,
             retailer_moniker: self.retailer_moniker,
             origin: self.origin,
+            proxied: false,
+            tracking_grants: Vec::new(),
             version: 1,
         };
         let source: Arc<dyn CredentialSource> = match self.source {
             Some(s) => s,
             None => {
-                if credentials.basic.is_none()
-                    && credentials.bearer.is_none()
-                    && credentials.tracking.is_none()
-                    && credentials.retailer_moniker.is_none()
-                {
-                    return Err(NarvarError::configuration(
-                        "credentials",
-                        "NARVAR_ACCOUNT_ID and NARVAR_AUTH_TOKEN (or NARVAR_BEARER_TOKEN, or NARVAR_RETAILER_MONIKER and NARVAR_HMAC_KEY)",
-                    ));
-                }
+                credentials.require_any()?;
                 Arc::new(Fixed(credentials))
             }
         };
@@ -329,13 +321,7 @@ impl ClientBuilder {
             config.max_response_bytes = n;
         }
         if let Some(r) = self.retry {
-            if r.max_attempts == 0 {
-                return Err(NarvarError::new(
-                    ErrorCode::Configuration,
-                    "The max_attempts setting must be at least 1 (one attempt, no retries).",
-                ));
-            }
-            config.retry = r;
+            config.retry = r.checked()?;
         }
         if let Some(b) = self.rate_budget {
             config.rate_budget = b;
@@ -375,8 +361,7 @@ impl ClientBuilder {
                 driver,
                 cache: self.cache_ttl.map(cache::ReadCache::new),
                 audit: self.audit.map(Mutex::new),
-                returns_by_order: Mutex::new(HashMap::new()),
-                promises: Mutex::default(),
+                ledger: Default::default(),
             }),
         })
     }
@@ -384,10 +369,7 @@ impl ClientBuilder {
 
 /// `"off"` or a budget's text.
 fn parse_rate_budget(spec: &str) -> Result<Option<RateBudget>> {
-    match spec.trim() {
-        "off" | "false" | "none" => Ok(None),
-        spec => RateBudget::parse(spec).map(Some),
-    }
+    RateBudget::parse_setting(spec)
 }
 
 #[cfg(feature = "redis")]

@@ -40,7 +40,6 @@ use narvar_core::journey::Journey;
 use narvar_core::ops::Operation;
 use narvar_core::Driver;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -62,9 +61,7 @@ pub(crate) struct Inner {
     pub(crate) cache: Option<cache::ReadCache>,
     pub(crate) audit: Option<Mutex<Box<dyn Write + Send>>>,
     /// Return references this client created, per order number (for `journey`).
-    pub(crate) returns_by_order: Mutex<HashMap<String, Vec<String>>>,
-    /// Delivery promises this client was offered and confirmed, for the journey.
-    pub(crate) promises: Mutex<narvar_core::journey::PromiseBook>,
+    pub(crate) ledger: narvar_core::journey::Ledger,
 }
 
 impl std::fmt::Debug for Client {
@@ -134,10 +131,7 @@ impl Client {
     /// Only the cache, the audit log and journey bookkeeping need the input as JSON.
     fn needs_input(&self, info: &narvar_core::ops::OpInfo) -> bool {
         let cacheable = info.method == Method::Get && info.idempotent;
-        self.inner.cache.is_some()
-            || (self.inner.audit.is_some() && !cacheable)
-            || is_return(info.name)
-            || info.name == "promise.confirm"
+        self.inner.cache.is_some() || (self.inner.audit.is_some() && !cacheable) || narvar_core::journey::Ledger::wants(info.name)
     }
 
     /// One call: its tracing span, the read cache, the audit log and return bookkeeping around
@@ -186,35 +180,14 @@ impl Client {
         if !cacheable {
             self.audit(info, input, &result);
         }
-        let is_promise = matches!(info.name, "promise.options" | "promise.public_options" | "promise.confirm");
-        if let (Ok(r), true) = (&result, is_return(info.name) || is_promise) {
+        if let (Ok(r), true) = (&result, narvar_core::journey::Ledger::wants(info.name)) {
             // The value may be JSON text (`execute_text`): read it either way.
             let value = match serde_json::to_value(&r.value) {
                 Ok(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::Null),
                 Ok(v) => v,
                 Err(_) => Value::Null,
             };
-            if is_promise {
-                let mut book = self.inner.promises.lock().unwrap_or_else(|p| p.into_inner());
-                if info.name == "promise.confirm" {
-                    if let Ok(confirmation) = serde_json::from_value(input.clone()) {
-                        book.confirmed(&confirmation);
-                    }
-                } else if let Ok(options) = serde_json::from_value(value) {
-                    book.offered(&options);
-                }
-                return result;
-            }
-            let rrn = value.get("return_reference_number").and_then(Value::as_str).map(str::to_owned);
-            if let (Some(order), Some(rrn)) = (input.get("order_number").and_then(Value::as_str), rrn) {
-                self.inner
-                    .returns_by_order
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(order.to_owned())
-                    .or_default()
-                    .push(rrn);
-            }
+            self.inner.ledger.note(info.name, input, &value);
         }
         result
     }
@@ -253,54 +226,16 @@ impl Client {
         return_references: &[String],
         webhooks: &[narvar_core::webhooks::Webhook],
     ) -> Result<Journey> {
-        // Lateness is measured on Narvar's clock: the `Date` of its last answer.
-        let server_date =
-            |meta: &narvar_core::ResponseMeta| meta.headers.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone());
-        let order = self.orders().get(order_number).await?;
-        let mut now = server_date(&order.meta);
-        let order = order.into_value();
-        let has_key = self.inner.driver.credentials.0.current().tracking.is_some();
-        let tracking = if has_key {
-            let t = self.tracking().by_order(order_number).await?;
-            now = server_date(&t.meta).or(now);
-            Some(t.into_value())
-        } else {
-            None
-        };
-        let mut refs: Vec<String> =
-            self.inner.returns_by_order.lock().unwrap_or_else(|p| p.into_inner()).get(order_number).cloned().unwrap_or_default();
-        refs.extend(return_references.iter().cloned());
-        refs.dedup();
-        let mut returns = Vec::new();
-        for rrn in refs {
-            returns.push(self.returns().get(&rrn).await?.into_value());
-        }
-        let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
-        let now = now.unwrap_or_else(local_http_date);
-        let confirmed =
-            self.inner.promises.lock().unwrap_or_else(|p| p.into_inner()).confirmed_for(order_number).map(str::to_owned);
-        let context = narvar_core::journey::PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
-        Ok(narvar_core::journey::build_at(&order, tracking.as_ref(), &returns, &mine, &context))
+        narvar_core::journey::gather(
+            &self.inner.driver,
+            &self.inner.ledger,
+            order_number,
+            return_references,
+            webhooks,
+            &CallOptions::default(),
+        )
+        .await
     }
-}
-
-fn is_return(operation: &str) -> bool {
-    matches!(operation, "returns.create" | "returns.generate_label")
-}
-
-fn webhook_order(w: &narvar_core::webhooks::Webhook) -> Option<&str> {
-    use narvar_core::webhooks::WebhookEvent::*;
-    match &w.event {
-        StandardRma(p) => p.order_number.as_deref(),
-        FullRma(p) => p.order.as_ref().and_then(|o| o.order_number.as_deref()),
-        Topic { data, .. } => data.order_number.as_deref(),
-        Unknown { raw, .. } => raw.get("order_number").and_then(Value::as_str),
-    }
-}
-
-/// This machine's time as an HTTP date, for when the server sent no `Date`.
-fn local_http_date() -> String {
-    httpdate::fmt_http_date(std::time::SystemTime::now())
 }
 
 fn chrono_now() -> String {

@@ -104,6 +104,15 @@ impl RateBudget {
         RateBudget { requests: requests.max(1), per: per.max(Duration::from_millis(1)), burst: burst.max(1) }
     }
 
+    /// A budget setting as every binding takes it: `"off"` (also `"false"`, `"none"`) for no
+    /// budget, else [`RateBudget::parse`].
+    pub fn parse_setting(text: &str) -> Result<Option<RateBudget>, NarvarError> {
+        match text.trim() {
+            "off" | "false" | "none" => Ok(None),
+            spec => RateBudget::parse(spec).map(Some),
+        }
+    }
+
     /// Reads a budget written as `"120/2s"`, `"100/60s, burst 10"`, `"5/s"` or `"300/1m"`
     /// (units `ms`, `s`, `m`, `h`). Without a burst, bursts are of
     /// [`RateBudget::DEFAULT_BURST`] or `requests`, whichever is less.

@@ -89,6 +89,14 @@ pub struct Credentials {
     pub retailer_moniker: Option<String>,
     /// The site origin sent as `x-narvar-origin` on client-side Promise calls.
     pub origin: Option<String>,
+    /// Requests go to the retailer's own backend, which adds the account's credentials: Basic
+    /// and Bearer operations are sent without an `Authorization` header and need no secret
+    /// here (a browser holds none).
+    pub proxied: bool,
+    /// Track-by-order tokens a backend computed for single orders
+    /// ([`crate::tokens::TrackingGrant`]): `tracking.by_order` uses them when there is no HMAC
+    /// key.
+    pub tracking_grants: Vec<crate::tokens::TrackingGrant>,
     pub version: u64,
 }
 
@@ -104,6 +112,24 @@ impl Credentials {
     /// The retailer moniker: explicit, else the tracking key's.
     pub fn retailer(&self) -> Option<&str> {
         self.retailer_moniker.as_deref().or(self.tracking.as_ref().map(|t| t.retailer_moniker.as_str()))
+    }
+
+    /// The grant for `order_number`, if a backend gave one.
+    pub fn tracking_grant(&self, order_number: &str) -> Option<&crate::tokens::TrackingGrant> {
+        self.tracking_grants.iter().rev().find(|g| g.order_number == order_number)
+    }
+
+    /// Fails with a `configuration` error naming the settings when there is nothing to sign
+    /// with (and the requests are not proxied).
+    pub fn require_any(&self) -> Result<(), NarvarError> {
+        let none = self.basic.is_none() && self.bearer.is_none() && self.tracking.is_none() && self.retailer_moniker.is_none();
+        if none && !self.proxied && self.tracking_grants.is_empty() {
+            return Err(NarvarError::configuration(
+                "credentials",
+                "NARVAR_ACCOUNT_ID and NARVAR_AUTH_TOKEN (or NARVAR_BEARER_TOKEN, or NARVAR_RETAILER_MONIKER and NARVAR_HMAC_KEY)",
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn require_basic(&self) -> Result<&BasicAuth, NarvarError> {
@@ -200,4 +226,37 @@ pub fn timeout_from_text(setting: &str, text: &str) -> Result<std::time::Duratio
         )
     })?;
     timeout_from_secs(setting, secs)
+}
+
+/// Reads a binding's options object (JSON text, the binding's own spelling, a struct with
+/// `deny_unknown_fields`): an unknown option is a `configuration` error naming it and what it
+/// was likely meant to be (`names` are the options there are), a bad value names the option.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// #[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// struct Options { timeout_ms: Option<f64> }
+/// let e = narvar_core::config::read_options::<Options>(r#"{"timeoutMS": 5}"#, &["timeoutMs"]).err().unwrap();
+/// assert_eq!(e.message, "There is no client option timeoutMS. Did you mean timeoutMs?");
+/// ```
+pub fn read_options<T: serde::de::DeserializeOwned>(json: &str, names: &[&str]) -> Result<T, NarvarError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let setting = e.path().to_string();
+        let inner = e.inner().to_string();
+        let unknown = inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
+        let configuration = |m: String| NarvarError::new(ErrorCode::Configuration, m);
+        match unknown {
+            Some(name) => {
+                let hint = crate::models::likely_field(name, names)
+                    .map(|m| format!(" Did you mean {m}?"))
+                    .unwrap_or_else(|| format!(" The options are {}.", names.join(", ")));
+                configuration(format!("There is no client option {name}.{hint}"))
+            }
+            None if setting == "." => configuration(format!("The client options are invalid: {inner}.")),
+            None => {
+                configuration(format!("The {setting} option is invalid: {}.", inner.split(" at line").next().unwrap_or(&inner)))
+            }
+        }
+    })
 }

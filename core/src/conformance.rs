@@ -59,6 +59,8 @@ impl VectorContext {
                 .map(|(r, k)| TrackingKey { retailer_moniker: r, hmac_key: Secret::new(k) }),
             retailer_moniker: text("retailer_moniker"),
             origin: text("origin"),
+            proxied: s["proxied"].as_bool().unwrap_or(false),
+            tracking_grants: Vec::new(),
             version: 1,
         };
         Ok(VectorContext {

@@ -490,3 +490,114 @@ fn summarise(promises: &[ShipmentPromise]) -> PromiseSummary {
         max_lateness_hours: promises.iter().filter_map(|p| p.lateness_hours).reduce(f64::max),
     }
 }
+
+/// What a client remembers for journeys: the returns it created per order, and the promises it
+/// was offered and confirmed. Every client (Rust, wasm) notes its successful calls here.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    returns_by_order: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    promises: std::sync::Mutex<PromiseBook>,
+}
+
+impl Ledger {
+    /// Whether a successful call of `operation` is worth noting (so a client reads its input
+    /// and output as JSON only then).
+    pub fn wants(operation: &str) -> bool {
+        matches!(
+            operation,
+            "returns.create" | "returns.generate_label" | "promise.options" | "promise.public_options" | "promise.confirm"
+        )
+    }
+
+    /// Notes a successful call: its input and its output, as JSON.
+    pub fn note(&self, operation: &str, input: &serde_json::Value, output: &serde_json::Value) {
+        match operation {
+            "promise.confirm" => {
+                if let Ok(confirmation) = serde_json::from_value(input.clone()) {
+                    lock(&self.promises).confirmed(&confirmation);
+                }
+            }
+            "promise.options" | "promise.public_options" => {
+                if let Ok(options) = serde_json::from_value(output.clone()) {
+                    lock(&self.promises).offered(&options);
+                }
+            }
+            "returns.create" | "returns.generate_label" => {
+                let order = input.get("order_number").and_then(serde_json::Value::as_str);
+                let rrn = output.get("return_reference_number").and_then(serde_json::Value::as_str);
+                if let (Some(order), Some(rrn)) = (order, rrn) {
+                    lock(&self.returns_by_order).entry(order.to_owned()).or_default().push(rrn.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The return references noted for an order.
+    pub fn returns_for(&self, order_number: &str) -> Vec<String> {
+        lock(&self.returns_by_order).get(order_number).cloned().unwrap_or_default()
+    }
+
+    /// The delivery date confirmed for an order, if noted.
+    pub fn confirmed_for(&self, order_number: &str) -> Option<String> {
+        lock(&self.promises).confirmed_for(order_number).map(str::to_owned)
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The order a webhook is about, when it says.
+fn webhook_order(w: &Webhook) -> Option<&str> {
+    match &w.event {
+        WebhookEvent::StandardRma(p) => p.order_number.as_deref(),
+        WebhookEvent::FullRma(p) => p.order.as_ref().and_then(|o| o.order_number.as_deref()),
+        WebhookEvent::Topic { data, .. } => data.order_number.as_deref(),
+        WebhookEvent::Unknown { raw, .. } => raw.get("order_number").and_then(serde_json::Value::as_str),
+    }
+}
+
+/// Fetches and builds an order's journey through `driver`: the order, its tracking (when the
+/// client holds a tracking key or a grant for the order), the returns `ledger` noted for it and
+/// `return_references`, and the `webhooks` about it. Lateness is measured on Narvar's clock (the
+/// `Date` of its last answer).
+pub async fn gather<T, S, E, P>(
+    driver: &crate::Driver<T, S, E, P>,
+    ledger: &Ledger,
+    order_number: &str,
+    return_references: &[String],
+    webhooks: &[Webhook],
+    opts: &crate::CallOptions,
+) -> Result<Journey, crate::NarvarError>
+where
+    T: crate::http::Transport,
+    S: crate::http::Sleep,
+    E: crate::http::Entropy,
+    P: crate::CredentialProvider,
+{
+    use crate::ops::{GetOrder, GetReturn, TrackOrder};
+    let server_date = |meta: &crate::ResponseMeta| meta.headers.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone());
+    let order = driver.execute(&GetOrder { order_number: order_number.to_owned() }, opts).await?;
+    let mut now = server_date(&order.meta);
+    let credentials = driver.credentials.current();
+    let tracking = if credentials.tracking.is_some() || credentials.tracking_grant(order_number).is_some() {
+        let t = driver.execute(&TrackOrder { order_number: order_number.to_owned() }, opts).await?;
+        now = server_date(&t.meta).or(now);
+        Some(t.value)
+    } else {
+        None
+    };
+    let mut refs = ledger.returns_for(order_number);
+    refs.extend(return_references.iter().cloned());
+    refs.dedup();
+    let mut returns = Vec::new();
+    for rrn in refs {
+        returns.push(driver.execute(&GetReturn { return_reference_number: rrn }, opts).await?.value);
+    }
+    let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
+    let now = now.unwrap_or_else(|| httpdate::fmt_http_date(driver.sleep.wall()));
+    let confirmed = ledger.confirmed_for(order_number);
+    let context = PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
+    Ok(build_at(&order.value, tracking.as_ref(), &returns, &mine, &context))
+}

@@ -18,6 +18,19 @@ pub struct RetryPolicy {
     pub trust_idempotency_keys: bool,
 }
 
+impl RetryPolicy {
+    /// The policy, or a `configuration` error when it cannot work (no attempt at all).
+    pub fn checked(self) -> Result<Self, crate::NarvarError> {
+        if self.max_attempts == 0 {
+            return Err(crate::NarvarError::new(
+                crate::ErrorCode::Configuration,
+                "The max_attempts setting must be at least 1 (one attempt, no retries).",
+            ));
+        }
+        Ok(self)
+    }
+}
+
 impl Default for RetryPolicy {
     /// 5 attempts, back-off 1 s doubling to 32 s with full jitter (`narvar-api.md` §9).
     fn default() -> Self {

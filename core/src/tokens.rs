@@ -49,6 +49,44 @@ pub fn tokens_match(hmac_key: &str, order_number: &str, epoch: u64, given_epoch_
     bool::from(epoch_ok & order_ok)
 }
 
+/// The tokens of a track-by-order request for one order at one epoch: what a retailer's backend
+/// computes with its HMAC key and hands to a page, which then tracks that order (and no other)
+/// without holding the key. Narvar accepts an epoch within about 5 minutes of its clock, so a
+/// page asks for a fresh grant after that.
+///
+/// ```
+/// use narvar_core::config::TrackingKey;
+/// use narvar_core::tokens::TrackingGrant;
+/// let key = TrackingKey { retailer_moniker: "acme".into(), hmac_key: "hk".into() };
+/// let grant = TrackingGrant::new(&key, "1001", 1_700_000_000);
+/// assert_eq!(grant.order_number, "1001");
+/// assert!(!format!("{grant:?}").contains(grant.order_token.expose()));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingGrant {
+    pub retailer_moniker: String,
+    pub order_number: String,
+    /// Unix seconds the tokens were made for.
+    pub epoch: u64,
+    pub order_token: crate::secret::Secret,
+    pub epoch_token: crate::secret::Secret,
+}
+
+impl TrackingGrant {
+    /// The grant `key` makes for `order_number` at `epoch`.
+    pub fn new(key: &crate::config::TrackingKey, order_number: &str, epoch: u64) -> Self {
+        let secret = key.hmac_key.expose();
+        TrackingGrant {
+            retailer_moniker: key.retailer_moniker.clone(),
+            order_number: order_number.to_owned(),
+            epoch,
+            order_token: order_token(secret, order_number, epoch).into(),
+            epoch_token: epoch_token(secret, epoch).into(),
+        }
+    }
+}
+
 /// The query keys of a track-by-order request, as [`crate::ops::TrackOrder`] sends them.
 pub mod query_keys {
     pub const RETAILER_MONIKER: &str = "retailer_moniker";

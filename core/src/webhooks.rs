@@ -53,6 +53,50 @@ impl WebhookVerifier {
     }
 }
 
+/// A binding's `verifyWebhook` options, as JavaScript spells them: `secret` (HMAC-SHA256) or
+/// `username` and `password` (Basic), with `toleranceSec`, `requireTimestamp` and, for tests,
+/// `now` (Unix seconds).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifyOptions {
+    pub secret: Option<Secret>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub tolerance_sec: Option<f64>,
+    pub require_timestamp: Option<bool>,
+    pub now: Option<f64>,
+}
+
+impl VerifyOptions {
+    /// The verifier these options describe: the core's defaults, overridden where given.
+    pub fn verifier(&self) -> Result<WebhookVerifier, crate::NarvarError> {
+        let auth = match (&self.secret, &self.username, &self.password) {
+            (Some(s), None, None) => WebhookAuth::HmacSha256 { secret: s.clone() },
+            (None, Some(u), Some(p)) => WebhookAuth::Basic { username: u.clone(), password: p.clone() },
+            _ => {
+                return Err(crate::NarvarError::new(
+                    crate::ErrorCode::Configuration,
+                    "Pass { secret } (HMAC) or { username, password } (Basic) to verifyWebhook.",
+                ))
+            }
+        };
+        let mut verifier = WebhookVerifier::new(auth);
+        if let Some(t) = self.tolerance_sec {
+            verifier.tolerance = Duration::from_secs_f64(if t.is_finite() { t.clamp(0.0, 1e9) } else { 0.0 });
+        }
+        verifier.require_timestamp = self.require_timestamp.unwrap_or(verifier.require_timestamp);
+        Ok(verifier)
+    }
+
+    /// The time to check the timestamp against: `now` if given, else `clock`.
+    pub fn now_or(&self, clock: SystemTime) -> SystemTime {
+        match self.now {
+            Some(t) if t.is_finite() => std::time::UNIX_EPOCH + Duration::from_secs_f64(t.clamp(0.0, 1e12)),
+            _ => clock,
+        }
+    }
+}
+
 /// Why a delivery was rejected. Each has a stable code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WebhookError {

@@ -264,6 +264,8 @@ fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Res
     }
     let mut headers: Vec<(String, String)> = Vec::with_capacity(8);
     match info.auth {
+        // The retailer's backend adds the credentials of proxied requests.
+        AuthKind::Basic | AuthKind::Bearer if ctx.credentials.proxied => {}
         AuthKind::Basic => {
             let b = ctx.credentials.require_basic()?;
             let raw = format!("{}:{}", b.account_id, b.auth_token.expose());
@@ -472,6 +474,9 @@ pub struct OpEntry {
     pub from_wire: fn(&WireRequest<'_>) -> Result<serde_json::Value, NarvarError>,
     /// Decodes the input, validates it, builds the request.
     pub build: fn(&serde_json::Value, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
+    /// Decodes and validates an input given as JSON, as [`OpEntry::build`] does first: the
+    /// same field errors, with nothing built or sent (for forms that check as the user types).
+    pub check: fn(&serde_json::Value) -> Result<(), NarvarError>,
     /// Reads a response into the output as JSON.
     pub read: fn(&HttpResponse) -> Result<serde_json::Value, NarvarError>,
     /// Reads a response into the output as JSON text, straight from the typed value (what
@@ -489,6 +494,10 @@ pub struct OpEntry {
 
 fn build_json<O: Operation>(input: &serde_json::Value, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
     decode_input::<O>(input)?.to_request(ctx)
+}
+
+fn check_json<O: Operation>(input: &serde_json::Value) -> Result<(), NarvarError> {
+    decode_input::<O>(input)?.validate()
 }
 
 fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, NarvarError> {
@@ -533,6 +542,7 @@ const fn entry<O: Operation>() -> OpEntry {
         optional_query: O::OPTIONAL_QUERY,
         from_wire: from_wire_json::<O>,
         build: build_json::<O>,
+        check: check_json::<O>,
         read: read_json::<O>,
         read_text: read_text::<O>,
         read_text_noting: read_text_noting::<O>,

@@ -51,6 +51,8 @@ pub fn credentials(a: &TestAccount) -> Credentials {
         tracking: Some(TrackingKey { retailer_moniker: a.retailer_moniker.clone(), hmac_key: Secret::new(a.hmac_key.as_str()) }),
         retailer_moniker: Some(a.retailer_moniker.clone()),
         origin: Some("http://127.0.0.1".into()),
+        proxied: false,
+        tracking_grants: Vec::new(),
         version: 1,
     }
 }
