@@ -60,7 +60,7 @@ pub(crate) struct Inner {
     pub(crate) driver: CoreDriver,
     pub(crate) cache: Option<cache::ReadCache>,
     pub(crate) audit: Option<Mutex<Box<dyn Write + Send>>>,
-    /// Return references this client created, per order number (for `journey`).
+    /// The returns and promises this client saw, for `journey`.
     pub(crate) ledger: narvar_core::journey::Ledger,
 }
 

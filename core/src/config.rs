@@ -140,10 +140,23 @@ impl Credentials {
     pub(crate) fn require_bearer(&self) -> Result<&Secret, NarvarError> {
         self.bearer.as_ref().ok_or_else(|| NarvarError::configuration("carrier self-serve bearer token", "NARVAR_BEARER_TOKEN"))
     }
-    pub(crate) fn require_tracking(&self) -> Result<&TrackingKey, NarvarError> {
-        self.tracking.as_ref().ok_or_else(|| {
-            NarvarError::configuration("tracking HMAC key and retailer moniker", "NARVAR_HMAC_KEY and NARVAR_RETAILER_MONIKER")
-        })
+    /// The track-by-order tokens for `order_number` at `now_unix`: signed with the HMAC key, or
+    /// else a grant a backend gave for that order.
+    pub(crate) fn tracking_tokens(
+        &self,
+        order_number: &str,
+        now_unix: u64,
+    ) -> Result<std::borrow::Cow<'_, crate::tokens::TrackingGrant>, NarvarError> {
+        use std::borrow::Cow;
+        match (&self.tracking, self.tracking_grant(order_number)) {
+            (Some(key), _) => Ok(Cow::Owned(crate::tokens::TrackingGrant::new(key, order_number, now_unix))),
+            // A page without the key tracks the orders its backend granted it.
+            (None, Some(grant)) => Ok(Cow::Borrowed(grant)),
+            (None, None) => Err(NarvarError::configuration(
+                "tracking HMAC key and retailer moniker",
+                "NARVAR_HMAC_KEY and NARVAR_RETAILER_MONIKER",
+            )),
+        }
     }
     pub(crate) fn require_retailer(&self) -> Result<&str, NarvarError> {
         self.retailer().ok_or_else(|| NarvarError::configuration("retailer moniker", "NARVAR_RETAILER_MONIKER"))

@@ -34,12 +34,7 @@ impl Operation for TrackOrder {
         validate::path_value(p, "order_number", &self.order_number);
     }
     fn parts(&self, c: &Credentials, now_unix: u64) -> Result<RequestParts, NarvarError> {
-        let grant = match (&c.tracking, c.tracking_grant(&self.order_number)) {
-            (Some(key), _) => &tokens::TrackingGrant::new(key, &self.order_number, now_unix),
-            // A page without the key tracks the orders its backend granted it.
-            (None, Some(grant)) => grant,
-            (None, None) => return Err(c.require_tracking().err().unwrap_or_else(|| unreachable!("no tracking key"))),
-        };
+        let grant = c.tracking_tokens(&self.order_number, now_unix)?;
         Ok(RequestParts::at(["api", "v2", "orders", &self.order_number, "tracking"])
             .query(tokens::query_keys::RETAILER_MONIKER, grant.retailer_moniker.as_str())
             .query(tokens::query_keys::ORDER_TOKEN, grant.order_token.expose())
