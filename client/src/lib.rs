@@ -226,15 +226,20 @@ impl Client {
         return_references: &[String],
         webhooks: &[narvar_core::webhooks::Webhook],
     ) -> Result<Journey> {
-        narvar_core::journey::gather(
-            &self.inner.driver,
-            &self.inner.ledger,
-            order_number,
-            return_references,
-            webhooks,
-            &CallOptions::default(),
-        )
-        .await
+        narvar_core::journey::gather(self, &self.inner.ledger, order_number, return_references, webhooks).await
+    }
+}
+
+/// The journey's calls go through the client: its read cache and tracing see them.
+impl narvar_core::journey::Calls for Client {
+    async fn call<O: Operation + Send + Sync>(&self, op: O) -> Result<Response<O::Output>> {
+        self.execute(op).await
+    }
+    fn can_track(&self, order_number: &str) -> bool {
+        narvar_core::journey::Calls::can_track(&self.inner.driver, order_number)
+    }
+    fn wall(&self) -> std::time::SystemTime {
+        std::time::SystemTime::now()
     }
 }
 

@@ -558,31 +558,56 @@ fn webhook_order(w: &Webhook) -> Option<&str> {
     }
 }
 
-/// Fetches and builds an order's journey through `driver`: the order, its tracking (when the
-/// client holds a tracking key or a grant for the order), the returns `ledger` noted for it and
-/// `return_references`, and the `webhooks` about it. Lateness is measured on Narvar's clock (the
-/// `Date` of its last answer).
-pub async fn gather<T, S, E, P>(
-    driver: &crate::Driver<T, S, E, P>,
-    ledger: &Ledger,
-    order_number: &str,
-    return_references: &[String],
-    webhooks: &[Webhook],
-    opts: &crate::CallOptions,
-) -> Result<Journey, crate::NarvarError>
+/// What a journey's calls go through: a driver, or a client that wraps one (so its read cache
+/// and tracing see them too).
+pub trait Calls: Sync {
+    /// Runs one operation.
+    fn call<O: crate::Operation + Send + Sync>(
+        &self,
+        op: O,
+    ) -> impl std::future::Future<Output = Result<crate::Response<O::Output>, crate::NarvarError>> + Send;
+    /// Whether `tracking.by_order` can be signed for the order (a tracking key or a grant).
+    fn can_track(&self, order_number: &str) -> bool;
+    /// Now, on this machine's clock, for when Narvar sent no `Date`.
+    fn wall(&self) -> std::time::SystemTime;
+}
+
+impl<T, S, E, P> Calls for crate::Driver<T, S, E, P>
 where
     T: crate::http::Transport,
     S: crate::http::Sleep,
     E: crate::http::Entropy,
     P: crate::CredentialProvider,
 {
+    async fn call<O: crate::Operation + Send + Sync>(&self, op: O) -> Result<crate::Response<O::Output>, crate::NarvarError> {
+        self.execute(&op, &crate::CallOptions::default()).await
+    }
+    fn can_track(&self, order_number: &str) -> bool {
+        let credentials = self.credentials.current();
+        credentials.tracking.is_some() || credentials.tracking_grant(order_number).is_some()
+    }
+    fn wall(&self) -> std::time::SystemTime {
+        self.sleep.wall()
+    }
+}
+
+/// Fetches and builds an order's journey through `calls`: the order, its tracking (when the
+/// client holds a tracking key or a grant for the order), the returns `ledger` noted for it and
+/// `return_references`, and the `webhooks` about it. Lateness is measured on Narvar's clock (the
+/// `Date` of its last answer).
+pub async fn gather(
+    calls: &impl Calls,
+    ledger: &Ledger,
+    order_number: &str,
+    return_references: &[String],
+    webhooks: &[Webhook],
+) -> Result<Journey, crate::NarvarError> {
     use crate::ops::{GetOrder, GetReturn, TrackOrder};
     let server_date = |meta: &crate::ResponseMeta| meta.headers.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone());
-    let order = driver.execute(&GetOrder { order_number: order_number.to_owned() }, opts).await?;
+    let order = calls.call(GetOrder { order_number: order_number.to_owned() }).await?;
     let mut now = server_date(&order.meta);
-    let credentials = driver.credentials.current();
-    let tracking = if credentials.tracking.is_some() || credentials.tracking_grant(order_number).is_some() {
-        let t = driver.execute(&TrackOrder { order_number: order_number.to_owned() }, opts).await?;
+    let tracking = if calls.can_track(order_number) {
+        let t = calls.call(TrackOrder { order_number: order_number.to_owned() }).await?;
         now = server_date(&t.meta).or(now);
         Some(t.value)
     } else {
@@ -593,10 +618,10 @@ where
     refs.dedup();
     let mut returns = Vec::new();
     for rrn in refs {
-        returns.push(driver.execute(&GetReturn { return_reference_number: rrn }, opts).await?.value);
+        returns.push(calls.call(GetReturn { return_reference_number: rrn }).await?.value);
     }
     let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
-    let now = now.unwrap_or_else(|| httpdate::fmt_http_date(driver.sleep.wall()));
+    let now = now.unwrap_or_else(|| httpdate::fmt_http_date(calls.wall()));
     let confirmed = ledger.confirmed_for(order_number);
     let context = PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
     Ok(build_at(&order.value, tracking.as_ref(), &returns, &mine, &context))
