@@ -2,39 +2,6 @@
 // Types of the `narvar` package: the client, its options and errors, the embedded sandbox,
 // webhook verification, and every model of the API (fields spelled as the API spells them).
 
-/** A value given to the API: date-time fields also take a `Date`. */
-export type Input<T> = T extends string ? T | Date
-  : T extends Array<infer U> ? Array<Input<U>>
-  : T extends object ? { [K in keyof T]: Input<T[K]> }
-  : T;
-
-/** What came back with a result or an error. */
-export interface ResponseMeta {
-  status: number | null;
-  /** Response headers, names lower-cased. */
-  headers: Record<string, string>;
-  /** `X-Narvar-Request-ID`: quote it to Narvar support. */
-  requestId: string | null;
-  tracerId: string | null;
-  /** How many times the request was sent. */
-  attempts: number;
-}
-
-/** A result: plain API data, with its response metadata in a property that `JSON.stringify` skips. */
-export type WithResponse<T> = T & { readonly lastResponse: ResponseMeta };
-
-/** Options every call takes. */
-export interface RequestOptions {
-  /** Aborting rejects at once with an `AbortError` and closes the request's connection. */
-  signal?: AbortSignal;
-  /** The call's total deadline, retries included. */
-  timeoutMs?: number;
-  /** Sent as `Idempotency-Key` by operations that take one (made for you otherwise). */
-  idempotencyKey?: string;
-  /** `X-Narvar-Tracer-ID`, the same on every attempt (made for you otherwise). */
-  tracerId?: string;
-}
-
 /** `new Client(options)`. Credentials not given here come from nowhere: use `Client.fromEnv()` for `NARVAR_*`. */
 export interface ClientOptions {
   /** Basic auth: the account id. */
@@ -98,6 +65,105 @@ export declare class Client {
   /** Frees the connection pool; later calls reject with `ConfigurationError`. */
   close(): void;
   readonly closed: boolean;
+}
+
+/** A fault the sandbox injects. */
+export type FaultKind = 'status' | 'delay' | 'stall_body' | 'drop_before' | 'drop_after' | 'expire_credentials';
+export interface FaultRule {
+  status?: number;
+  /** Seconds, for 429 and 503. */
+  retry_after?: number;
+  delay_ms?: number;
+  /** Fire with this probability (default 1). */
+  probability?: number;
+  seed?: number;
+  /** Fire at most this many times. */
+  times?: number;
+  path?: string;
+  method?: string;
+}
+
+/** A sandbox test account and its current credentials. */
+export interface SandboxAccount {
+  account_id: string;
+  auth_token: string;
+  bearer_token: string;
+  retailer_moniker: string;
+  hmac_key: string;
+  [extension: string]: unknown;
+}
+
+/** One request the sandbox received, credentials redacted. */
+export interface SandboxRequest {
+  seq: number;
+  method: string;
+  /** Path and query; token-bearing query values are `***`. */
+  path: string;
+  operation?: string | null;
+  status: number;
+  [extension: string]: unknown;
+}
+
+/** The stateful fake Narvar, in-process on 127.0.0.1. */
+export declare class Sandbox {
+  private constructor();
+  static start(options?: { port?: number; seed?: number; rateLimit?: number }): Promise<Sandbox>;
+  readonly url: string;
+  readonly accounts: SandboxAccount[];
+  /** A client for one of the sandbox's accounts; closed with the sandbox. The rate budget is on unless `rateBudget: false`. */
+  client(options?: ClientOptions & { account?: number }): Client;
+  /** Moves the simulated clock forward. */
+  advance(by: { seconds?: number; hours?: number; days?: number }): void;
+  /** Adds a fault rule; its id. */
+  fault(operation: string, kind: FaultKind | (string & {}), rule?: FaultRule): string;
+  clearFaults(): void;
+  /** The requests the sandbox received, optionally of one operation. */
+  requests(operation?: string): SandboxRequest[];
+  /** Registers an endpoint for the sandbox's webhooks. */
+  webhook(url: string, auth: { secret: string } | { username: string; password: string }, options?: { topics?: string[]; account?: number }): Record<string, unknown>;
+  /** The events raised so far. */
+  events(topic?: string): Array<Record<string, unknown>>;
+  /** Starts the world over. */
+  reset(): void;
+  /** Stops the sandbox and closes the clients it made. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+// Declarations the Node package and the wasm package share (gen.mjs appends them to each
+// package's own part): results, options, errors, webhooks, the API and its models.
+
+/** A value given to the API: date-time fields also take a `Date`. */
+export type Input<T> = T extends string ? T | Date
+  : T extends Array<infer U> ? Array<Input<U>>
+  : T extends object ? { [K in keyof T]: Input<T[K]> }
+  : T;
+
+/** What came back with a result or an error. */
+export interface ResponseMeta {
+  status: number | null;
+  /** Response headers, names lower-cased. */
+  headers: Record<string, string>;
+  /** `X-Narvar-Request-ID`: quote it to Narvar support. */
+  requestId: string | null;
+  tracerId: string | null;
+  /** How many times the request was sent. */
+  attempts: number;
+}
+
+/** A result: plain API data, with its response metadata in a property that `JSON.stringify` skips. */
+export type WithResponse<T> = T & { readonly lastResponse: ResponseMeta };
+
+/** Options every call takes. */
+export interface RequestOptions {
+  /** Aborting rejects at once with an `AbortError` and closes the request's connection. */
+  signal?: AbortSignal;
+  /** The call's total deadline, retries included. */
+  timeoutMs?: number;
+  /** Sent as `Idempotency-Key` by operations that take one (made for you otherwise). */
+  idempotencyKey?: string;
+  /** `X-Narvar-Tracer-ID`, the same on every attempt (made for you otherwise). */
+  tracerId?: string;
 }
 
 /** One problem with one input field. */
@@ -191,69 +257,6 @@ export type WebhookHeaders =
  * is the body exactly as received: a re-serialized body cannot match its signature.
  */
 export declare function verifyWebhook(rawBody: Uint8Array | string, headers: WebhookHeaders, check: WebhookCheck): Webhook;
-
-/** A fault the sandbox injects. */
-export type FaultKind = 'status' | 'delay' | 'stall_body' | 'drop_before' | 'drop_after' | 'expire_credentials';
-export interface FaultRule {
-  status?: number;
-  /** Seconds, for 429 and 503. */
-  retry_after?: number;
-  delay_ms?: number;
-  /** Fire with this probability (default 1). */
-  probability?: number;
-  seed?: number;
-  /** Fire at most this many times. */
-  times?: number;
-  path?: string;
-  method?: string;
-}
-
-/** A sandbox test account and its current credentials. */
-export interface SandboxAccount {
-  account_id: string;
-  auth_token: string;
-  bearer_token: string;
-  retailer_moniker: string;
-  hmac_key: string;
-  [extension: string]: unknown;
-}
-
-/** One request the sandbox received, credentials redacted. */
-export interface SandboxRequest {
-  seq: number;
-  method: string;
-  /** Path and query; token-bearing query values are `***`. */
-  path: string;
-  operation?: string | null;
-  status: number;
-  [extension: string]: unknown;
-}
-
-/** The stateful fake Narvar, in-process on 127.0.0.1. */
-export declare class Sandbox {
-  private constructor();
-  static start(options?: { port?: number; seed?: number; rateLimit?: number }): Promise<Sandbox>;
-  readonly url: string;
-  readonly accounts: SandboxAccount[];
-  /** A client for one of the sandbox's accounts; closed with the sandbox. The rate budget is on unless `rateBudget: false`. */
-  client(options?: ClientOptions & { account?: number }): Client;
-  /** Moves the simulated clock forward. */
-  advance(by: { seconds?: number; hours?: number; days?: number }): void;
-  /** Adds a fault rule; its id. */
-  fault(operation: string, kind: FaultKind | (string & {}), rule?: FaultRule): string;
-  clearFaults(): void;
-  /** The requests the sandbox received, optionally of one operation. */
-  requests(operation?: string): SandboxRequest[];
-  /** Registers an endpoint for the sandbox's webhooks. */
-  webhook(url: string, auth: { secret: string } | { username: string; password: string }, options?: { topics?: string[]; account?: number }): Record<string, unknown>;
-  /** The events raised so far. */
-  events(topic?: string): Array<Record<string, unknown>>;
-  /** Starts the world over. */
-  reset(): void;
-  /** Stops the sandbox and closes the clients it made. */
-  close(): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
 
 /** The operations of the core's registry. */
 export declare function operations(): Array<{ name: string; method: string; path: string; idempotent: boolean; summary: string }>;

@@ -6,73 +6,13 @@ const native = require('./native');
 const { translate, abortError } = require('./errors');
 const { toJson } = require('./json');
 const { attachNamespaces } = require('./api');
+const { split, withResponse, callSettings, rootsOf, inputJson, atCaller } = require('./calls');
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Marks the options `Client.fromEnv` passes on (a symbol: never a setting, never serialized).
 const FROM_ENV = Symbol('narvar.fromEnv');
-const CALL_OPTIONS = ['signal', 'timeoutMs', 'idempotencyKey', 'tracerId'];
 let lastCallId = 0;
-let roots = null;
-
-/** The input field an operation's errors are named under (`order_info`), from the registry. */
-function rootOf(operation) {
-  roots ??= new Map(JSON.parse(native.operations()).map((o) => [o.name, o.input_root]));
-  return roots.get(operation) ?? '';
-}
-
-/** `{ fields, call }`: an options argument split into API fields and per-call options. */
-function split(options) {
-  if (options == null) return { fields: {}, call: undefined };
-  if (typeof options !== 'object') throw new TypeError(`options must be an object, not ${typeof options}`);
-  const fields = { ...options };
-  const call = {};
-  for (const k of CALL_OPTIONS) {
-    if (k in fields) {
-      call[k] = fields[k];
-      delete fields[k];
-    }
-  }
-  return { fields, call };
-}
-
-/** What came back with a result or an error: status, headers, request and tracer ids, attempts. */
-function responseMeta(metaText) {
-  const m = JSON.parse(metaText);
-  return {
-    status: m.status ?? null,
-    headers: Object.fromEntries(m.headers ?? []),
-    requestId: m.request_id ?? null,
-    tracerId: m.tracer_id ?? null,
-    attempts: m.attempts ?? 0,
-  };
-}
-
-/** Puts `lastResponse` on a result without it showing in `JSON.stringify` or `structuredClone`. */
-function withResponse(value, metaText) {
-  if (value === null || typeof value !== 'object') return value;
-  let meta;
-  Object.defineProperty(value, 'lastResponse', {
-    get: () => (meta ??= responseMeta(metaText)),
-    enumerable: false,
-    configurable: true,
-  });
-  return value;
-}
-
-function callSettings(call) {
-  if (call != null && typeof call !== 'object') throw new TypeError(`options must be an object, not ${typeof call}`);
-  for (const k of Object.keys(call ?? {})) {
-    if (!CALL_OPTIONS.includes(k)) {
-      const near = CALL_OPTIONS.find((o) => o.toLowerCase().startsWith(k.toLowerCase().slice(0, 4)));
-      throw new TypeError(`There is no call option ${k}.${near ? ` Did you mean ${near}?` : ''} The options are ${CALL_OPTIONS.join(', ')}.`);
-    }
-  }
-  const { timeoutMs, idempotencyKey, tracerId } = call ?? {};
-  for (const [name, v, type] of [['timeoutMs', timeoutMs, 'number'], ['idempotencyKey', idempotencyKey, 'string'], ['tracerId', tracerId, 'string']]) {
-    if (v != null && typeof v !== type) throw new TypeError(`${name} must be a ${type}, not ${typeof v}`);
-  }
-  return { timeoutMs: timeoutMs ?? undefined, idempotencyKey: idempotencyKey ?? undefined, tracerId: tracerId ?? undefined };
-}
+const rootOf = rootsOf(() => native.operations());
 
 // Calls settle through one native callback (`onSettled`), keyed by call id. While any is pending,
 // a ref'd timer handle keeps Node alive (the native callback is weak); none is kept otherwise.
@@ -127,12 +67,6 @@ function settled(start, signal) {
   return outcome;
 }
 
-/** The error with its stack starting at the caller's frame (no narvar internals on top). */
-function atCaller(err, above) {
-  if (err instanceof Error && typeof Error.captureStackTrace === 'function') Error.captureStackTrace(err, above);
-  return err;
-}
-
 class Client {
   #native;
 
@@ -158,10 +92,7 @@ class Client {
 
   /** Runs an operation of the registry by name with its JSON input (what the methods call). */
   async _call(operation, input, call) {
-    const root = rootOf(operation);
-    // Given as the wire envelope (`{ order_info: {...} }`), the input already names its root.
-    const enveloped = root && input && typeof input === 'object' && Object.keys(input).length === 1 && root in input;
-    const text = toJson(input, enveloped ? '' : root);
+    const text = inputJson(input, rootOf(operation));
     const settings = callSettings(call);
     let answer;
     try {

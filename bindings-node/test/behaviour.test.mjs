@@ -1,31 +1,12 @@
 // Cancellation, deadlines, webhooks from the sandbox, and a process that ends by itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHmac } from 'node:crypto';
 import * as narvar from 'narvar';
-import { withSandbox, order } from './helpers.mjs';
-
-/** A TCP relay in front of the sandbox that reports when the client's connections close. */
-async function relay(target) {
-  const { hostname, port } = new URL(target);
-  const closed = [];
-  let open = 0;
-  const server = net.createServer((client) => {
-    open += 1;
-    const upstream = net.connect(Number(port), hostname);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => { open -= 1; closed.push(performance.now()); upstream.destroy(); });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { url: `http://127.0.0.1:${server.address().port}`, closed, open: () => open, close: () => server.close() };
-}
+import { withSandbox, order, relay } from './helpers.mjs';
 
 test('aborting during a stalled body rejects within 100 ms and closes the connection', () => withSandbox(async (sb) => {
   const r = await relay(sb.url);

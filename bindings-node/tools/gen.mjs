@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Generates lib/api.js (one method per operation of the core's registry) and index.d.ts (the
-// whole API, model interfaces included) from tests/schema/narvar.schema.json. `--check` fails
-// when a checked-in file is stale.
+// Generates lib/api.js (one method per operation of the core's registry) and the declarations
+// of both JavaScript packages (the whole API, model interfaces included): bindings-node/index.d.ts
+// and bindings-wasm/js/index.d.ts, each its own template (index.d.ts.in) followed by the shared
+// one (tools/shared.d.ts.in), from tests/schema/narvar.schema.json. `--check` fails when a
+// checked-in file is stale.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,10 +67,15 @@ function tsType(s) {
 
 /** Names the hand-written part of index.d.ts declares in JavaScript's shape (the error's fields
  * camelCased, the metadata's headers an object): their schema models are not generated. */
-const TEMPLATE = readFileSync(join(HERE, 'index.d.ts.in'), 'utf8');
-const DECLARED = new Set([...TEMPLATE.matchAll(/export (?:declare )?(?:interface|class|type|function) (\w+)/g)].map((m) => m[1]));
+const SHARED = readFileSync(join(HERE, 'shared.d.ts.in'), 'utf8');
+const TEMPLATES = {
+  [join(PKG, 'index.d.ts')]: readFileSync(join(HERE, 'index.d.ts.in'), 'utf8') + SHARED,
+  [join(ROOT, 'bindings-wasm', 'js', 'index.d.ts')]: readFileSync(join(ROOT, 'bindings-wasm', 'js', 'index.d.ts.in'), 'utf8') + SHARED,
+};
+const declared = (template) => new Set([...template.matchAll(/export (?:declare )?(?:interface|class|type|function) (\w+)/g)].map((m) => m[1]));
 
-function models() {
+function models(template) {
+  const DECLARED = declared(template);
   const out = [];
   for (const n of Object.keys(DEFS).filter((d) => isModel(d) && !DECLARED.has(d)).sort()) {
     const d = DEFS[n];
@@ -176,8 +183,10 @@ function api() {
 
 function main() {
   const { js, dts, members } = api();
-  const index = HEADER + TEMPLATE.replace('  /* NAMESPACES */\n', members).replace('/* API */\n', dts).replace('/* MODELS */\n', models());
-  const files = { [join(PKG, 'lib', 'api.js')]: js, [join(PKG, 'index.d.ts')]: index };
+  const files = { [join(PKG, 'lib', 'api.js')]: js };
+  for (const [path, template] of Object.entries(TEMPLATES)) {
+    files[path] = HEADER + template.replace('  /* NAMESPACES */\n', members).replace('/* API */\n', dts).replace('/* MODELS */\n', models(template));
+  }
   const stale = Object.entries(files).filter(([p, text]) => !existsSync(p) || readFileSync(p, 'utf8') !== text).map(([p]) => p);
   if (process.argv.includes('--check')) {
     for (const p of stale) console.log(`stale: ${relative(ROOT, p)} (run node bindings-node/tools/gen.mjs)`);

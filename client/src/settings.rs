@@ -1,6 +1,8 @@
 //! A client's settings as plain values: what a binding reads from its language's options
 //! (keyword arguments, an options object) and turns into a [`Client`] the same way everywhere.
 
+pub use narvar_core::budget::RateBudgetSetting;
+
 use crate::{Client, ClientBuilder, Environment, Result};
 use std::time::Duration;
 
@@ -29,15 +31,6 @@ pub struct Settings {
     pub user_agent_suffix: Option<String>,
     /// Start from the `NARVAR_*` environment variables.
     pub from_env: bool,
-}
-
-/// A binding's rate budget option: `true` (the default budget), `false` (none), or a budget
-/// written as text, such as `"120/2s"` or `"100/60s, burst 10"`.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
-pub enum RateBudgetSetting {
-    Switch(bool),
-    Text(String),
 }
 
 impl std::fmt::Debug for Settings {

@@ -434,3 +434,23 @@ mod tests {
         }
     }
 }
+
+/// A binding's rate budget option: `true` (the default budget), `false` (none), or a budget
+/// written as text, such as `"120/2s"` or `"100/60s, burst 10"`.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RateBudgetSetting {
+    Switch(bool),
+    Text(String),
+}
+
+impl RateBudgetSetting {
+    /// The budget a setting (or its absence: the default budget) asks for; `None` is no budget.
+    pub fn budget(setting: Option<&Self>) -> Result<Option<RateBudget>, NarvarError> {
+        match setting {
+            Some(RateBudgetSetting::Switch(false)) => Ok(None),
+            Some(RateBudgetSetting::Text(spec)) => RateBudget::parse_setting(spec),
+            Some(RateBudgetSetting::Switch(true)) | None => Ok(Some(RateBudget::default())),
+        }
+    }
+}

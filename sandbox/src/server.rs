@@ -69,21 +69,6 @@ pub fn is_json(content_type: &str) -> bool {
 }
 
 /// Percent-decoded UTF-8; `None` when the bytes are not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
-}
-
-/// Decoded query pairs (`+` is a space, as forms send it).
-pub fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
-    q.split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            Some((percent_decode(&k.replace('+', " "))?, percent_decode(&v.replace('+', " "))?))
-        })
-        .collect()
-}
-
 fn redacted(path: &str, query: &[(String, String)]) -> String {
     if query.is_empty() {
         return path.to_owned();
@@ -232,26 +217,17 @@ async fn api_inner(shared: Arc<Shared>, req: Request<Body>) -> Response {
         HttpMethod::PUT => Method::Put,
         HttpMethod::DELETE => Method::Delete,
         ref other => {
-            let segments: Vec<String> =
-                parts.uri.path().split('/').skip(1).filter_map(percent_decode).filter(|s| !s.is_empty()).collect();
+            let segments = narvar_core::ops::parse_target(parts.uri.path(), None).map(|(s, _)| s).unwrap_or_default();
             return method_not_allowed(other.as_str(), &allowed_methods(&segments));
         }
     };
     let path = parts.uri.path().to_owned();
-    let raw_segments: Vec<&str> = path.split('/').skip(1).collect();
-    let segments: Option<Vec<String>> =
-        if path == "/" { Some(vec![]) } else { raw_segments.iter().map(|s| percent_decode(s)).collect::<Option<Vec<_>>>() };
-    let query = parts.uri.query().map(parse_query).unwrap_or(Some(vec![]));
-    let (Some(mut segments), Some(query)) = (segments, query) else {
+    let Some((segments, query)) = narvar_core::ops::parse_target(&path, parts.uri.query()) else {
         return envelope(
             400,
             &json!({"status": "FAILURE", "messages": [{"code": "request.malformed", "message": "The path or query is not valid percent-encoded UTF-8"}]}),
         );
     };
-    // A trailing slash leaves an empty last segment: `/api/v1/orders/` is the POST-only collection.
-    if segments.last().is_some_and(String::is_empty) {
-        segments.pop();
-    }
     let keys: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
     let Some((entry, params)) = narvar_core::ops::route(method, &segments, &keys) else {
         let allowed = allowed_methods(&segments);

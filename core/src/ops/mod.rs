@@ -693,3 +693,65 @@ pub fn route(
         .filter_map(|e| e.info.matches(method, segments, query_keys).map(|p| (e, p)))
         .max_by_key(|(e, _)| e.info.query_keys().len())
 }
+
+/// A request's path and query, percent-decoded: the path's segments (a trailing slash dropped)
+/// and the query's pairs (`+` is a space, as forms send it). `None` when either is not valid
+/// percent-encoded UTF-8.
+pub fn parse_target(path: &str, query: Option<&str>) -> Option<(Vec<String>, Vec<(String, String)>)> {
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned());
+    let mut segments: Vec<String> =
+        if path == "/" || path.is_empty() { Vec::new() } else { path.split('/').skip(1).map(decode).collect::<Option<_>>()? };
+    // `/api/v1/orders/` is the collection: an empty last segment is no segment.
+    if segments.last().is_some_and(String::is_empty) {
+        segments.pop();
+    }
+    let pairs = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            Some((decode(&k.replace('+', " "))?, decode(&v.replace('+', " "))?))
+        })
+        .collect::<Option<_>>()?;
+    Some((segments, pairs))
+}
+
+/// Which operation an HTTP request is, and its input as JSON, read as the sandbox reads it:
+/// what a retailer's backend proxy checks before it adds credentials and forwards a page's
+/// request (allow `orders.get` and `returns.create` for the shopper's own order, nothing else).
+/// `Ok(None)` for a request that is no operation; a request that is one but whose input does not
+/// read is that operation's validation error.
+///
+/// ```
+/// let (entry, input) = narvar_core::ops::identify("GET", "/api/v1/orders/A%2F1", b"").unwrap().unwrap();
+/// assert_eq!(entry.info.name, "orders.get");
+/// assert_eq!(input["order_number"], "A/1");
+/// assert!(narvar_core::ops::identify("GET", "/admin", b"").unwrap().is_none());
+/// ```
+pub fn identify(method: &str, path_and_query: &str, body: &[u8]) -> Result<Option<(&'static OpEntry, serde_json::Value)>, NarvarError> {
+    let method = match method.to_ascii_uppercase().as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        _ => return Ok(None),
+    };
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_and_query, None),
+    };
+    let Some((segments, query)) = parse_target(path, query) else { return Ok(None) };
+    let keys: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
+    let Some((entry, params)) = route(method, &segments, &keys) else { return Ok(None) };
+    let body: Option<serde_json::Value> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let parsed = serde_json::from_slice(body).map_err(|e| {
+            NarvarError::validation(vec![FieldError::new("body", "json", format!("is not JSON: {e}"))]).in_operation(entry.info.name)
+        })?;
+        Some(parsed)
+    };
+    let wire = WireRequest { params: &params, query: &query, body: body.as_ref() };
+    (entry.from_wire)(&wire).map(|input| Some((entry, input)))
+}

@@ -12,8 +12,11 @@ export function startFetch(method, url, headers, body, maxBytes) {
     try {
       response = await fetch(url, init);
     } catch (e) {
-      // fetch does not say whether the request left: a refused connection and a reset look the same.
-      throw { maybeSent: true, detail: `fetch failed: ${e?.cause?.code ?? e?.message ?? e}` };
+      // Browsers do not say whether the request left (a refused connection and a reset look the
+      // same), so it may have; Node and Deno name a refused connection, which never sent it.
+      const cause = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e);
+      const refused = /ECONNREFUSED|Connection refused/i.test(cause);
+      throw { maybeSent: !refused, detail: `fetch failed: ${cause}` };
     }
     if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
       response.body?.cancel().catch(() => {});
