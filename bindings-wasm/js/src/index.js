@@ -24,6 +24,28 @@ function warnOnSecretsInPage(options) {
   }
 }
 
+// This package's own files: frames to drop from an error's stack, so it starts at the caller.
+const OWN_FILES = (() => {
+  try {
+    return new URL('.', import.meta.url).href;
+  } catch {
+    return '\0'; // a host without import.meta.url (frames are then left as they are)
+  }
+})();
+
+/** The stack at a call's start (an async call's error is made after the caller's frames are gone). */
+function callSite() {
+  return new Error().stack ?? '';
+}
+
+/** `err` with the call site's stack, without this package's frames. */
+function fromCaller(err, site) {
+  if (!(err instanceof Error) || !site) return err;
+  const frames = site.split('\n').slice(1).filter((line) => !line.includes(OWN_FILES));
+  err.stack = `${err.name}: ${err.message}\n${frames.join('\n')}`;
+  return err;
+}
+
 /**
  * Runs a native call, `start(aborted)`: `aborted` settles when `signal` aborts, and the native
  * side then drops the call (its `fetch` is aborted). The call rejects at once with an `AbortError`.
@@ -66,6 +88,7 @@ export class Client {
 
   /** Runs an operation of the registry by name with its JSON input (what the methods call). */
   async _call(operation, input, call) {
+    const site = callSite();
     try {
       const text = inputJson(input, rootOf(operation));
       const s = callSettings(call);
@@ -75,28 +98,30 @@ export class Client {
       );
       return withResponse(JSON.parse(result), meta);
     } catch (e) {
-      throw atCaller(translate(e), Client.prototype._call);
+      throw fromCaller(translate(e), site);
     }
   }
 
   /** The journey of an order: the order, its tracking, the returns this client made for it. */
   async journey(orderNumber, options = {}) {
     if (typeof orderNumber !== 'string') throw new TypeError(`orderNumber must be a string, not ${typeof orderNumber}`);
+    const site = callSite();
     try {
       return JSON.parse(await run((aborted) => this.#native.journey(orderNumber, aborted), options.signal));
     } catch (e) {
-      throw atCaller(translate(e), Client.prototype.journey);
+      throw fromCaller(translate(e), site);
     }
   }
 
   /** Downloads a label from its `label_url`: `{ contentType, bytes }` (no credentials sent). */
   async _downloadLabel(labelUrl, call) {
+    const site = callSite();
     try {
       const s = callSettings(call);
       const [contentType, bytes, meta] = await run((aborted) => this.#native.downloadLabel(labelUrl, s.timeoutMs, aborted), call?.signal);
       return withResponse({ contentType, bytes }, meta);
     } catch (e) {
-      throw atCaller(translate(e), Client.prototype._downloadLabel);
+      throw fromCaller(translate(e), site);
     }
   }
 
