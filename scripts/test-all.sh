@@ -40,6 +40,9 @@ bash scripts/test-python.sh
 step "Node binding"
 bash scripts/test-node.sh
 
+step "wasm package: Node, Chromium (the return portal), Deno, Bun, workerd"
+bash scripts/test-wasm.sh
+
 step "tools: the Python venv of the checks (schemathesis, tree-sitter-swift)"
 if [ ! -x .tools/venv/bin/schemathesis ] || ! .tools/venv/bin/python -c "import tree_sitter_swift" 2>/dev/null; then
   python3 -m venv .tools/venv

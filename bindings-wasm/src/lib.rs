@@ -128,7 +128,11 @@ impl JsSettings {
     }
 }
 
-fn call_options(timeout_ms: Option<f64>, idempotency_key: Option<String>, tracer_id: Option<String>) -> Result<CallOptions, NarvarError> {
+fn call_options(
+    timeout_ms: Option<f64>,
+    idempotency_key: Option<String>,
+    tracer_id: Option<String>,
+) -> Result<CallOptions, NarvarError> {
     let timeout = timeout_ms.map(|t| narvar_core::config::timeout_from_millis("timeoutMs", t)).transpose()?;
     Ok(CallOptions { idempotency_key, tracer_id, timeout })
 }
@@ -278,7 +282,8 @@ impl NativeClient {
 #[wasm_bindgen]
 pub fn check(operation: &str, input_json: &str) -> Result<(), JsValue> {
     let checked = || -> Result<(), NarvarError> {
-        let entry = narvar_core::ops::find(operation).ok_or_else(|| configuration(format!("There is no operation named {operation:?}.")))?;
+        let entry = narvar_core::ops::find(operation)
+            .ok_or_else(|| configuration(format!("There is no operation named {operation:?}.")))?;
         let input = parse_json("input", input_json)?;
         (entry.check)(&input).map_err(|e| e.in_operation(operation))
     };
@@ -305,7 +310,12 @@ pub fn verify_webhook(headers: Vec<String>, body: &[u8], options_json: &str) -> 
 /// must never hold the key (JSON text; `epoch` in Unix seconds, now when absent). The page's
 /// client takes it as `trackingGrants`, and tracks that one order for about five minutes.
 #[wasm_bindgen(js_name = trackingGrant)]
-pub fn tracking_grant(retailer_moniker: String, hmac_key: String, order_number: &str, epoch: Option<f64>) -> Result<String, JsValue> {
+pub fn tracking_grant(
+    retailer_moniker: String,
+    hmac_key: String,
+    order_number: &str,
+    epoch: Option<f64>,
+) -> Result<String, JsValue> {
     let bad = |what: &str| js_error(&configuration(format!("trackingGrant needs {what}.")));
     if retailer_moniker.is_empty() {
         return Err(bad("a retailer moniker"));

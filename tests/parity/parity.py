@@ -3,11 +3,11 @@
 in every language's public surface. Reads the registry from `narvar operations --json` (the
 core's REGISTRY) and each surface as users get it: the Rust client's namespaced API
 (client/src/api.rs), the CLI's commands (each run with --help), the installed Python package and
-the installed npm package (introspected), and the mobile binding's generated Kotlin and Swift
+the installed npm packages, `narvar` and `narvar-wasm` (introspected), and the mobile binding's generated Kotlin and Swift
 (bindings-mobile: a `suspend fun` / `async throws` method of the family object the client hands
 out). Prints the matrix; exits 1 on any gap.
 
-    python3 tests/parity/parity.py   # after scripts/test-python.sh and scripts/test-node.sh
+    python3 tests/parity/parity.py   # after scripts/test-python.sh, test-node.sh and test-wasm.sh
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NARVAR = ROOT / "target" / "debug" / "narvar"
 PYTHON = ROOT / "target" / "python-venv" / "bin" / "python"
 NODE_PROJECT = ROOT / "target" / "node-project"
+WASM_PROJECT = ROOT / "target" / "wasm-project"
 
 
 def camel(s: str) -> str:
@@ -102,6 +103,25 @@ console.log(JSON.stringify(found));
     return set(json.loads(out))
 
 
+def wasm_surface(ops: list[dict]) -> set[str]:
+    """The wasm package as Node loads it (its `node` condition), in the project test-wasm.sh installs."""
+    if not (WASM_PROJECT / "node_modules" / "narvar-wasm").exists():
+        sys.exit(f"{WASM_PROJECT} has no installed narvar-wasm: run scripts/test-wasm.sh first")
+    probe = """
+import { Client } from 'narvar-wasm';
+const c = new Client({ baseUrl: 'http://127.0.0.1:9', proxied: true });
+const camel = (s) => s.replace(/_([a-z0-9])/g, (_, x) => x.toUpperCase());
+const found = JSON.parse(process.argv[1]).filter((op) => {
+  const [space, verb] = op.split('.');
+  return typeof c[camel(space)]?.[camel(verb)] === 'function';
+});
+console.log(JSON.stringify(found));
+"""
+    names = json.dumps([o["name"] for o in ops])
+    out = subprocess.run(["node", "--input-type=module", "-e", probe, names], check=True, capture_output=True, text=True, cwd=WASM_PROJECT).stdout
+    return set(json.loads(out))
+
+
 def blocks(text: str, opener: str) -> dict[str, str]:
     """`public interface OrdersInterface {` ... `}` (Kotlin) or `public protocol OrdersProtocol` (Swift)."""
     return {m.group(1): m.group(2) for m in re.finditer(opener + r"(.*?)\n\}", text, re.S)}
@@ -132,6 +152,7 @@ def swift_surface(ops: list[dict]) -> set[str]:
 def main() -> int:
     ops = registry()
     columns = {"Rust": rust_surface(), "CLI": cli_surface(ops), "Python": python_surface(ops), "Node": node_surface(ops),
+               "wasm": wasm_surface(ops),
                "Kotlin": kotlin_surface(ops), "Swift": swift_surface(ops)}
     width = max(len(o["name"]) for o in ops) + 2
     print("operation".ljust(width) + "".join(c.ljust(8) for c in columns))

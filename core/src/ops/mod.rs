@@ -694,10 +694,13 @@ pub fn route(
         .max_by_key(|(e, _)| e.info.query_keys().len())
 }
 
+/// A request's target, percent-decoded: the path's segments and the query's pairs.
+pub type Target = (Vec<String>, Vec<(String, String)>);
+
 /// A request's path and query, percent-decoded: the path's segments (a trailing slash dropped)
 /// and the query's pairs (`+` is a space, as forms send it). `None` when either is not valid
 /// percent-encoded UTF-8.
-pub fn parse_target(path: &str, query: Option<&str>) -> Option<(Vec<String>, Vec<(String, String)>)> {
+pub fn parse_target(path: &str, query: Option<&str>) -> Option<Target> {
     let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned());
     let mut segments: Vec<String> =
         if path == "/" || path.is_empty() { Vec::new() } else { path.split('/').skip(1).map(decode).collect::<Option<_>>()? };
@@ -729,7 +732,11 @@ pub fn parse_target(path: &str, query: Option<&str>) -> Option<(Vec<String>, Vec
 /// assert_eq!(input["order_number"], "A/1");
 /// assert!(narvar_core::ops::identify("GET", "/admin", b"").unwrap().is_none());
 /// ```
-pub fn identify(method: &str, path_and_query: &str, body: &[u8]) -> Result<Option<(&'static OpEntry, serde_json::Value)>, NarvarError> {
+pub fn identify(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> Result<Option<(&'static OpEntry, serde_json::Value)>, NarvarError> {
     let method = match method.to_ascii_uppercase().as_str() {
         "GET" => Method::Get,
         "POST" => Method::Post,
@@ -748,7 +755,8 @@ pub fn identify(method: &str, path_and_query: &str, body: &[u8]) -> Result<Optio
         None
     } else {
         let parsed = serde_json::from_slice(body).map_err(|e| {
-            NarvarError::validation(vec![FieldError::new("body", "json", format!("is not JSON: {e}"))]).in_operation(entry.info.name)
+            NarvarError::validation(vec![FieldError::new("body", "json", format!("is not JSON: {e}"))])
+                .in_operation(entry.info.name)
         })?;
         Some(parsed)
     };

@@ -1,0 +1,172 @@
+// wasm package benchmarks (by hand; not in CI). Ratios are measured in the same run.
+//
+//   bash scripts/test-wasm.sh                                   # builds and installs the package
+//   cargo build --release -p narvar-sandbox --bin narvar-sandbox
+//   cd target/wasm-project && taskset -c 1 node ../../bindings-wasm/js/benches/bench.mjs
+//
+// The sandbox (a release `narvar-sandbox` process) runs on CPU 0, the client on CPU 1. Measured:
+//  1. sequential `orders.get` of a 1.5 KB order: the wasm client (core driver over the global
+//     fetch) against `fetch` + `JSON.parse` (the same field checked), interleaved rounds;
+//  2. validating a 50-item order: `validate('orders.create', ...)` against a zod 4 schema of the
+//     same rules (what a TypeScript team would write);
+//  3. first use in Chromium: instantiate the module and the first `orders.get` (cold page).
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client, validate } from 'narvar-wasm';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..', '..');
+const MODULES = join(HERE, '..', 'node_modules');
+const N_SEQ = 400;
+const ROUNDS = 15;
+const ORDER = {
+  order_number: 'BENCH-1', order_date: '2024-03-09T17:45:00Z', currency_code: 'USD',
+  order_items: Array.from({ length: 8 }, (_, i) => ({ sku: `SKU-${i}`, item_id: `L${i}`, name: `Blue mug ${i}`, quantity: 2, unit_price: 14.5,
+    item_image: `https://cdn.example.test/${i}.png`, fulfillment_status: 'NOT_SHIPPED' })),
+  customer: { customer_id: 'C-88', email: 'ada@example.test' },
+};
+
+async function startSandbox() {
+  const p = spawn('taskset', ['-c', '0', join(ROOT, 'target/release/narvar-sandbox'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: p.stdout });
+  const [line] = await once(lines, 'line');
+  const [account] = await once(lines, 'line');
+  const creds = Object.fromEntries([...account.matchAll(/(NARVAR_\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+  return { p, url: line.trim().split(' ').pop(), creds };
+}
+
+async function perGet(n, one) {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await one();
+  return ((performance.now() - t) * 1000) / n;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function sequential(sb) {
+  const c = sb.creds;
+  const client = new Client({ baseUrl: sb.url, accountId: c.NARVAR_ACCOUNT_ID, authToken: c.NARVAR_AUTH_TOKEN, rateBudget: false });
+  await client.orders.create(ORDER);
+  const auth = `Basic ${btoa(`${c.NARVAR_ACCOUNT_ID}:${c.NARVAR_AUTH_TOKEN}`)}`;
+  const url = `${sb.url}/api/v1/orders/BENCH-1`;
+  const sides = {
+    wasm: async () => {
+      const o = await client.orders.get('BENCH-1');
+      if (o.order_items[0].sku !== 'SKU-0') throw new Error('wrong order');
+    },
+    fetch: async () => {
+      const r = await fetch(url, { headers: { authorization: auth, accept: 'application/json' } });
+      const o = JSON.parse(await r.text());
+      if (!r.ok || o.order_info.order_items[0].sku !== 'SKU-0') throw new Error('wrong order');
+    },
+  };
+  for (const one of Object.values(sides)) await perGet(200, one); // warm-up
+  const rounds = { wasm: [], fetch: [] };
+  const ratios = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const w = await perGet(N_SEQ, sides.wasm);
+    const f = await perGet(N_SEQ, sides.fetch);
+    rounds.wasm.push(w);
+    rounds.fetch.push(f);
+    ratios.push(f / w);
+  }
+  const [w, f] = [rounds.wasm, rounds.fetch].map((xs) => `${Math.min(...xs).toFixed(0)} / ${median(xs).toFixed(0)} µs`);
+  console.log(`sequential orders.get (best / median of ${ROUNDS} rounds of ${N_SEQ}): wasm ${w}, fetch + JSON.parse ${f}`);
+  console.log(`  fetch/wasm, median of per-round ratios: ${median(ratios).toFixed(2)}x (goal >= 0.9x)`);
+}
+
+async function validation() {
+  const { z } = await import(pathToFileURL(join(MODULES, 'zod', 'index.js')).href);
+  const pathValue = z.string().min(1).max(255).refine((s) => !/[\u0000-\u001f\u007f]/.test(s) && s !== '.' && s !== '..');
+  const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]).pipe(z.number().nonnegative());
+  const quantity = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(1));
+  const item = z.object({ sku: z.string().min(1), item_id: z.string().optional(), name: z.string().optional(), quantity,
+    unit_price: decimal.optional(), line_price: decimal.optional(), discount_amount: decimal.optional(),
+    final_sale_date: z.iso.datetime({ offset: true }).optional() }).loose();
+  const order = z.object({
+    order_number: pathValue,
+    order_date: z.iso.datetime({ offset: true }),
+    currency_code: z.string().regex(/^[A-Z]{3}$/).optional(),
+    order_items: z.array(item).min(1),
+    customer: z.object({ email: z.email().optional() }).loose().optional(),
+  }).loose().superRefine((o, ctx) => {
+    const seen = new Set();
+    o.order_items.forEach((it, i) => {
+      const key = `${it.sku}\u0000${it.item_id ?? ''}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['order_items', i, 'item_id'], message: 'duplicate' });
+      seen.add(key);
+    });
+  });
+  const big = { ...ORDER, order_number: 'BIG-1', order_items: Array.from({ length: 50 }, (_, i) => ({ ...ORDER.order_items[0], sku: `SKU-${i}`, item_id: `L${i}` })) };
+  if (validate('orders.create', big).length || !order.safeParse(big).success) throw new Error('the 50-item order should be valid');
+  const bad = { ...big, order_items: big.order_items.map((it, i) => (i === 7 ? { ...it, quantity: 0 } : it)) };
+  if (validate('orders.create', bad).length !== 1 || order.safeParse(bad).success) throw new Error('both should refuse quantity 0');
+  const time = (n, f) => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) f();
+    return ((performance.now() - t) * 1000) / n;
+  };
+  const sides = { wasm: () => validate('orders.create', big), zod: () => order.safeParse(big) };
+  for (const f of Object.values(sides)) time(2000, f);
+  const ratios = [];
+  const results = { wasm: [], zod: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const w = time(2000, sides.wasm);
+    const zd = time(2000, sides.zod);
+    results.wasm.push(w);
+    results.zod.push(zd);
+    ratios.push(zd / w);
+  }
+  console.log(`validating a 50-item order (median µs): wasm ${median(results.wasm).toFixed(1)}, zod 4 ${median(results.zod).toFixed(1)}`);
+  console.log(`  zod/wasm, median of per-round ratios: ${median(ratios).toFixed(2)}x (goal >= 1x)`);
+}
+
+async function firstUseInChromium(sb) {
+  const { chromium } = await import(pathToFileURL(join(MODULES, 'playwright-core', 'index.mjs')).href);
+  const dist = dirname(fileURLToPath(import.meta.resolve('narvar-wasm')));
+  const c = sb.creds;
+  const page = `<!doctype html><script type="module">
+    const t0 = performance.now();
+    const { Client } = await import('/pkg/entry-browser.js');
+    const t1 = performance.now();
+    const client = new Client({ baseUrl: ${JSON.stringify(sb.url)}, accountId: ${JSON.stringify(c.NARVAR_ACCOUNT_ID)}, authToken: ${JSON.stringify(c.NARVAR_AUTH_TOKEN)} });
+    const o = await client.orders.get('BENCH-1');
+    window.timing = { instantiate: t1 - t0, firstGet: performance.now() - t1, total: performance.now() - t0, ok: o.order_number === 'BENCH-1' };
+  </script>`;
+  const server = http.createServer(async (req, res) => {
+    if (!req.url.startsWith('/pkg/')) return res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    const f = join(dist, req.url.slice(5));
+    res.writeHead(200, { 'content-type': f.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' }).end(await readFile(f));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const runs = [];
+  for (let i = 0; i < 7; i++) {
+    const context = await browser.newContext(); // a cold cache each time
+    const p = await context.newPage();
+    p.on('console', (m) => console.log('page:', m.text()));
+    await p.goto(`http://127.0.0.1:${server.address().port}/`);
+    runs.push(await p.waitForFunction(() => window.timing).then((h) => h.jsonValue()));
+    await context.close();
+  }
+  await browser.close();
+  server.close();
+  const m = (k) => median(runs.map((r) => r[k])).toFixed(1);
+  console.log(`first use in Chromium (median of 7 cold pages): instantiate ${m('instantiate')} ms + first orders.get ${m('firstGet')} ms = ${m('total')} ms (goal <= 50 ms)`);
+}
+
+const sb = await startSandbox();
+try {
+  await sequential(sb);
+  await validation();
+  await firstUseInChromium(sb);
+} finally {
+  sb.p.kill();
+}
