@@ -106,7 +106,8 @@ pub fn document() -> Value {
             AuthKind::Bearer => json!([{"bearerAuth": []}]),
             AuthKind::TrackingHmac | AuthKind::RetailerHeaders => json!([]),
         };
-        if let Some(body) = (entry.body_schema)(&mut g) {
+        let body_schema = narvar_core::ops::schemas_of(info.name).and_then(|s| (s.body_schema)(&mut g));
+        if let Some(body) = body_schema {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body}}});
         }
         item.insert(method, op);

@@ -486,6 +486,12 @@ pub struct OpEntry {
     pub read_text_noting: fn(&HttpResponse, &mut Vec<crate::drift::Unknown>) -> Result<String, NarvarError>,
     /// [`OpEntry::read`], also noting the unknowns.
     pub read_noting: fn(&HttpResponse, &mut Vec<crate::drift::Unknown>) -> Result<serde_json::Value, NarvarError>,
+}
+
+/// An operation's JSON Schemas, apart from its [`OpEntry`]: a build that never asks for them (the
+/// wasm package) then carries none of their code, as nothing it keeps refers to them.
+pub struct OpSchemas {
+    pub name: &'static str,
     /// JSON Schema of the input and the output.
     pub schemas: fn(&mut schemars::SchemaGenerator) -> (schemars::Schema, schemars::Schema),
     /// JSON Schema of the request body on the wire, if any.
@@ -547,9 +553,11 @@ const fn entry<O: Operation>() -> OpEntry {
         read_text: read_text::<O>,
         read_text_noting: read_text_noting::<O>,
         read_noting: read_noting::<O>,
-        schemas: schemas::<O>,
-        body_schema: O::body_schema,
     }
+}
+
+const fn op_schemas<O: Operation>() -> OpSchemas {
+    OpSchemas { name: O::INFO.name, schemas: schemas::<O>, body_schema: O::body_schema }
 }
 
 /// The statuses an operation answers, with what each means, as the SDK reads them
@@ -615,9 +623,16 @@ macro_rules! registry {
     ($($op:ident),*) => {
         /// Every operation, in documentation order.
         pub static REGISTRY: &[OpEntry] = &[$(entry::<$op>()),*];
+        /// Every operation's JSON Schemas, in the order of [`REGISTRY`].
+        pub static SCHEMAS: &[OpSchemas] = &[$(op_schemas::<$op>()),*];
     };
 }
 for_each_operation!(registry);
+
+/// The JSON Schemas of `name` (`orders.get`).
+pub fn schemas_of(name: &str) -> Option<&'static OpSchemas> {
+    SCHEMAS.iter().find(|e| e.name == name)
+}
 
 /// The registry entry of `name` (`orders.get`).
 pub fn find(name: &str) -> Option<&'static OpEntry> {
