@@ -57,7 +57,7 @@ target/python-venv/bin/python tests/rate-budget/run.py
 
 step "narvar mcp: the official MCP TypeScript SDK as the client"
 (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error)
-node --test tests/mcp/
+timeout -k 10 600 node --test --test-timeout=120000 tests/mcp/
 
 step "parity: every operation in every language"
 python3 tests/parity/parity.py

@@ -45,8 +45,10 @@ node both.mjs
 node -e "const n = require('narvar'); if (typeof n.Client !== 'function') process.exit(1); console.log('require(\"narvar\")', n.version)"
 
 cp -r "$PKG/test" "$project/test"
-NARVAR_REPO=$ROOT node --test --test-reporter=dot --test-reporter-destination=stdout --test-reporter=tap \
-  --test-reporter-destination=tap.txt test/
+# Bounded twice: a test that waits forever fails after 2 minutes, a blocked event loop after 15.
+NARVAR_REPO=$ROOT timeout -k 10 900 node --test --test-timeout=120000 --test-reporter=dot \
+  --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=tap.txt test/ \
+  || { tail -40 tap.txt; exit 1; }
 echo; grep -E '^# (tests|pass|fail|skipped)' tap.txt
 
 # Types: a typed example under tsc --strict (lib es2022, no DOM), and the packed tarball.

@@ -42,8 +42,10 @@ ln -sfn "$project/node_modules" portal/node_modules
 "$PKG/node_modules/.bin/tsc" -p portal/tsconfig.json
 
 echo "== wasm: node --test (Node $(node --version)), Chromium"
-NARVAR_REPO=$ROOT NARVAR_TEST_OUT=$project node --test --test-reporter=dot --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination=tap.txt test/
+# Bounded twice: a test that waits forever fails after 2 minutes, a blocked event loop after 15.
+NARVAR_REPO=$ROOT NARVAR_TEST_OUT=$project timeout -k 10 900 node --test --test-timeout=120000 \
+  --test-reporter=dot --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=tap.txt test/ \
+  || { tail -40 tap.txt; exit 1; }
 echo; grep -E '^# (tests|pass|fail|skipped)' tap.txt
 echo "screenshot: $project/return-portal.png"
 

@@ -138,7 +138,7 @@ fn call_options(
 }
 
 fn meta_json(meta: &ResponseMeta) -> String {
-    serde_json::to_string(meta).unwrap_or_default()
+    narvar_core::codec::to_text(meta).unwrap_or_default()
 }
 
 /// The driver and what it remembers for journeys.
@@ -227,7 +227,7 @@ impl NativeClient {
         let work = async move {
             let inner = inner?;
             let journey = narvar_core::journey::gather(&inner.driver, &inner.ledger, &order_number, &[], &[]).await?;
-            Ok(serde_json::to_string(&journey).unwrap_or_default())
+            Ok(narvar_core::codec::to_text(&journey).unwrap_or_default())
         };
         abortable(work, aborted).await
     }
@@ -254,7 +254,7 @@ impl NativeClient {
     /// The drift report (JSON text): what the API sent that this SDK does not know.
     pub fn drift(&self) -> Result<String, JsValue> {
         let inner = self.inner().map_err(|e| js_error(&e))?;
-        Ok(serde_json::to_string(&inner.driver.drift()).unwrap_or_default())
+        Ok(narvar_core::codec::to_text(&inner.driver.drift()).unwrap_or_default())
     }
 
     /// Drops the driver; later calls are configuration errors (calls in flight finish).
@@ -301,7 +301,7 @@ pub fn verify_webhook(headers: Vec<String>, body: &[u8], options_json: &str) -> 
         let verifier = options.verifier()?;
         let pairs: Vec<(String, String)> = headers.chunks_exact(2).map(|kv| (kv[0].clone(), kv[1].clone())).collect();
         let webhook = verifier.verify(&pairs, body, options.now_or(io::wall_clock()))?;
-        Ok(serde_json::to_string(&webhook).unwrap_or_default())
+        Ok(narvar_core::codec::to_text(&webhook).unwrap_or_default())
     };
     verified().map_err(|e| js_error(&e))
 }
@@ -328,7 +328,7 @@ pub fn tracking_grant(
     }
     let epoch = epoch.filter(|e| e.is_finite() && *e >= 0.0).unwrap_or_else(|| (io::wall_ms() / 1000.0).floor()) as u64;
     let key = TrackingKey { retailer_moniker, hmac_key: hmac_key.into() };
-    Ok(serde_json::to_string(&TrackingGrant::new(&key, order_number, epoch)).unwrap_or_default())
+    Ok(narvar_core::codec::to_text(&TrackingGrant::new(&key, order_number, epoch)).unwrap_or_default())
 }
 
 /// Which operation a request is, and its input (JSON text `{"operation", "input"}`, or `null`

@@ -37,6 +37,16 @@ impl Path<'_> {
             Path::Index(parent, _) => format!("{}[]", parent.render()),
         }
     }
+
+    /// `order_items[3].sku`: the one place, as a field error names it.
+    pub fn exact(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Field(Path::Root, name) => (*name).to_owned(),
+            Path::Field(parent, name) => format!("{}.{name}", parent.exact()),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.exact()),
+        }
+    }
 }
 
 /// What kind of unknown.

@@ -513,12 +513,12 @@ impl Ledger {
     pub fn note(&self, operation: &str, input: &serde_json::Value, output: &serde_json::Value) {
         match operation {
             "promise.confirm" => {
-                if let Ok(confirmation) = serde_json::from_value(input.clone()) {
+                if let Ok(confirmation) = crate::codec::from_json(input) {
                     lock(&self.promises).confirmed(&confirmation);
                 }
             }
             "promise.options" | "promise.public_options" => {
-                if let Ok(options) = serde_json::from_value(output.clone()) {
+                if let Ok(options) = crate::codec::from_json(output) {
                     lock(&self.promises).offered(&options);
                 }
             }

@@ -25,6 +25,7 @@
 pub mod macros;
 
 pub mod budget;
+pub mod codec;
 pub mod config;
 pub mod conformance;
 pub mod drift;

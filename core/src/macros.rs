@@ -64,13 +64,13 @@ macro_rules! model {
         }
 
         impl $crate::models::Misspellings for $name {
-            fn misspellings(&self, path: &str, out: &mut ::std::vec::Vec<$crate::FieldError>) {
+            fn misspellings(&self, at: &$crate::drift::Path<'_>, out: &mut ::std::vec::Vec<$crate::FieldError>) {
                 const KNOWN: &[&str] = &[$($crate::__wire_name!($field $(, $wire)?)),*];
-                $crate::models::misspelt_keys(&self.extra, KNOWN, path, out);
+                $crate::models::misspelt_keys(&self.extra, KNOWN, at, out);
                 $(
                     $crate::models::Misspellings::misspellings(
                         &self.$field,
-                        &$crate::models::field_path(path, $crate::__wire_name!($field $(, $wire)?)),
+                        &$crate::drift::Path::Field(at, $crate::__wire_name!($field $(, $wire)?)),
                         out,
                     );
                 )*

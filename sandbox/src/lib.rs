@@ -36,7 +36,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 use tower::ServiceExt as _;
 
 /// The field a drifting sandbox adds to every object below the top level.
@@ -100,7 +100,10 @@ pub struct Sandbox {
     addr: SocketAddr,
     url: String,
     shared: Arc<Shared>,
-    stop: Arc<Notify>,
+    // A watch, not a `Notify`: the accept loop and the background thread each see "stopped"
+    // whenever they look, even when `stop` ran before either of them waited (with a `Notify`
+    // the one stored permit went to one of them, and `stop` then joined a thread that never woke).
+    stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
     thread: Option<(std::thread::JoinHandle<()>, tokio::runtime::Handle)>,
 }
@@ -147,13 +150,13 @@ impl Sandbox {
             admin_token,
             allow_remote_webhooks: config.allow_remote_webhooks,
         });
-        let stop = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
         let limits = Limits {
             max_connections: config.max_connections.max(1),
             header_read_timeout: config.header_read_timeout,
             idle_timeout: config.idle_timeout,
         };
-        let task = tokio::spawn(accept_loop(listener, app(shared.clone()), stop.clone(), limits));
+        let task = tokio::spawn(accept_loop(listener, app(shared.clone()), stopped, limits));
         Ok(Sandbox { addr, url, shared, stop, task: Some(task), thread: None })
     }
 
@@ -162,9 +165,9 @@ impl Sandbox {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let handle = runtime.handle().clone();
         let mut sandbox = runtime.block_on(Sandbox::start(config))?;
-        let stop = sandbox.stop.clone();
+        let mut stopped = sandbox.stop.subscribe();
         let thread = std::thread::Builder::new().name("narvar-sandbox".into()).spawn(move || {
-            runtime.block_on(stop.notified());
+            let _ = runtime.block_on(stopped.wait_for(|stopped| *stopped));
             runtime.shutdown_timeout(Duration::from_secs(1));
         })?;
         sandbox.task = None;
@@ -252,8 +255,7 @@ impl Sandbox {
 
     /// Stops serving.
     pub fn stop(&mut self) {
-        self.stop.notify_waiters();
-        self.stop.notify_one();
+        self.stop.send_replace(true);
         if let Some(t) = self.task.take() {
             t.abort();
         }
@@ -280,7 +282,7 @@ struct Limits {
 /// Accepts while fewer than `max_connections` are open (the rest wait in the backlog), backs
 /// off when accepting fails (out of file descriptors: retrying at once would spin), and serves
 /// each connection with a header-read timeout and an idle timeout.
-async fn accept_loop(listener: TcpListener, app: Router, stop: Arc<Notify>, limits: Limits) {
+async fn accept_loop(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>, limits: Limits) {
     let mut connections = tokio::task::JoinSet::new();
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let mut backoff = Duration::from_millis(10);
@@ -290,7 +292,7 @@ async fn accept_loop(listener: TcpListener, app: Router, stop: Arc<Notify>, limi
                 let slot = slots.clone().acquire_owned().await;
                 (listener.accept().await, slot)
             } => a,
-            _ = stop.notified() => break,
+            _ = stopped.wait_for(|stopped| *stopped) => break,
         };
         let (stream, slot) = match accepted {
             (Ok((stream, _)), Ok(slot)) => {

@@ -253,3 +253,19 @@ async fn the_openapi_document_lists_every_operation() {
     assert!(doc["paths"]["/api/v1/orders"]["post"]["responses"]["415"].is_object());
     assert!(doc["paths"]["/carrier-accounts"]["get"]["responses"]["404"].is_object(), "the shared path answers what get answers");
 }
+
+/// Stopping a sandbox at once after starting it returns (it once hung when `stop` ran before the
+/// background thread waited: the CLI's, Python's and Node's sandboxes all stop this way).
+#[test]
+fn a_sandbox_stopped_at_once_stops() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..100 {
+            let mut sandbox = narvar_sandbox::Sandbox::start_in_background(Default::default()).unwrap();
+            sandbox.stop();
+        }
+        let _ = done.send(());
+    });
+    // A hang fails here instead of holding the test run.
+    finished.recv_timeout(Duration::from_secs(60)).expect("100 sandboxes started and stopped at once within 60 s");
+}

@@ -33,9 +33,11 @@ const ORDER = {
 
 async function startSandbox() {
   const p = spawn('taskset', ['-c', '0', join(ROOT, 'target/release/narvar-sandbox'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: p.stdout });
-  const [line] = await once(lines, 'line');
-  const [account] = await once(lines, 'line');
+  // An iterator, not two `once(lines, 'line')`: both lines can come in one chunk, and the
+  // second event would then fire before anyone listened.
+  const lines = createInterface({ input: p.stdout })[Symbol.asyncIterator]();
+  const line = (await lines.next()).value;
+  const account = (await lines.next()).value;
   const creds = Object.fromEntries([...account.matchAll(/(NARVAR_\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
   return { p, url: line.trim().split(' ').pop(), creds };
 }

@@ -336,7 +336,7 @@ impl CarrierCredentials {
     /// do not fit (a string where an object is needed), keep the raw JSON.
     pub fn for_moniker(carrier_moniker: &str, raw: serde_json::Value) -> Self {
         fn typed<T: serde::de::DeserializeOwned>(raw: &serde_json::Value) -> Option<T> {
-            serde_json::from_value(raw.clone()).ok()
+            crate::codec::from_json(raw).ok()
         }
         let known = match carrier_moniker.to_ascii_lowercase().as_str() {
             "auspost" => typed(&raw).map(Self::Auspost),

@@ -17,6 +17,7 @@ pub use returns::*;
 pub use tracking::*;
 pub use webhooks::*;
 
+use crate::drift::Path;
 use serde::de::{self, Visitor};
 use std::fmt;
 
@@ -71,21 +72,22 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 /// at every object level the models know. Unknown keys that look like no known field are
 /// extension fields and pass (they are kept in `extra` and sent).
 pub trait Misspellings {
-    /// Records, under `path`, each such key here and below.
-    fn misspellings(&self, _path: &str, _out: &mut Vec<crate::FieldError>) {}
+    /// Records, under `at` (rendered only for a key it reports: most inputs have none), each
+    /// such key here and below.
+    fn misspellings(&self, _at: &Path<'_>, _out: &mut Vec<crate::FieldError>) {}
 }
 
 impl<T: Misspellings> Misspellings for Option<T> {
-    fn misspellings(&self, path: &str, out: &mut Vec<crate::FieldError>) {
+    fn misspellings(&self, at: &Path<'_>, out: &mut Vec<crate::FieldError>) {
         if let Some(v) = self {
-            v.misspellings(path, out);
+            v.misspellings(at, out);
         }
     }
 }
 impl<T: Misspellings> Misspellings for Vec<T> {
-    fn misspellings(&self, path: &str, out: &mut Vec<crate::FieldError>) {
+    fn misspellings(&self, at: &Path<'_>, out: &mut Vec<crate::FieldError>) {
         for (i, v) in self.iter().enumerate() {
-            v.misspellings(&format!("{path}[{i}]"), out);
+            v.misspellings(&Path::Index(at, i), out);
         }
     }
 }
@@ -146,26 +148,19 @@ fn likely_among<'k>(key: &str, known: &[&'k str], folded: &[String]) -> Option<&
 
 /// Checks the keys of `extra` against `known` (a model's wire names), for the model macro.
 #[doc(hidden)]
-pub fn misspelt_keys(extra: &Extra, known: &[&str], path: &str, out: &mut Vec<crate::FieldError>) {
+pub fn misspelt_keys(extra: &Extra, known: &[&str], at: &Path<'_>, out: &mut Vec<crate::FieldError>) {
     if extra.is_empty() {
         return;
     }
     let folded: Vec<String> = known.iter().map(|k| fold(k)).collect();
     for key in extra.keys() {
         if let Some(meant) = likely_among(key, known, &folded) {
-            let at = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-            out.push(crate::FieldError::new(at, "unknown_field", format!("is an unknown field; did you mean `{meant}`?")));
+            out.push(crate::FieldError::new(
+                Path::Field(at, key).exact(),
+                "unknown_field",
+                format!("is an unknown field; did you mean `{meant}`?"),
+            ));
         }
-    }
-}
-
-/// `path.field`, or `field` at the root.
-#[doc(hidden)]
-pub fn field_path(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_owned()
-    } else {
-        format!("{path}.{field}")
     }
 }
 

@@ -71,7 +71,7 @@ impl Operation for GetCarrierAccount {
         } else {
             v
         };
-        serde_json::from_value(inner).map_err(|e| NarvarError::decode(resp, "a carrier account", &e.to_string()))
+        crate::codec::from_json(&inner).map_err(|e| NarvarError::decode(resp, "a carrier account", &e.to_string()))
     }
 }
 
@@ -96,7 +96,7 @@ impl Operation for CreateCarrierAccount {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.0.misspellings("", out);
+        self.0.misspellings(&crate::drift::Path::Root, out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]).json(&self.0))
@@ -129,7 +129,7 @@ impl Operation for UpdateCarrierAccount {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.0.misspellings("", out);
+        self.0.misspellings(&crate::drift::Path::Root, out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carrier-accounts"]).json(&self.0))

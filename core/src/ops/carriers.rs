@@ -132,7 +132,7 @@ impl Operation for EnableCarrier {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.request.misspellings("", out);
+        self.request.misspellings(&crate::drift::Path::Root, out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["carriers", &self.carrier_moniker]).json(&self.request))

@@ -361,7 +361,7 @@ pub fn read_enveloped<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarErro
     }
     // One UTF-8 check of the whole body is far cheaper than serde_json's check of each string.
     let text = std::str::from_utf8(&resp.body).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
-    let value: T = serde_json::from_str(text).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
+    let value: T = crate::codec::from_text(text).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e))?;
     let (status, messages) = value.envelope();
     let failed = match status {
         Some(s) => !s.is_success(),
@@ -435,18 +435,18 @@ fn without_envelope<'a>(input: &'a serde_json::Value, root: &str) -> &'a serde_j
 /// Reads an operation's input from JSON, naming the field path of any type error.
 pub fn decode_input<O: Operation>(input: &serde_json::Value) -> Result<O, NarvarError> {
     let input = without_envelope(input, O::INPUT_ROOT);
-    serde_path_to_error::deserialize(input).map_err(|e| input_error(e, O::INPUT_ROOT).in_operation(O::INFO.name))
+    crate::codec::from_json(input).map_err(|e| input_error(e, O::INPUT_ROOT).in_operation(O::INFO.name))
 }
 
 /// Reads any model from JSON, naming the field path of any type error (a `validation` error).
 pub fn decode_input_value<T: DeserializeOwned>(input: &serde_json::Value) -> Result<T, NarvarError> {
-    serde_path_to_error::deserialize(input).map_err(|e| input_error(e, ""))
+    crate::codec::from_json(input).map_err(|e| input_error(e, ""))
 }
 
 /// Reads any model from JSON text: straight from the text when it fits, and only when it does not,
 /// again through [`decode_input_value`] to name the field path of the error.
 pub fn decode_model_text<T: DeserializeOwned>(text: &str) -> Result<T, NarvarError> {
-    match serde_json::from_str(text) {
+    match crate::codec::from_text(text) {
         Ok(model) => Ok(model),
         Err(_) => {
             let value: serde_json::Value = serde_json::from_str(text)
@@ -458,7 +458,7 @@ pub fn decode_model_text<T: DeserializeOwned>(text: &str) -> Result<T, NarvarErr
 
 /// Writes a value as base64 of its JSON, as client-side Promise sends its query.
 pub(crate) fn b64_json(value: &impl Serialize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(value).unwrap_or_default())
+    base64::engine::general_purpose::STANDARD.encode(crate::codec::to_bytes(value).unwrap_or_default())
 }
 
 /// One registry entry: the operation's info and its JSON-level build and read, for bindings and
@@ -513,13 +513,13 @@ fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, Nar
 
 fn read_text<O: Operation>(resp: &HttpResponse) -> Result<String, NarvarError> {
     let out = O::from_response(resp)?;
-    serde_json::to_string(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    crate::codec::to_text(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
 fn read_text_noting<O: Operation>(resp: &HttpResponse, found: &mut Vec<crate::drift::Unknown>) -> Result<String, NarvarError> {
     let out = O::from_response(resp)?;
     crate::drift::Drift::drift(&out, &crate::drift::Path::Root, found);
-    serde_json::to_string(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    crate::codec::to_text(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
 fn read_noting<O: Operation>(

@@ -37,7 +37,7 @@ impl Operation for CreateOrder {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.0.misspellings("order_info", out);
+        self.0.misspellings(&crate::drift::Path::Field(&crate::drift::Path::Root, "order_info"), out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["api", "v1", "orders"]).json(&serde_json::json!({ "order_info": &self.0 })))
@@ -121,7 +121,7 @@ impl Operation for AddShipments {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.shipments.misspellings("shipments", out);
+        self.shipments.misspellings(&crate::drift::Path::Field(&crate::drift::Path::Root, "shipments"), out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["api", "v1", "orders", &self.order_number, "shipments"])

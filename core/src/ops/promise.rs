@@ -48,7 +48,7 @@ impl Operation for GetPromiseOptions {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.request.misspellings("", out);
+        self.request.misspellings(&crate::drift::Path::Root, out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let v = self.api_version.as_deref().unwrap_or(PROMISE_SERVER_VERSION);
@@ -110,7 +110,7 @@ impl Operation for GetPublicPromiseOptions {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.request.misspellings("", out);
+        self.request.misspellings(&crate::drift::Path::Root, out);
     }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let v = self.api_version.as_deref().unwrap_or(PROMISE_CLIENT_VERSION);
@@ -153,7 +153,7 @@ impl Operation for ConfirmPromise {
     }
     fn misspellings(&self, out: &mut Vec<FieldError>) {
         use crate::models::Misspellings as _;
-        self.confirmation.misspellings("", out);
+        self.confirmation.misspellings(&crate::drift::Path::Root, out);
     }
     fn parts(&self, c: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         let v = self.api_version.as_deref().unwrap_or(PROMISE_CLIENT_VERSION);

@@ -31,7 +31,7 @@ macro_rules! return_op {
             }
             fn misspellings(&self, out: &mut Vec<FieldError>) {
                 use crate::models::Misspellings as _;
-                self.0.misspellings("", out);
+                self.0.misspellings(&crate::drift::Path::Root, out);
             }
             fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
                 Ok(RequestParts::at([$($seg),*]).json(&self.0))

@@ -1,0 +1,62 @@
+//! How the core turns JSON text into models and models into JSON text: the one place that picks
+//! serde_json's path for it.
+//!
+//! Natively straight from and to the text, the fastest way (the Rust client, Python, Node,
+//! mobile). On wasm32 every model goes through [`serde_json::Value`] instead, read by the same
+//! `serde_path_to_error` deserializer that reads inputs and written by the same `Value`
+//! serializer that writes request bodies: each model's serde code then exists once in the
+//! module, not two or three times (the wasm package, whose size is its users' load time). A
+//! target, not a feature: a feature would be unified into every native build of the workspace.
+//!
+//! ```
+//! use narvar_core::codec;
+//! use narvar_core::models::OrderInfo;
+//! let order: OrderInfo = codec::from_text(r#"{"order_number": "1001"}"#).unwrap();
+//! assert_eq!(codec::to_text(&order).unwrap(), r#"{"order_number":"1001"}"#);
+//! ```
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).
+pub fn from_json<T: DeserializeOwned>(value: &Value) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(value)
+}
+
+/// Reads a model from JSON text; the error says what does not fit (and, on wasm32, where).
+pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        from_json(&value).map_err(|e| e.to_string())
+    }
+}
+
+/// Writes a model as JSON text (compact).
+pub fn to_text<T: Serialize + ?Sized>(model: &T) -> Result<String, serde_json::Error> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_string(model)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Ok(serde_json::to_value(model)?.to_string())
+    }
+}
+
+/// Writes a model as JSON bytes (compact).
+pub fn to_bytes<T: Serialize + ?Sized>(model: &T) -> Result<Vec<u8>, serde_json::Error> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_vec(model)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        serde_json::to_vec(&serde_json::to_value(model)?)
+    }
+}
