@@ -33,15 +33,20 @@ const OWN_FILES = (() => {
   }
 })();
 
-/** The stack at a call's start (an async call's error is made after the caller's frames are gone). */
+/**
+ * The stack at a call's start (an async call's error is made after the caller's frames are gone):
+ * an `Error` whose `stack` is read only when the call fails (engines format it on first read,
+ * which costs more than the capture).
+ */
 function callSite() {
-  return new Error().stack ?? '';
+  return new Error();
 }
 
 /** `err` with the call site's stack, without this package's frames. */
 function fromCaller(err, site) {
-  if (!(err instanceof Error) || !site) return err;
-  const frames = site.split('\n').slice(1).filter((line) => !line.includes(OWN_FILES));
+  const stack = site?.stack;
+  if (!(err instanceof Error) || !stack) return err;
+  const frames = stack.split('\n').slice(1).filter((line) => !line.includes(OWN_FILES));
   err.stack = `${err.name}: ${err.message}\n${frames.join('\n')}`;
   return err;
 }
