@@ -3,9 +3,45 @@
 //! Rule names: `required`, `min_items`, `min`, `format`, `enum`, `order`, `duplicate`,
 //! `exceeds_ordered`, `url_safe`, `max_length`, `credentials`.
 
+use crate::drift::Path;
 use crate::error::FieldError;
 use crate::models::*;
 use chrono::{DateTime, NaiveDate, NaiveTime};
+
+/// Where a problem is: a path as text, or a [`Path`] built as the validators walk, rendered
+/// (`order_info.order_items[3].sku`) only for a problem. Most inputs have none, and formatting
+/// every field's path up front was most of the time validation took.
+pub trait Place {
+    fn render(&self) -> String;
+}
+
+impl Place for str {
+    fn render(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl Place for String {
+    fn render(&self) -> String {
+        self.clone()
+    }
+}
+
+impl Place for Path<'_> {
+    fn render(&self) -> String {
+        self.exact()
+    }
+}
+
+/// `at` as the root of a [`Path`] (`""` is the root itself).
+fn under(at: &str) -> Path<'_> {
+    const ROOT: &Path<'static> = &Path::Root;
+    if at.is_empty() {
+        Path::Root
+    } else {
+        Path::Field(ROOT, at)
+    }
+}
 
 /// Collects problems under a path.
 #[derive(Default)]
@@ -17,11 +53,11 @@ impl Problems {
         self.0.push(FieldError::new(path, rule, message));
     }
     /// `path` must be present and not blank.
-    pub fn required(&mut self, path: &str, value: Option<&str>) -> bool {
+    pub fn required(&mut self, path: &(impl Place + ?Sized), value: Option<&str>) -> bool {
         match value {
             Some(v) if !v.trim().is_empty() => true,
             _ => {
-                self.add(path, "required", "is required");
+                self.add(path.render(), "required", "is required");
                 false
             }
         }
@@ -42,15 +78,15 @@ pub const MAX_PATH_VALUE: usize = 255;
 /// A value that goes into a URL path (order number, return reference, moniker, alias): not
 /// blank, no control characters, not `.`/`..` (which URL normalisation would swallow), at most
 /// 255 characters. Anything else is percent-encoded when the path is built.
-pub fn path_value(p: &mut Problems, path: &str, value: &str) {
+pub fn path_value(p: &mut Problems, path: &(impl Place + ?Sized), value: &str) {
     if value.trim().is_empty() {
-        p.add(path, "required", "is required");
+        p.add(path.render(), "required", "is required");
     } else if value.chars().any(char::is_control) {
-        p.add(path, "url_safe", "must not contain control characters");
+        p.add(path.render(), "url_safe", "must not contain control characters");
     } else if value == "." || value == ".." {
-        p.add(path, "url_safe", "must not be \".\" or \"..\"");
+        p.add(path.render(), "url_safe", "must not be \".\" or \"..\"");
     } else if value.chars().count() > MAX_PATH_VALUE {
-        p.add(path, "max_length", format!("must be at most {MAX_PATH_VALUE} characters"));
+        p.add(path.render(), "max_length", format!("must be at most {MAX_PATH_VALUE} characters"));
     }
 }
 
@@ -64,18 +100,18 @@ pub fn is_date(s: &str) -> bool {
     s.len() == 10 && NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
-fn date_time(p: &mut Problems, path: &str, v: Option<&str>) {
+fn date_time(p: &mut Problems, path: &(impl Place + ?Sized), v: Option<&str>) {
     if let Some(v) = v {
         if !is_date_time(v) {
-            p.add(path, "format", "must be an RFC 3339 date-time such as 2024-03-09T17:45:00Z");
+            p.add(path.render(), "format", "must be an RFC 3339 date-time such as 2024-03-09T17:45:00Z");
         }
     }
 }
 
-fn date_or_date_time(p: &mut Problems, path: &str, v: Option<&str>) {
+fn date_or_date_time(p: &mut Problems, path: &(impl Place + ?Sized), v: Option<&str>) {
     if let Some(v) = v {
         if !is_date_time(v) && !is_date(v) {
-            p.add(path, "format", "must be a date (yyyy-mm-dd) or an RFC 3339 date-time");
+            p.add(path.render(), "format", "must be a date (yyyy-mm-dd) or an RFC 3339 date-time");
         }
     }
 }
@@ -93,70 +129,74 @@ pub fn is_email(s: &str) -> bool {
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn email(p: &mut Problems, path: &str, v: Option<&str>) {
+fn email(p: &mut Problems, path: &(impl Place + ?Sized), v: Option<&str>) {
     if let Some(v) = v {
         if !is_email(v) {
-            p.add(path, "format", "must be an e-mail address");
+            p.add(path.render(), "format", "must be an e-mail address");
         }
     }
 }
 
-fn country(p: &mut Problems, path: &str, v: Option<&str>) {
+fn country(p: &mut Problems, path: &(impl Place + ?Sized), v: Option<&str>) {
     if let Some(v) = v {
         if v.len() != 2 || !v.chars().all(|c| c.is_ascii_uppercase()) {
-            p.add(path, "format", "must be an ISO 3166 alpha-2 country code such as US");
+            p.add(path.render(), "format", "must be an ISO 3166 alpha-2 country code such as US");
         }
     }
 }
 
-fn positive(p: &mut Problems, path: &str, q: Option<i64>, required: bool) {
+fn positive(p: &mut Problems, path: &(impl Place + ?Sized), q: Option<i64>, required: bool) {
     match q {
-        Some(n) if n < 1 => p.add(path, "min", "must be at least 1"),
-        None if required => p.add(path, "required", "is required"),
+        Some(n) if n < 1 => p.add(path.render(), "min", "must be at least 1"),
+        None if required => p.add(path.render(), "required", "is required"),
         _ => {}
     }
 }
 
-fn non_negative(p: &mut Problems, path: &str, a: Option<&crate::values::Amount>) {
+fn non_negative(p: &mut Problems, path: &(impl Place + ?Sized), a: Option<&crate::values::Amount>) {
     if a.is_some_and(|a| a.is_negative()) {
-        p.add(path, "min", "must not be negative");
+        p.add(path.render(), "min", "must not be negative");
     }
 }
 
-fn address(p: &mut Problems, path: &str, a: Option<&Address>) {
+fn address(p: &mut Problems, path: &Path<'_>, a: Option<&Address>) {
     if let Some(a) = a {
-        country(p, &format!("{path}.country"), a.country.as_deref());
+        country(p, &Path::Field(path, "country"), a.country.as_deref());
     }
 }
 
-fn contact(p: &mut Problems, path: &str, c: Option<&Contact>) {
+fn contact(p: &mut Problems, path: &Path<'_>, c: Option<&Contact>) {
     if let Some(c) = c {
-        email(p, &format!("{path}.email"), c.email.as_deref());
-        address(p, &format!("{path}.address"), c.address.as_ref());
+        email(p, &Path::Field(path, "email"), c.email.as_deref());
+        address(p, &Path::Field(path, "address"), c.address.as_ref());
     }
 }
 
 /// An order (`order_info`) before it is posted.
 pub fn order(p: &mut Problems, at: &str, o: &OrderInfo) {
-    path_value(p, &format!("{at}.order_number"), &o.order_number);
-    if p.required(&format!("{at}.order_date"), o.order_date.as_deref()) {
-        date_time(p, &format!("{at}.order_date"), o.order_date.as_deref());
+    let at = &under(at);
+    let field = |name| Path::Field(at, name);
+    path_value(p, &field("order_number"), &o.order_number);
+    if p.required(&field("order_date"), o.order_date.as_deref()) {
+        date_time(p, &field("order_date"), o.order_date.as_deref());
     }
     if let Some(c) = &o.currency_code {
         if c.len() != 3 || !c.chars().all(|c| c.is_ascii_uppercase()) {
-            p.add(format!("{at}.currency_code"), "format", "must be an ISO 4217 code such as USD");
+            p.add(field("currency_code").exact(), "format", "must be an ISO 4217 code such as USD");
         }
     }
+    let items = &field("order_items");
     if o.order_items.is_empty() {
-        p.add(format!("{at}.order_items"), "min_items", "must have at least one item");
+        p.add(items.exact(), "min_items", "must have at least one item");
     }
     let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
     for (i, item) in o.order_items.iter().enumerate() {
-        let f = |name: &str| format!("{at}.order_items[{i}].{name}");
+        let here = &Path::Index(items, i);
+        let f = |name| Path::Field(here, name);
         if p.required(&f("sku"), item.sku.as_deref()) {
             let key = (item.sku.as_deref().unwrap_or_default(), item.item_id.as_deref());
             if seen.contains(&key) {
-                p.add(f("item_id"), "duplicate", "is needed, and must differ, when one SKU is on two lines");
+                p.add(f("item_id").exact(), "duplicate", "is needed, and must differ, when one SKU is on two lines");
             }
             seen.push(key);
         }
@@ -167,47 +207,58 @@ pub fn order(p: &mut Problems, at: &str, o: &OrderInfo) {
             non_negative(p, &f(name), amount.as_ref());
         }
         date_time(p, &f("final_sale_date"), item.final_sale_date.as_deref());
+        let vendors = &f("vendors");
         for (v, vendor) in item.vendors.iter().enumerate() {
-            email(p, &f(&format!("vendors[{v}].email")), vendor.email.as_deref());
-            address(p, &f(&format!("vendors[{v}].address")), vendor.address.as_ref());
+            let vendor_at = &Path::Index(vendors, v);
+            email(p, &Path::Field(vendor_at, "email"), vendor.email.as_deref());
+            address(p, &Path::Field(vendor_at, "address"), vendor.address.as_ref());
         }
     }
-    shipments(p, &format!("{at}.shipments"), &o.shipments, Some(&o.order_items));
+    shipments_at(p, &field("shipments"), &o.shipments, Some(&o.order_items));
     if let Some(b) = &o.billing {
-        contact(p, &format!("{at}.billing.billed_to"), b.billed_to.as_ref());
-        non_negative(p, &format!("{at}.billing.amount"), b.amount.as_ref());
+        let billing = &field("billing");
+        contact(p, &Path::Field(billing, "billed_to"), b.billed_to.as_ref());
+        non_negative(p, &Path::Field(billing, "amount"), b.amount.as_ref());
     }
     if let Some(c) = &o.customer {
-        email(p, &format!("{at}.customer.email"), c.email.as_deref());
-        address(p, &format!("{at}.customer.address"), c.address.as_ref());
+        let customer = &field("customer");
+        email(p, &Path::Field(customer, "email"), c.email.as_deref());
+        address(p, &Path::Field(customer, "address"), c.address.as_ref());
     }
 }
 
 /// Shipments (of an order, or added later). With the order's items, shipped quantities per SKU
 /// (and item id) are checked against ordered ones.
 pub fn shipments(p: &mut Problems, at: &str, list: &[Shipment], items: Option<&[OrderItem]>) {
+    shipments_at(p, &under(at), list, items);
+}
+
+fn shipments_at(p: &mut Problems, at: &Path<'_>, list: &[Shipment], items: Option<&[OrderItem]>) {
     let mut numbers: Vec<&str> = Vec::new();
     // (SKU, item id) → units shipped, and the first shipment that ships it.
     type Line<'a> = (&'a str, Option<&'a str>);
     let mut shipped: Vec<(Line, i64, usize)> = Vec::new();
     for (i, s) in list.iter().enumerate() {
-        let f = |name: &str| format!("{at}[{i}].{name}");
+        let here = &Path::Index(at, i);
+        let f = |name| Path::Field(here, name);
         p.required(&f("carrier"), s.carrier.as_deref());
         if p.required(&f("tracking_number"), s.tracking_number.as_deref()) {
             let tn = s.tracking_number.as_deref().unwrap_or_default();
             if numbers.contains(&tn) {
-                p.add(f("tracking_number"), "duplicate", "is already used by another shipment");
+                p.add(f("tracking_number").exact(), "duplicate", "is already used by another shipment");
             }
             numbers.push(tn);
         }
         date_or_date_time(p, &f("ship_date"), s.ship_date.as_deref());
         contact(p, &f("shipped_to"), s.shipped_to.as_ref());
         contact(p, &f("shipped_from"), s.shipped_from.as_ref());
+        let items_info = &f("items_info");
         if s.items_info.is_empty() {
-            p.add(f("items_info"), "min_items", "must list at least one item");
+            p.add(items_info.exact(), "min_items", "must list at least one item");
         }
         for (j, info) in s.items_info.iter().enumerate() {
-            let g = |name: &str| format!("{at}[{i}].items_info[{j}].{name}");
+            let line = &Path::Index(items_info, j);
+            let g = |name| Path::Field(line, name);
             p.required(&g("sku"), info.sku.as_deref());
             positive(p, &g("quantity"), info.quantity.map(|q| q.get()), true);
             if let (Some(sku), Some(q)) = (info.sku.as_deref(), info.quantity) {
@@ -228,7 +279,7 @@ pub fn shipments(p: &mut Problems, at: &str, list: &[Shipment], items: Option<&[
             .sum();
         if qty > ordered {
             p.add(
-                format!("{at}[{first}].items_info"),
+                Path::Field(&Path::Index(at, first), "items_info").exact(),
                 "exceeds_ordered",
                 format!("ships {qty} of SKU {sku} but the order has {ordered}"),
             );
@@ -245,12 +296,14 @@ pub fn return_request(p: &mut Problems, r: &ReturnRequest) {
         p.add("order_items", "min_items", "must have at least one item");
     }
     let mut skus: Vec<&str> = Vec::new();
+    let items = &under("order_items");
     for (i, item) in r.order_items.iter().enumerate() {
-        let f = |name: &str| format!("order_items[{i}].{name}");
+        let here = &Path::Index(items, i);
+        let f = |name| Path::Field(here, name);
         if p.required(&f("sku"), item.sku.as_deref()) {
             let sku = item.sku.as_deref().unwrap_or_default();
             if skus.contains(&sku) {
-                p.add(f("sku"), "duplicate", "appears twice: give one line per SKU with its quantity");
+                p.add(f("sku").exact(), "duplicate", "appears twice: give one line per SKU with its quantity");
             }
             skus.push(sku);
         }
