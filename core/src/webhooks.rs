@@ -284,7 +284,7 @@ pub fn parse(headers: &[(String, String)], body: &[u8]) -> Result<Webhook, Webho
         return Err(WebhookError::InvalidPayload("not a JSON object".into()));
     }
     let topic = header(headers, headers::TOPIC).map(str::to_owned);
-    let typed = |e: serde_path_to_error::Error<serde_json::Error>| WebhookError::InvalidPayload(e.to_string());
+    let typed = |e: crate::codec::DecodeError| WebhookError::InvalidPayload(e.to_string());
     let event = match topic.as_deref().map(WebhookTopic::parse) {
         Some(WebhookTopic::Other(_)) => WebhookEvent::Unknown { topic: topic.clone(), raw },
         Some(t) => WebhookEvent::Topic { topic: t, data: Box::new(crate::codec::from_json(&raw).map_err(typed)?) },

@@ -386,7 +386,7 @@ pub fn read_deleted<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarError>
 
 /// Turns a serde error at a path into a validation error naming that path (under `root`, the
 /// name the operation's validation gives its input, e.g. `order_info`).
-fn input_error(e: serde_path_to_error::Error<serde_json::Error>, root: &str) -> NarvarError {
+fn input_error(e: crate::codec::DecodeError, root: &str) -> NarvarError {
     let inner = e.inner().to_string();
     let detail = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
     let mut segments: Vec<String> = Vec::new();
@@ -405,7 +405,7 @@ fn input_error(e: serde_path_to_error::Error<serde_json::Error>, root: &str) -> 
         if let Some(meant) = crate::models::likely_field(&field, &expected) {
             message = format!("is an unknown field; did you mean `{meant}`?");
         }
-        // serde_path_to_error's path already ends at the unknown key.
+        // The path of an unknown key's error already ends at the key.
         if segments.last() != Some(&field) && !segments.last().is_some_and(|l| l.ends_with(&format!(".{field}"))) {
             segments.push(field);
         }

@@ -3,7 +3,7 @@
 //!
 //! Natively straight from and to the text, the fastest way (the Rust client, Python, Node,
 //! mobile). On wasm32 every model goes through [`serde_json::Value`] instead, read by the same
-//! `serde_path_to_error` deserializer that reads inputs and written by the same `Value`
+//! path-tracking deserializer that reads inputs ([`from_json`]) and written by the same `Value`
 //! serializer that writes request bodies: each model's serde code then exists once in the
 //! module, not two or three times (the wasm package, whose size is its users' load time). A
 //! target, not a feature: a feature would be unified into every native build of the workspace.
@@ -13,15 +13,22 @@
 //! use narvar_core::models::OrderInfo;
 //! let order: OrderInfo = codec::from_text(r#"{"order_number": "1001"}"#).unwrap();
 //! assert_eq!(codec::to_text(&order).unwrap(), r#"{"order_number":"1001"}"#);
+//! let e = codec::from_json::<OrderInfo>(&serde_json::json!({"order_number": "1", "order_items": [{"quantity": "x"}]}));
+//! assert_eq!(e.unwrap_err().path(), "order_items[0].quantity");
 //! ```
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod tracked;
+pub use tracked::DecodeError;
+
 /// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).
-pub fn from_json<T: DeserializeOwned>(value: &Value) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
-    serde_path_to_error::deserialize(value)
+pub fn from_json<T: DeserializeOwned>(value: &Value) -> Result<T, DecodeError> {
+    let tracker = tracked::Tracker::default();
+    T::deserialize(tracked::Tracked { value, tracker: &tracker })
+        .map_err(|inner| DecodeError { path: tracker.error_path(), inner })
 }
 
 /// Reads a model from JSON text; the error says what does not fit (and, on wasm32, where).

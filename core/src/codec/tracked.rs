@@ -1,0 +1,378 @@
+//! A `serde_json::Value` deserializer that knows where it is: the same visits as serde_json's own
+//! `&Value` deserializer, plus the path of the value being read, so an error can name its field
+//! (`order_items[0].quantity`). It replaces wrapping serde_json's deserializer in
+//! `serde_path_to_error`, whose wrappers are instantiated again for every model's visitor (about
+//! 45 KB of the gzipped wasm module) and cost time on every field.
+
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::fmt;
+
+/// One step down: a key of an object or an index of an array.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The steps to the value being read, and the path where the error now travelling up began.
+#[derive(Default)]
+pub(super) struct Tracker<'a> {
+    steps: RefCell<Vec<Step<'a>>>,
+    failed_at: RefCell<Option<String>>,
+}
+
+impl<'a> Tracker<'a> {
+    /// `a.b[0].c`, or `.` at the root (as serde_path_to_error wrote it).
+    fn render(steps: &[Step<'_>]) -> String {
+        let mut out = String::new();
+        for step in steps {
+            match step {
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Step::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        if out.is_empty() {
+            out.push('.');
+        }
+        out
+    }
+
+    /// Goes one step down, before reading the value there.
+    fn enter(&self, step: Step<'a>) {
+        self.steps.borrow_mut().push(step);
+    }
+
+    /// Comes back up after reading it (not generic, so it exists once in the binary). An error
+    /// notes the path where it began (the deepest step; the steps it then passes on its way up
+    /// keep that); a success forgets an error that a lenient reader caught and recovered from.
+    fn leave(&self, ok: bool) {
+        let mut failed_at = self.failed_at.borrow_mut();
+        if ok {
+            *failed_at = None;
+        } else if failed_at.is_none() {
+            *failed_at = Some(Self::render(&self.steps.borrow()));
+        }
+        self.steps.borrow_mut().pop();
+    }
+
+    /// Where the error that reached the top began.
+    pub(super) fn error_path(&self) -> String {
+        self.failed_at.borrow_mut().take().unwrap_or_else(|| Self::render(&self.steps.borrow()))
+    }
+}
+
+/// The deserializer for one value, at the tracker's current path.
+pub(super) struct Tracked<'a, 't> {
+    pub(super) value: &'a Value,
+    pub(super) tracker: &'t Tracker<'a>,
+}
+
+impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => n.deserialize_any(visitor),
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => {
+                let mut seq = Items { items: items.iter(), index: 0, tracker: self.tracker };
+                let out = visitor.visit_seq(&mut seq)?;
+                match seq.items.len() {
+                    0 => Ok(out),
+                    _ => Err(de::Error::invalid_length(items.len(), &"fewer elements in array")),
+                }
+            }
+            Value::Object(map) => visit_object(map, self.tracker, visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            // A variant with content: serde_json's own reader (the path stops at the enum).
+            other => other.deserialize_enum(name, variants, visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    // Each reader below visits only the kind it takes and calls anything else an invalid type (as
+    // serde_json's own does): forwarding them all to `deserialize_any` would instantiate every
+    // `visit_*` of every model's visitor, in a module whose size is the budget.
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Bool(b) => visitor.visit_bool(*b),
+            other => Err(invalid_type(other, &visitor)),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            other => Err(invalid_type(other, &visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Array(_) => self.deserialize_any(visitor),
+            other => Err(invalid_type(other, &visitor)),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Object(map) => visit_object(map, self.tracker, visitor),
+            other => Err(invalid_type(other, &visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Object(map) => visit_object(map, self.tracker, visitor),
+            Value::Array(_) => self.deserialize_any(visitor),
+            other => Err(invalid_type(other, &visitor)),
+        }
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_number(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_number(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_number(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_number(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i128 u8 u16 u128 f32 char bytes byte_buf unit unit_struct tuple tuple_struct
+    }
+}
+
+impl<'de> Tracked<'de, '_> {
+    fn deserialize_number<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, serde_json::Error> {
+        match self.value {
+            Value::Number(n) => n.deserialize_any(visitor),
+            other => Err(invalid_type(other, &visitor)),
+        }
+    }
+}
+
+/// serde's "invalid type: a string, expected ..." for `value`, as serde_json says it.
+fn invalid_type(value: &Value, expected: &dyn de::Expected) -> serde_json::Error {
+    let unexpected = match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => de::Unexpected::Unsigned(u),
+            (None, Some(i)) => de::Unexpected::Signed(i),
+            _ => de::Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
+    };
+    de::Error::invalid_type(unexpected, expected)
+}
+
+fn visit_object<'de, V: Visitor<'de>>(
+    map: &'de Map<String, Value>,
+    tracker: &Tracker<'de>,
+    visitor: V,
+) -> Result<V::Value, serde_json::Error> {
+    let mut entries = Entries { entries: map.iter(), value: None, tracker };
+    let out = visitor.visit_map(&mut entries)?;
+    match entries.entries.len() {
+        0 => Ok(out),
+        _ => Err(de::Error::invalid_length(map.len(), &"fewer elements in map")),
+    }
+}
+
+struct Items<'a, 't> {
+    items: std::slice::Iter<'a, Value>,
+    index: usize,
+    tracker: &'t Tracker<'a>,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de, '_> {
+    type Error = serde_json::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Self::Error> {
+        let Some(value) = self.items.next() else { return Ok(None) };
+        let tracker = self.tracker;
+        let index = self.index;
+        self.index += 1;
+        tracker.enter(Step::Index(index));
+        let read = seed.deserialize(Tracked { value, tracker });
+        tracker.leave(read.is_ok());
+        read.map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+struct Entries<'a, 't> {
+    entries: serde_json::map::Iter<'a>,
+    value: Option<(&'a str, &'a Value)>,
+    tracker: &'t Tracker<'a>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de, '_> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+        let Some((key, value)) = self.entries.next() else { return Ok(None) };
+        self.value = Some((key, value));
+        // An unknown key is an error of the key itself: its path ends at it.
+        self.tracker.enter(Step::Key(key));
+        let read = seed.deserialize(BorrowedStrDeserializer::new(key));
+        self.tracker.leave(read.is_ok());
+        read.map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+        let Some((key, value)) = self.value.take() else {
+            return Err(de::Error::custom("a value was asked for before its key"));
+        };
+        let tracker = self.tracker;
+        tracker.enter(Step::Key(key));
+        let read = seed.deserialize(Tracked { value, tracker });
+        tracker.leave(read.is_ok());
+        read
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// A value that does not fit a model: where (`order_items[0].quantity`, `.` at the root) and why.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub(super) path: String,
+    pub(super) inner: serde_json::Error,
+}
+
+impl DecodeError {
+    /// Where the value that does not fit is (`.` for the root).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What serde said of it.
+    pub fn inner(&self) -> &serde_json::Error {
+        &self.inner
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path != "." {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}", self.inner)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+#[cfg(test)]
+mod tests {
+    use crate::codec::from_json;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Line {
+        sku: String,
+        quantity: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Order {
+        number: String,
+        lines: Vec<Line>,
+        gift: Option<bool>,
+    }
+
+    fn error(value: serde_json::Value) -> (String, String) {
+        let e = from_json::<Order>(&value).unwrap_err();
+        (e.path().to_owned(), e.inner().to_string())
+    }
+
+    #[test]
+    fn errors_name_the_path_where_they_began() {
+        let (path, why) = error(json!({"number": "1", "lines": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": "two"}]}));
+        assert_eq!(path, "lines[1].quantity");
+        assert_eq!(why, "invalid type: string \"two\", expected u32");
+        // A missing field is the error of the object that lacks it.
+        assert_eq!(error(json!({"number": "1", "lines": [{"sku": "A"}]})).0, "lines[0]");
+        // An unknown key's path ends at the key.
+        let (path, why) = error(json!({"number": "1", "lines": [{"sku": "A", "quantity": 1, "qty": 2}]}));
+        assert_eq!(path, "lines[0].qty");
+        assert!(why.starts_with("unknown field `qty`"), "{why}");
+        assert_eq!(error(json!({"number": "1", "lines": [], "gift": "yes"})).0, "gift");
+        assert_eq!(error(json!(5)).0, ".");
+        assert_eq!(error(json!("order")).1, "invalid type: string \"order\", expected struct Order");
+    }
+
+    #[test]
+    fn what_fits_is_read_as_serde_json_reads_it() {
+        let o: Order = from_json(&json!({"number": "1", "lines": [{"sku": "A", "quantity": 3}], "gift": null})).unwrap();
+        assert_eq!((o.lines[0].quantity, o.gift), (3, None));
+        let untyped: serde_json::Value = from_json(&json!({"a": [1, -2, 2.5, "x", null, true]})).unwrap();
+        assert_eq!(untyped, json!({"a": [1, -2, 2.5, "x", null, true]}));
+    }
+}
