@@ -30,22 +30,49 @@ impl Path<'_> {
     /// `order_items[].sku`: every element of a list is the same place in the schema, so
     /// drift is counted per place, not per element.
     pub fn render(&self) -> String {
-        match self {
-            Path::Root => String::new(),
-            Path::Field(Path::Root, name) => (*name).to_owned(),
-            Path::Field(parent, name) => format!("{}.{name}", parent.render()),
-            Path::Index(parent, _) => format!("{}[]", parent.render()),
-        }
+        let mut out = String::new();
+        self.write(&mut out, false);
+        out
     }
 
     /// `order_items[3].sku`: the one place, as a field error names it.
     pub fn exact(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, true);
+        out
+    }
+
+    fn write(&self, out: &mut String, indexes: bool) {
         match self {
-            Path::Root => String::new(),
-            Path::Field(Path::Root, name) => (*name).to_owned(),
-            Path::Field(parent, name) => format!("{}.{name}", parent.exact()),
-            Path::Index(parent, i) => format!("{}[{i}]", parent.exact()),
+            Path::Root => {}
+            Path::Field(parent, name) => {
+                parent.write(out, indexes);
+                push_field(out, name);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out, indexes);
+                push_index(out, indexes.then_some(*i));
+            }
         }
+    }
+}
+
+/// Appends a field to a rendered path: `.name`, or `name` at the start.
+pub(crate) fn push_field(out: &mut String, name: &str) {
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(name);
+}
+
+/// Appends an index to a rendered path: `[3]`, or `[]` for every element.
+pub(crate) fn push_index(out: &mut String, index: Option<usize>) {
+    use std::fmt::Write as _;
+    match index {
+        Some(i) => {
+            let _ = write!(out, "[{i}]");
+        }
+        None => out.push_str("[]"),
     }
 }
 

@@ -29,13 +29,8 @@ impl<'a> Tracker<'a> {
         let mut out = String::new();
         for step in steps {
             match step {
-                Step::Key(k) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                }
-                Step::Index(i) => out.push_str(&format!("[{i}]")),
+                Step::Key(k) => crate::drift::push_field(&mut out, k),
+                Step::Index(i) => crate::drift::push_index(&mut out, Some(*i)),
             }
         }
         if out.is_empty() {
