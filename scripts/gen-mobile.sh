@@ -16,6 +16,7 @@ trap 'rm -rf "$out"' EXIT
 for lang in kotlin swift; do
   target/debug/uniffi-bindgen generate --no-format --library $LIB --language $lang --out-dir "$out/$lang" >/dev/null
 done
+python3 $M/tools/patch_kotlin.py "$out/kotlin/dev/narvar/narvar_mobile.kt"
 # The Swift package's layout: the Swift module, and the C module it imports.
 mkdir -p "$out/swift/Sources/Narvar" "$out/swift/Sources/NarvarFFI/include"
 mv "$out/swift/Narvar.swift" "$out/swift/Sources/Narvar/Narvar.swift"

@@ -9,7 +9,7 @@ cargo build -q --locked --release --target $HOST -p narvar-mobile -p narvar-sand
 loop=$(cargo bench -q --locked --target $HOST -p narvar-mobile --bench client_loop --no-run --message-format=json \
   | python3 -c "import json,sys; print([m['executable'] for m in map(json.loads, sys.stdin) if m.get('executable')][-1])")
 mkdir -p target/mobile
-[ -f target/mobile/narvar.jar ] || "$K/bin/kotlinc" -nowarn $M/kotlin/dev/narvar/*.kt -cp "$CP" -d target/mobile/narvar.jar
+"$K/bin/kotlinc" -nowarn $M/kotlin/dev/narvar/*.kt -cp "$CP" -d target/mobile/narvar.jar
 "$K/bin/kotlinc" -nowarn $M/benches/Bench.kt -cp "target/mobile/narvar.jar:$CP" -d target/mobile/bench.jar
 taskset -c 1 java -Djna.library.path=$REL -cp "target/mobile/narvar.jar:target/mobile/bench.jar:$CP:$K/lib/kotlin-stdlib.jar" \
   narvar.benches.BenchKt "$REL/narvar-sandbox" "$loop"

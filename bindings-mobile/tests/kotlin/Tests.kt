@@ -240,6 +240,15 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
             throws<NarvarException.Configuration> { c.drift() }
         }
 
+        test("the library's I/O threads stay attached to the JVM between calls, as daemon threads") {
+            val c = client()
+            c.orders().create(order("1001"))
+            repeat(50) { c.orders().get("1001") }
+            val io = Thread.getAllStackTraces().keys.filter { it.name == "narvar-io" }
+            check(io.isNotEmpty()) { "no narvar-io thread stays attached: each callback attaches and detaches one" }
+            check(io.all { it.isDaemon }) { "a narvar-io thread is not a daemon: it would keep the JVM alive" }
+        }
+
         test("10,000 calls with flat native memory") {
             val c = client()
             c.orders().create(order("1001"))

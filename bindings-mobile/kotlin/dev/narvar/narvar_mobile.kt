@@ -260,6 +260,10 @@ internal open class UniffiRustCallStatus : Structure() {
 
 class InternalException(message: String) : kotlin.Exception(message)
 
+// narvar (tools/patch_kotlin.py): one reusable call status per thread.
+internal class UniffiStatusSlot { val status = UniffiRustCallStatus(); var busy = false }
+internal val uniffiStatusSlot: ThreadLocal<UniffiStatusSlot> = ThreadLocal.withInitial { UniffiStatusSlot() }
+
 /**
  * Each top-level error class has a companion object that can lift the error from the call status's rust buffer
  *
@@ -275,10 +279,16 @@ interface UniffiRustCallStatusErrorHandler<E> {
 
 // Call a rust function that returns a Result<>.  Pass in the Error class companion that corresponds to the Err
 private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
-    var status = UniffiRustCallStatus()
-    val return_value = callback(status)
-    uniffiCheckCallStatus(errorHandler, status)
-    return return_value
+    // narvar (tools/patch_kotlin.py): this thread's status, unless a call is using it.
+    val slot = uniffiStatusSlot.get()
+    val status = if (slot.busy) UniffiRustCallStatus() else slot.status.also { it.code = UNIFFI_CALL_SUCCESS; slot.busy = true }
+    try {
+        val return_value = callback(status)
+        uniffiCheckCallStatus(errorHandler, status)
+        return return_value
+    } finally {
+        if (status === slot.status) slot.busy = false
+    }
 }
 
 // Check UniffiRustCallStatus and throw an error if the call wasn't successful
@@ -1169,6 +1179,8 @@ internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuati
 
 // FFI type for Rust future continuations
 internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    // narvar (tools/patch_kotlin.py): keep Rust's I/O threads attached between callbacks.
+    init { Native.setCallbackThreadInitializer(this, com.sun.jna.CallbackThreadInitializer(true, false, "narvar-io")) }
     override fun callback(data: Long, pollResult: Byte) {
         uniffiContinuationHandleMap.remove(data).resume(pollResult)
     }

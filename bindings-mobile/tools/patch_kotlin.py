@@ -1,0 +1,72 @@
+"""Adjusts uniffi-bindgen's Kotlin where uniffi 0.32 leaves a cost this binding's users would pay.
+
+Two changes, each measured with benches/run.sh (the JVM on one CPU, as an app's call would be):
+
+1. Rust's I/O threads wake a call's future through a JNA callback. A native
+thread that JNA finds unattached is attached to the JVM for the callback and detached after it,
+which creates a `java.lang.Thread` each time: about 100 µs of every async call measured here
+(benches/run.sh). Registering a `CallbackThreadInitializer` for the one continuation callback
+keeps those few threads attached, as daemon threads named `narvar-io`, so they never keep a JVM
+alive. uniffi's JNI bindgen (uniffi-rs #2911, not in a release yet) makes both moot.
+
+2. Every FFI call allocated a fresh `UniffiRustCallStatus`, a JNA `Structure`: two native `Memory`
+blocks (the status and its nested `RustBuffer`), each put in JNA's registry of live memory and
+registered with its cleaner, 6-15 µs per call here, and an async call makes about ten of these
+calls. Each thread now reuses one status; a call made while that one is in use (freeing an
+error's buffer while lifting it) gets a fresh one as before.
+
+Run by scripts/gen-mobile.sh on uniffi-bindgen's output; it fails when its anchor is not found
+exactly once, so an upgrade of uniffi that changes the template is noticed.
+"""
+
+import sys
+
+ANCHOR = "internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {\n"
+ADDED = (
+    "    // narvar (tools/patch_kotlin.py): keep Rust's I/O threads attached between callbacks.\n"
+    "    init { Native.setCallbackThreadInitializer(this, com.sun.jna.CallbackThreadInitializer(true, false, \"narvar-io\")) }\n"
+)
+
+
+STATUS_CALL = """    var status = UniffiRustCallStatus()
+    val return_value = callback(status)
+    uniffiCheckCallStatus(errorHandler, status)
+    return return_value
+"""
+STATUS_REUSED = """    // narvar (tools/patch_kotlin.py): this thread's status, unless a call is using it.
+    val slot = uniffiStatusSlot.get()
+    val status = if (slot.busy) UniffiRustCallStatus() else slot.status.also { it.code = UNIFFI_CALL_SUCCESS; slot.busy = true }
+    try {
+        val return_value = callback(status)
+        uniffiCheckCallStatus(errorHandler, status)
+        return return_value
+    } finally {
+        if (status === slot.status) slot.busy = false
+    }
+"""
+STATUS_CLASS = "class InternalException(message: String) : kotlin.Exception(message)\n"
+STATUS_SLOT = """
+// narvar (tools/patch_kotlin.py): one reusable call status per thread.
+internal class UniffiStatusSlot { val status = UniffiRustCallStatus(); var busy = false }
+internal val uniffiStatusSlot: ThreadLocal<UniffiStatusSlot> = ThreadLocal.withInitial { UniffiStatusSlot() }
+"""
+
+
+def replace_once(text: str, old: str, new: str, what: str) -> str:
+    if text.count(old) != 1:
+        sys.exit(f"{what} is not found once; uniffi's Kotlin template changed: review tools/patch_kotlin.py")
+    return text.replace(old, new)
+
+
+def main(path: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    text = replace_once(text, ANCHOR, ANCHOR + ADDED, "the continuation callback's declaration")
+    text = replace_once(text, STATUS_CALL, STATUS_REUSED, "uniffiRustCallWithError's body")
+    text = replace_once(text, STATUS_CLASS, STATUS_CLASS + STATUS_SLOT, "InternalException")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
