@@ -18,33 +18,51 @@ function key(path, k) {
   return path ? `${path}.${k}` : k;
 }
 
-/** The path and reason of the first value that is not JSON data, or null. */
-function firstProblem(v, path, seen) {
+/** `trail` (the keys and indexes walked) as a path: `order_items[0].sku`. */
+function render(trail) {
+  let path = '';
+  for (const step of trail) path = typeof step === 'number' ? `${path}[${step}]` : key(path, step);
+  return path;
+}
+
+/**
+ * The path and the value of the first value that is not JSON data, or null. The path is built
+ * only for that value: `trail` holds the steps walked.
+ */
+function firstProblem(v, trail, seen) {
   switch (typeof v) {
     case 'string': case 'boolean': case 'undefined': return null;
-    case 'number': return Number.isFinite(v) ? null : [path, v];
+    case 'number': return Number.isFinite(v) ? null : [render(trail), v];
     case 'object': break;
-    default: return [path, v];
+    default: return [render(trail), v];
   }
   if (v === null) return null;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? [path, v] : null;
-  if (v instanceof Map || v instanceof Set || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return [path, v];
-  if (seen.has(v)) return [path, v];
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? [render(trail), v] : null;
+  if (v instanceof Map || v instanceof Set || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return [render(trail), v];
+  if (seen.has(v)) return [render(trail), v];
   if (typeof v.toJSON === 'function') return null; // the object says how it is written
   seen.add(v);
   let found = null;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length && !found; i++) found = firstProblem(v[i], `${path}[${i}]`, seen);
+    for (let i = 0; i < v.length && !found; i++) found = step(v[i], i, trail, seen);
   } else {
     for (const k of Object.keys(v)) {
-      const item = v[k];
       // A missing optional field left as `undefined`, or a method on a class instance: omitted.
-      if (item === undefined) continue;
-      found = firstProblem(item, key(path, k), seen);
+      found = step(v[k], k, trail, seen);
       if (found) break;
     }
   }
   seen.delete(v);
+  return found;
+}
+
+/** One step of the walk: strings and booleans (most values) without entering them. */
+function step(item, at, trail, seen) {
+  const type = typeof item;
+  if (type === 'string' || type === 'boolean' || item === undefined || item === null) return null;
+  trail.push(at);
+  const found = firstProblem(item, trail, seen);
+  trail.pop();
   return found;
 }
 
@@ -60,7 +78,7 @@ function at(root, path) {
  * symbols silently and names no path for a BigInt or a cycle.
  */
 function toJson(value, root) {
-  const problem = firstProblem(value, '', new Set());
+  const problem = firstProblem(value, [], new Set());
   if (problem) throw new TypeError(`${at(root, problem[0])}: ${describe(problem[1])}`);
   return JSON.stringify(value ?? null);
 }
