@@ -48,7 +48,8 @@ STATUS_CLASS = "class InternalException(message: String) : kotlin.Exception(mess
 STATUS_SLOT = """
 // narvar (tools/patch_kotlin.py): one reusable call status per thread.
 internal class UniffiStatusSlot { val status = UniffiRustCallStatus(); var busy = false }
-internal val uniffiStatusSlot: ThreadLocal<UniffiStatusSlot> = ThreadLocal.withInitial { UniffiStatusSlot() }
+// A subclass, not ThreadLocal.withInitial: that needs Android API 26.
+internal val uniffiStatusSlot = object : ThreadLocal<UniffiStatusSlot>() { override fun initialValue() = UniffiStatusSlot() }
 """
 
 

@@ -262,7 +262,8 @@ class InternalException(message: String) : kotlin.Exception(message)
 
 // narvar (tools/patch_kotlin.py): one reusable call status per thread.
 internal class UniffiStatusSlot { val status = UniffiRustCallStatus(); var busy = false }
-internal val uniffiStatusSlot: ThreadLocal<UniffiStatusSlot> = ThreadLocal.withInitial { UniffiStatusSlot() }
+// A subclass, not ThreadLocal.withInitial: that needs Android API 26.
+internal val uniffiStatusSlot = object : ThreadLocal<UniffiStatusSlot>() { override fun initialValue() = UniffiStatusSlot() }
 
 /**
  * Each top-level error class has a companion object that can lift the error from the call status's rust buffer
