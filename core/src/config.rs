@@ -253,12 +253,15 @@ pub fn timeout_from_text(setting: &str, text: &str) -> Result<std::time::Duratio
 /// assert_eq!(e.message, "There is no client option timeoutMS. Did you mean timeoutMs?");
 /// ```
 pub fn read_options<T: serde::de::DeserializeOwned>(json: &str, names: &[&str]) -> Result<T, NarvarError> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let setting = e.path().to_string();
+    let configuration = |m: String| NarvarError::new(ErrorCode::Configuration, m);
+    // Through a `Value` and the core's own path-tracking reader, as every input is read: no
+    // second deserializer instantiated for the options types (it counts in the wasm module).
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| configuration(format!("The client options are invalid: {e}.")))?;
+    crate::codec::from_json(&value).map_err(|e| {
+        let setting = e.path();
         let inner = e.inner().to_string();
         let unknown = inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
-        let configuration = |m: String| NarvarError::new(ErrorCode::Configuration, m);
         match unknown {
             Some(name) => {
                 let hint = crate::models::likely_field(name, names)
