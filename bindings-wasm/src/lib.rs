@@ -351,7 +351,7 @@ pub fn operations() -> String {
     let list: Vec<Value> = narvar_core::REGISTRY
         .iter()
         .map(|e| {
-            let mut info = serde_json::to_value(e.info).unwrap_or_default();
+            let mut info = narvar_core::codec::to_value(&e.info).unwrap_or_default();
             info["input_root"] = Value::from(e.input_root);
             info
         })

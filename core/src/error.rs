@@ -363,7 +363,7 @@ impl NarvarError {
 
     /// The error as JSON: what bindings hand to their languages.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+        crate::codec::to_value(self).unwrap_or_default()
     }
 }
 

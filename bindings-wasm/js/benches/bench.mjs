@@ -3,7 +3,7 @@
 //   bash scripts/test-wasm.sh                                   # builds and installs the package
 //   cargo build --release -p narvar-sandbox --bin narvar-sandbox
 //   cd target/wasm-project && taskset -c 1 node ../../bindings-wasm/js/benches/bench.mjs
-//   (ONLY_CHROMIUM=1: the first-use part alone)
+//   (ONLY=sequential, ONLY=validation or ONLY=chromium: that part alone)
 //
 // The sandbox (a release `narvar-sandbox` process) runs on CPU 0, the client on CPU 1. Measured:
 //  1. sequential `orders.get` of a 1.5 KB order: the wasm client (core driver over the global
@@ -55,7 +55,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function sequential(sb) {
   const c = sb.creds;
   const client = new Client({ baseUrl: sb.url, accountId: c.NARVAR_ACCOUNT_ID, authToken: c.NARVAR_AUTH_TOKEN, rateBudget: false });
-  await client.orders.create(ORDER);
   const auth = `Basic ${btoa(`${c.NARVAR_ACCOUNT_ID}:${c.NARVAR_AUTH_TOKEN}`)}`;
   const url = `${sb.url}/api/v1/orders/BENCH-1`;
   const sides = {
@@ -202,13 +201,11 @@ async function firstUseInChromium(sb) {
 
 const sb = await startSandbox();
 try {
-  if (!process.env.ONLY_CHROMIUM) {
-    await sequential(sb);
-    await validation();
-  } else {
-    await new Client({ baseUrl: sb.url, accountId: sb.creds.NARVAR_ACCOUNT_ID, authToken: sb.creds.NARVAR_AUTH_TOKEN }).orders.create(ORDER);
-  }
-  await firstUseInChromium(sb);
+  const only = process.env.ONLY;
+  await new Client({ baseUrl: sb.url, accountId: sb.creds.NARVAR_ACCOUNT_ID, authToken: sb.creds.NARVAR_AUTH_TOKEN }).orders.create(ORDER);
+  if (!only || only === 'sequential') await sequential(sb);
+  if (!only || only === 'validation') await validation();
+  if (!only || only === 'chromium') await firstUseInChromium(sb);
 } finally {
   sb.p.kill();
 }

@@ -2,11 +2,12 @@
 //! serde_json's path for it.
 //!
 //! Natively straight from and to the text, the fastest way (the Rust client, Python, Node,
-//! mobile). On wasm32 every model goes through [`serde_json::Value`] instead, read by the same
-//! path-tracking deserializer that reads inputs ([`from_json`]) and written by the same `Value`
-//! serializer that writes request bodies: each model's serde code then exists once in the
-//! module, not two or three times (the wasm package, whose size is its users' load time). A
-//! target, not a feature: a feature would be unified into every native build of the workspace.
+//! mobile). On wasm32 every model is read through [`serde_json::Value`] instead, by the same
+//! path-tracking deserializer that reads inputs ([`from_json`]), and written only as text, a
+//! `Value` of a model being that text read back ([`to_value`]): each model's serde code then
+//! exists once in the module, not two or three times (the wasm package, whose size is its users'
+//! load time). A target, not a feature: a feature would be unified into every native build of
+//! the workspace. Core code writes models through this module, never `serde_json::to_value`.
 //!
 //! ```
 //! use narvar_core::codec;
@@ -46,24 +47,23 @@ pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
 
 /// Writes a model as JSON text (compact).
 pub fn to_text<T: Serialize + ?Sized>(model: &T) -> Result<String, serde_json::Error> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        serde_json::to_string(model)
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        Ok(serde_json::to_value(model)?.to_string())
-    }
+    serde_json::to_string(model)
 }
 
 /// Writes a model as JSON bytes (compact).
 pub fn to_bytes<T: Serialize + ?Sized>(model: &T) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json::to_vec(model)
+}
+
+/// A model as a JSON value.
+pub fn to_value<T: Serialize + ?Sized>(model: &T) -> Result<Value, serde_json::Error> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        serde_json::to_vec(model)
+        serde_json::to_value(model)
     }
     #[cfg(target_arch = "wasm32")]
     {
-        serde_json::to_vec(&serde_json::to_value(model)?)
+        // Written and read back: a model's serde code then serves one serializer only.
+        serde_json::from_slice(&to_bytes(model)?)
     }
 }

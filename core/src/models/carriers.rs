@@ -351,7 +351,7 @@ impl CarrierCredentials {
 
     /// The credentials as JSON (secrets included: for the request body only).
     pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+        crate::codec::to_value(self).unwrap_or_default()
     }
 
     /// The moniker these credentials were read for, if known.

@@ -76,8 +76,8 @@ pub struct RequestParts {
     pub segments: Vec<String>,
     /// Query pairs, unencoded, in order.
     pub query: Vec<(String, String)>,
-    /// JSON body.
-    pub body: Option<serde_json::Value>,
+    /// JSON body, written (or why it cannot be).
+    pub body: Option<Result<Vec<u8>, String>>,
     /// Operation-specific headers.
     pub headers: Vec<(String, String)>,
 }
@@ -105,8 +105,24 @@ impl RequestParts {
         self
     }
     /// Sets the JSON body.
-    pub fn json(mut self, body: &impl Serialize) -> Self {
-        self.body = Some(serde_json::to_value(body).unwrap_or_default());
+    pub fn json(self, body: &impl Serialize) -> Self {
+        self.json_in(&[], body)
+    }
+    /// Sets the JSON body to `body` inside the objects `envelope` names, outermost first:
+    /// `json_in(&["order_info", "shipments"], &s)` sends `{"order_info":{"shipments":[...]}}`.
+    pub fn json_in(mut self, envelope: &[&str], body: &impl Serialize) -> Self {
+        let written = crate::codec::to_bytes(body).and_then(|inner| {
+            let mut out = Vec::with_capacity(inner.len() + 24 * envelope.len());
+            for key in envelope {
+                out.push(b'{');
+                serde_json::to_writer(&mut out, key)?;
+                out.push(b':');
+            }
+            out.extend_from_slice(&inner);
+            out.extend(std::iter::repeat_n(b'}', envelope.len()));
+            Ok(out)
+        });
+        self.body = Some(written.map_err(|e| e.to_string()));
         self
     }
 }
@@ -281,10 +297,9 @@ fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Res
     headers.push(("User-Agent".into(), ctx.user_agent.to_owned()));
     headers.push((crate::http::TRACER_ID_HEADER.into(), ctx.tracer_id.to_owned()));
     let body = match parts.body {
-        Some(v) => {
+        Some(written) => {
             headers.push(("Content-Type".into(), "application/json".into()));
-            serde_json::to_vec(&v)
-                .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The body cannot be written as JSON: {e}.")))?
+            written.map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The body cannot be written as JSON: {e}.")))?
         }
         None => Vec::new(),
     };
@@ -508,7 +523,7 @@ fn check_json<O: Operation>(input: &serde_json::Value) -> Result<(), NarvarError
 
 fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, NarvarError> {
     let out = O::from_response(resp)?;
-    serde_json::to_value(out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    crate::codec::to_value(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
 fn read_text<O: Operation>(resp: &HttpResponse) -> Result<String, NarvarError> {
@@ -528,12 +543,12 @@ fn read_noting<O: Operation>(
 ) -> Result<serde_json::Value, NarvarError> {
     let out = O::from_response(resp)?;
     crate::drift::Drift::drift(&out, &crate::drift::Path::Root, found);
-    serde_json::to_value(out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    crate::codec::to_value(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
 }
 
 fn from_wire_json<O: Operation>(wire: &WireRequest<'_>) -> Result<serde_json::Value, NarvarError> {
     let op = O::from_wire(wire)?;
-    serde_json::to_value(&op)
+    crate::codec::to_value(&op)
         .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input cannot be written as JSON: {e}.")))
 }
 

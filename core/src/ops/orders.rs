@@ -40,7 +40,7 @@ impl Operation for CreateOrder {
         self.0.misspellings(&crate::drift::Path::Field(&crate::drift::Path::Root, "order_info"), out);
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
-        Ok(RequestParts::at(["api", "v1", "orders"]).json(&serde_json::json!({ "order_info": &self.0 })))
+        Ok(RequestParts::at(["api", "v1", "orders"]).json_in(&["order_info"], &self.0))
     }
     fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
         Some(g.subschema_for::<crate::models::OrderEnvelope>())
@@ -125,7 +125,7 @@ impl Operation for AddShipments {
     }
     fn parts(&self, _: &Credentials, _: u64) -> Result<RequestParts, NarvarError> {
         Ok(RequestParts::at(["api", "v1", "orders", &self.order_number, "shipments"])
-            .json(&serde_json::json!({ "order_info": { "shipments": &self.shipments } })))
+            .json_in(&["order_info", "shipments"], &self.shipments))
     }
     fn body_schema(g: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
         Some(g.subschema_for::<crate::models::OrderEnvelope>())
