@@ -6,6 +6,7 @@ import _thread
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 import time
 
@@ -77,11 +78,17 @@ def test_threads_that_exit_leave_no_runtimes_or_connections_behind(client: narva
 
 def test_ctrl_c_interrupts_a_long_sync_call(sandbox: narvar.Sandbox, client: narvar.Client) -> None:
     sandbox.fault("orders.get", "delay", delay_ms=5000)
-    threading.Timer(0.2, _thread.interrupt_main).start()
-    started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        client.orders.get("1001")
-    assert time.monotonic() - started < 2
+    # Ctrl-C as a terminal gives it: a process started in the background (nohup, some CI
+    # runners) inherits SIGINT ignored, and interrupt_main then does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Timer(0.2, _thread.interrupt_main).start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            client.orders.get("1001")
+        assert time.monotonic() - started < 2
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_cancelling_a_task_cancels_its_request(sandbox: narvar.Sandbox) -> None:
