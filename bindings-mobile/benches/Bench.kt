@@ -1,5 +1,6 @@
-// Kotlin `orders.get` loop against the sandbox vs the Rust client's loop (benches/client_loop.rs),
-// interleaved round by round in the same run; by hand, not in CI: bash bindings-mobile/benches/run.sh
+// Kotlin `orders.get` loops against the sandbox, the suspend call and its blocking twin
+// (`getBlocking`), vs the Rust client's loop (benches/client_loop.rs), interleaved round by round
+// in the same run; by hand, not in CI: bash bindings-mobile/benches/run.sh
 // The sandbox runs on CPU 0, the JVM and the Rust loop on CPU 1.
 package narvar.benches
 
@@ -30,13 +31,22 @@ fun main(args: Array<String>) = runBlocking {
         repeat(n) { check(client.orders().get("BENCH-1").orderItems[0].sku == "SKU-0") }
         return (System.nanoTime() - t) / 1e3 / n
     }
-    repeat(5) { kotlinRound(N); rustRound(N) } // warm-up: JIT, connections
-    val rounds = (1..ROUNDS).map { kotlinRound(N) to rustRound(N) }
-    val ratios = rounds.map { it.first / it.second }.sorted()
+    fun blockingRound(n: Int): Double {
+        val t = System.nanoTime()
+        repeat(n) { check(client.orders().getBlocking("BENCH-1").orderItems[0].sku == "SKU-0") }
+        return (System.nanoTime() - t) / 1e3 / n
+    }
+    repeat(5) { kotlinRound(N); blockingRound(N); rustRound(N) } // warm-up: JIT, connections
+    // Each round: suspend, blocking, Rust; ratios are per round, against that round's Rust loop.
+    val rounds = (1..ROUNDS).map { Triple(kotlinRound(N), blockingRound(N), rustRound(N)) }
+    fun median(xs: List<Double>) = xs.sorted()[xs.size / 2]
     println("sequential orders.get, $ROUNDS interleaved rounds of $N:")
-    println("  Kotlin  best %.1f µs, median %.1f µs".format(rounds.minOf { it.first }, rounds.map { it.first }.sorted()[ROUNDS / 2]))
-    println("  Rust    best %.1f µs, median %.1f µs".format(rounds.minOf { it.second }, rounds.map { it.second }.sorted()[ROUNDS / 2]))
-    println("  Kotlin / Rust client: median of per-round ratios %.2fx (goal <= 1.3x)".format(ratios[ROUNDS / 2]))
+    for ((name, pick) in listOf<Pair<String, (Triple<Double, Double, Double>) -> Double>>(
+        "Kotlin suspend " to { it.first }, "Kotlin blocking" to { it.second }, "Rust client    " to { it.third })) {
+        println("  $name best %.1f µs, median %.1f µs".format(rounds.minOf(pick), median(rounds.map(pick))))
+    }
+    println("  suspend / Rust client: median of per-round ratios %.2fx (goal <= 1.3x)".format(median(rounds.map { it.first / it.third })))
+    println("  blocking / Rust client: median of per-round ratios %.2fx (goal <= 1.3x)".format(median(rounds.map { it.second / it.third })))
     rustIn.close(); rust.waitFor()
     client.close()
     sandbox.destroy()

@@ -2228,18 +2228,37 @@ impl Orders {
         order_info: OrderInfo,
         options: Option<crate::CallOptions>,
     ) -> Result<WriteResult, crate::NarvarError> {
-        let input = crate::to_input(&order_info)?;
+        let input = Self::create_input(order_info)?;
         self.client.call("orders.create", input, options).await
+    }
+
+    /// Create an order, or update the order with the same order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn create_blocking(
+        &self,
+        order_info: OrderInfo,
+        options: Option<crate::CallOptions>,
+    ) -> Result<WriteResult, crate::NarvarError> {
+        let input = Self::create_input(order_info)?;
+        self.client.call_blocking("orders.create", input, options)
     }
 
     /// Retrieve an order by its order_number.
     #[uniffi::method(default(options))]
     pub async fn get(&self, order_number: String, options: Option<crate::CallOptions>) -> Result<OrderInfo, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "order_number", &order_number)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::get_input(order_number)?;
         self.client.call("orders.get", input, options).await
+    }
+
+    /// Retrieve an order by its order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn get_blocking(
+        &self,
+        order_number: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<OrderInfo, crate::NarvarError> {
+        let input = Self::get_input(order_number)?;
+        self.client.call_blocking("orders.get", input, options)
     }
 
     /// Add or modify shipments of an order.
@@ -2250,12 +2269,41 @@ impl Orders {
         shipments: Vec<Shipment>,
         options: Option<crate::CallOptions>,
     ) -> Result<WriteResult, crate::NarvarError> {
+        let input = Self::add_shipments_input(order_number, shipments)?;
+        self.client.call("orders.add_shipments", input, options).await
+    }
+
+    /// Add or modify shipments of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn add_shipments_blocking(
+        &self,
+        order_number: String,
+        shipments: Vec<Shipment>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<WriteResult, crate::NarvarError> {
+        let input = Self::add_shipments_input(order_number, shipments)?;
+        self.client.call_blocking("orders.add_shipments", input, options)
+    }
+}
+
+impl Orders {
+    fn create_input(order_info: OrderInfo) -> Result<serde_json::Value, crate::NarvarError> {
+        crate::to_input(&order_info)
+    }
+
+    fn get_input(order_number: String) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "order_number", &order_number)?;
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn add_shipments_input(order_number: String, shipments: Vec<Shipment>) -> Result<serde_json::Value, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "order_number", &order_number)?;
         crate::put(&mut input, "shipments", &shipments)?;
-        let input = serde_json::Value::Object(input);
-        self.client.call("orders.add_shipments", input, options).await
+        Ok(serde_json::Value::Object(input))
     }
 }
 
@@ -2274,11 +2322,19 @@ impl Tracking {
         order_number: String,
         options: Option<crate::CallOptions>,
     ) -> Result<OrderTracking, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "order_number", &order_number)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::by_order_input(order_number)?;
         self.client.call("tracking.by_order", input, options).await
+    }
+
+    /// Track every shipment of an order (HMAC-signed query). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn by_order_blocking(
+        &self,
+        order_number: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<OrderTracking, crate::NarvarError> {
+        let input = Self::by_order_input(order_number)?;
+        self.client.call_blocking("tracking.by_order", input, options)
     }
 
     /// Tracking of packages by carrier and tracking numbers.
@@ -2295,18 +2351,44 @@ impl Tracking {
         shipment_type: Option<String>,
         options: Option<crate::CallOptions>,
     ) -> Result<TrackingInfo, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
-        crate::put(&mut input, "tracking_numbers", &tracking_numbers)?;
-        crate::put(&mut input, "locale", &locale)?;
-        crate::put(&mut input, "order_date", &order_date)?;
-        crate::put(&mut input, "ship_date", &ship_date)?;
-        crate::put(&mut input, "origin_zip", &origin_zip)?;
-        crate::put(&mut input, "destination_zip", &destination_zip)?;
-        crate::put(&mut input, "shipment_type", &shipment_type)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::info_input(
+            carrier_moniker,
+            tracking_numbers,
+            locale,
+            order_date,
+            ship_date,
+            origin_zip,
+            destination_zip,
+            shipment_type,
+        )?;
         self.client.call("tracking.info", input, options).await
+    }
+
+    /// Tracking of packages by carrier and tracking numbers. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(locale = None, order_date = None, ship_date = None, origin_zip = None, destination_zip = None, shipment_type = None, options))]
+    pub fn info_blocking(
+        &self,
+        carrier_moniker: String,
+        tracking_numbers: Vec<String>,
+        locale: Option<String>,
+        order_date: Option<String>,
+        ship_date: Option<String>,
+        origin_zip: Option<String>,
+        destination_zip: Option<String>,
+        shipment_type: Option<String>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<TrackingInfo, crate::NarvarError> {
+        let input = Self::info_input(
+            carrier_moniker,
+            tracking_numbers,
+            locale,
+            order_date,
+            ship_date,
+            origin_zip,
+            destination_zip,
+            shipment_type,
+        )?;
+        self.client.call_blocking("tracking.info", input, options)
     }
 
     /// The fulfillment and tracking state of each line of an order.
@@ -2318,13 +2400,66 @@ impl Tracking {
         locale: Option<String>,
         options: Option<crate::CallOptions>,
     ) -> Result<OrderItemVisibility, crate::NarvarError> {
+        let input = Self::item_visibility_input(order_number, destination_zip, locale)?;
+        self.client.call("tracking.item_visibility", input, options).await
+    }
+
+    /// The fulfillment and tracking state of each line of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(destination_zip = None, locale = None, options))]
+    pub fn item_visibility_blocking(
+        &self,
+        order_number: String,
+        destination_zip: Option<String>,
+        locale: Option<String>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<OrderItemVisibility, crate::NarvarError> {
+        let input = Self::item_visibility_input(order_number, destination_zip, locale)?;
+        self.client.call_blocking("tracking.item_visibility", input, options)
+    }
+}
+
+impl Tracking {
+    fn by_order_input(order_number: String) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "order_number", &order_number)?;
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn info_input(
+        carrier_moniker: String,
+        tracking_numbers: Vec<String>,
+        locale: Option<String>,
+        order_date: Option<String>,
+        ship_date: Option<String>,
+        origin_zip: Option<String>,
+        destination_zip: Option<String>,
+        shipment_type: Option<String>,
+    ) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
+        crate::put(&mut input, "tracking_numbers", &tracking_numbers)?;
+        crate::put(&mut input, "locale", &locale)?;
+        crate::put(&mut input, "order_date", &order_date)?;
+        crate::put(&mut input, "ship_date", &ship_date)?;
+        crate::put(&mut input, "origin_zip", &origin_zip)?;
+        crate::put(&mut input, "destination_zip", &destination_zip)?;
+        crate::put(&mut input, "shipment_type", &shipment_type)?;
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn item_visibility_input(
+        order_number: String,
+        destination_zip: Option<String>,
+        locale: Option<String>,
+    ) -> Result<serde_json::Value, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "order_number", &order_number)?;
         crate::put(&mut input, "destination_zip", &destination_zip)?;
         crate::put(&mut input, "locale", &locale)?;
-        let input = serde_json::Value::Object(input);
-        self.client.call("tracking.item_visibility", input, options).await
+        Ok(serde_json::Value::Object(input))
     }
 }
 
@@ -2343,8 +2478,19 @@ impl Returns {
         return_request: ReturnRequest,
         options: Option<crate::CallOptions>,
     ) -> Result<ReturnLabel, crate::NarvarError> {
-        let input = crate::to_input(&return_request)?;
+        let input = Self::generate_label_input(return_request)?;
         self.client.call("returns.generate_label", input, options).await
+    }
+
+    /// Generate a return label (v1) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn generate_label_blocking(
+        &self,
+        return_request: ReturnRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
+        let input = Self::generate_label_input(return_request)?;
+        self.client.call_blocking("returns.generate_label", input, options)
     }
 
     /// Retrieve the label of a return (v1).
@@ -2354,11 +2500,19 @@ impl Returns {
         return_reference_number: String,
         options: Option<crate::CallOptions>,
     ) -> Result<ReturnLabel, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "return_reference_number", &return_reference_number)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::get_label_input(return_reference_number)?;
         self.client.call("returns.get_label", input, options).await
+    }
+
+    /// Retrieve the label of a return (v1). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn get_label_blocking(
+        &self,
+        return_reference_number: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
+        let input = Self::get_label_input(return_reference_number)?;
+        self.client.call_blocking("returns.get_label", input, options)
     }
 
     /// Create a return (v2) for items of an order.
@@ -2368,8 +2522,19 @@ impl Returns {
         return_request: ReturnRequest,
         options: Option<crate::CallOptions>,
     ) -> Result<ReturnLabel, crate::NarvarError> {
-        let input = crate::to_input(&return_request)?;
+        let input = Self::create_input(return_request)?;
         self.client.call("returns.create", input, options).await
+    }
+
+    /// Create a return (v2) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn create_blocking(
+        &self,
+        return_request: ReturnRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
+        let input = Self::create_input(return_request)?;
+        self.client.call_blocking("returns.create", input, options)
     }
 
     /// Retrieve a return and its label (v2).
@@ -2379,11 +2544,43 @@ impl Returns {
         return_reference_number: String,
         options: Option<crate::CallOptions>,
     ) -> Result<ReturnLabel, crate::NarvarError> {
+        let input = Self::get_input(return_reference_number)?;
+        self.client.call("returns.get", input, options).await
+    }
+
+    /// Retrieve a return and its label (v2). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn get_blocking(
+        &self,
+        return_reference_number: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<ReturnLabel, crate::NarvarError> {
+        let input = Self::get_input(return_reference_number)?;
+        self.client.call_blocking("returns.get", input, options)
+    }
+}
+
+impl Returns {
+    fn generate_label_input(return_request: ReturnRequest) -> Result<serde_json::Value, crate::NarvarError> {
+        crate::to_input(&return_request)
+    }
+
+    fn get_label_input(return_reference_number: String) -> Result<serde_json::Value, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "return_reference_number", &return_reference_number)?;
-        let input = serde_json::Value::Object(input);
-        self.client.call("returns.get", input, options).await
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn create_input(return_request: ReturnRequest) -> Result<serde_json::Value, crate::NarvarError> {
+        crate::to_input(&return_request)
+    }
+
+    fn get_input(return_reference_number: String) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "return_reference_number", &return_reference_number)?;
+        Ok(serde_json::Value::Object(input))
     }
 }
 
@@ -2403,12 +2600,20 @@ impl Carriers {
         capabilities: Vec<Capability>,
         options: Option<crate::CallOptions>,
     ) -> Result<CarrierList, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "products", &products)?;
-        crate::put(&mut input, "capabilities", &capabilities)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::list_input(products, capabilities)?;
         self.client.call("carriers.list", input, options).await
+    }
+
+    /// List the retailer's carriers, filtered by products and capabilities. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(products = [], capabilities = [], options))]
+    pub fn list_blocking(
+        &self,
+        products: Vec<Product>,
+        capabilities: Vec<Capability>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierList, crate::NarvarError> {
+        let input = Self::list_input(products, capabilities)?;
+        self.client.call_blocking("carriers.list", input, options)
     }
 
     /// Retrieve a carrier's services, configuration and accounts.
@@ -2421,14 +2626,22 @@ impl Carriers {
         capabilities: Vec<Capability>,
         options: Option<crate::CallOptions>,
     ) -> Result<CarrierDetails, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
-        crate::put(&mut input, "country", &country)?;
-        crate::put(&mut input, "products", &products)?;
-        crate::put(&mut input, "capabilities", &capabilities)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::get_input(carrier_moniker, country, products, capabilities)?;
         self.client.call("carriers.get", input, options).await
+    }
+
+    /// Retrieve a carrier's services, configuration and accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(country = None, products = [], capabilities = [], options))]
+    pub fn get_blocking(
+        &self,
+        carrier_moniker: String,
+        country: Option<String>,
+        products: Vec<Product>,
+        capabilities: Vec<Capability>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierDetails, crate::NarvarError> {
+        let input = Self::get_input(carrier_moniker, country, products, capabilities)?;
+        self.client.call_blocking("carriers.get", input, options)
     }
 
     /// Add services and configuration to a carrier for the retailer.
@@ -2442,15 +2655,25 @@ impl Carriers {
         carrier_configuration: Option<CarrierConfiguration>,
         options: Option<crate::CallOptions>,
     ) -> Result<CarrierServiceCreationResponse, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
-        crate::put(&mut input, "capabilities", &capabilities)?;
-        crate::put(&mut input, "products", &products)?;
-        crate::put(&mut input, "carrier_service_configurations", &carrier_service_configurations)?;
-        crate::put(&mut input, "carrier_configuration", &carrier_configuration)?;
-        let input = serde_json::Value::Object(input);
+        let input =
+            Self::enable_input(carrier_moniker, capabilities, products, carrier_service_configurations, carrier_configuration)?;
         self.client.call("carriers.enable", input, options).await
+    }
+
+    /// Add services and configuration to a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(capabilities = [], products = [], carrier_service_configurations = [], carrier_configuration = None, options))]
+    pub fn enable_blocking(
+        &self,
+        carrier_moniker: String,
+        capabilities: Vec<Capability>,
+        products: Vec<Product>,
+        carrier_service_configurations: Vec<CarrierServiceRequest>,
+        carrier_configuration: Option<CarrierConfiguration>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierServiceCreationResponse, crate::NarvarError> {
+        let input =
+            Self::enable_input(carrier_moniker, capabilities, products, carrier_service_configurations, carrier_configuration)?;
+        self.client.call_blocking("carriers.enable", input, options)
     }
 
     /// Remove a service of a carrier for the retailer.
@@ -2461,12 +2684,70 @@ impl Carriers {
         carrier_service: String,
         options: Option<crate::CallOptions>,
     ) -> Result<StatusResponse, crate::NarvarError> {
+        let input = Self::disable_input(carrier_moniker, carrier_service)?;
+        self.client.call("carriers.disable", input, options).await
+    }
+
+    /// Remove a service of a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn disable_blocking(
+        &self,
+        carrier_moniker: String,
+        carrier_service: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<StatusResponse, crate::NarvarError> {
+        let input = Self::disable_input(carrier_moniker, carrier_service)?;
+        self.client.call_blocking("carriers.disable", input, options)
+    }
+}
+
+impl Carriers {
+    fn list_input(products: Vec<Product>, capabilities: Vec<Capability>) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "products", &products)?;
+        crate::put(&mut input, "capabilities", &capabilities)?;
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn get_input(
+        carrier_moniker: String,
+        country: Option<String>,
+        products: Vec<Product>,
+        capabilities: Vec<Capability>,
+    ) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
+        crate::put(&mut input, "country", &country)?;
+        crate::put(&mut input, "products", &products)?;
+        crate::put(&mut input, "capabilities", &capabilities)?;
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn enable_input(
+        carrier_moniker: String,
+        capabilities: Vec<Capability>,
+        products: Vec<Product>,
+        carrier_service_configurations: Vec<CarrierServiceRequest>,
+        carrier_configuration: Option<CarrierConfiguration>,
+    ) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
+        crate::put(&mut input, "capabilities", &capabilities)?;
+        crate::put(&mut input, "products", &products)?;
+        crate::put(&mut input, "carrier_service_configurations", &carrier_service_configurations)?;
+        crate::put(&mut input, "carrier_configuration", &carrier_configuration)?;
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn disable_input(carrier_moniker: String, carrier_service: String) -> Result<serde_json::Value, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "carrier_moniker", &carrier_moniker)?;
         crate::put(&mut input, "carrier_service", &carrier_service)?;
-        let input = serde_json::Value::Object(input);
-        self.client.call("carriers.disable", input, options).await
+        Ok(serde_json::Value::Object(input))
     }
 }
 
@@ -2481,10 +2762,15 @@ impl CarrierAccounts {
     /// List the retailer's carrier accounts.
     #[uniffi::method(default(options))]
     pub async fn list(&self, options: Option<crate::CallOptions>) -> Result<CarrierAccountList, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        let input = serde_json::Value::Object(input);
+        let input = Self::list_input()?;
         self.client.call("carrier_accounts.list", input, options).await
+    }
+
+    /// List the retailer's carrier accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn list_blocking(&self, options: Option<crate::CallOptions>) -> Result<CarrierAccountList, crate::NarvarError> {
+        let input = Self::list_input()?;
+        self.client.call_blocking("carrier_accounts.list", input, options)
     }
 
     /// Retrieve a carrier account by its alias.
@@ -2494,11 +2780,19 @@ impl CarrierAccounts {
         account_alias: String,
         options: Option<crate::CallOptions>,
     ) -> Result<CarrierAccount, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "account_alias", &account_alias)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::get_input(account_alias)?;
         self.client.call("carrier_accounts.get", input, options).await
+    }
+
+    /// Retrieve a carrier account by its alias. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn get_blocking(
+        &self,
+        account_alias: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierAccount, crate::NarvarError> {
+        let input = Self::get_input(account_alias)?;
+        self.client.call_blocking("carrier_accounts.get", input, options)
     }
 
     /// Create a carrier account with the carrier's credentials.
@@ -2508,8 +2802,19 @@ impl CarrierAccounts {
         carrier_account_request: CarrierAccountRequest,
         options: Option<crate::CallOptions>,
     ) -> Result<CarrierAccount, crate::NarvarError> {
-        let input = crate::to_input(&carrier_account_request)?;
+        let input = Self::create_input(carrier_account_request)?;
         self.client.call("carrier_accounts.create", input, options).await
+    }
+
+    /// Create a carrier account with the carrier's credentials. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn create_blocking(
+        &self,
+        carrier_account_request: CarrierAccountRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<CarrierAccount, crate::NarvarError> {
+        let input = Self::create_input(carrier_account_request)?;
+        self.client.call_blocking("carrier_accounts.create", input, options)
     }
 
     /// Update a carrier account (named by account_alias).
@@ -2519,8 +2824,19 @@ impl CarrierAccounts {
         carrier_account_update_request: CarrierAccountUpdateRequest,
         options: Option<crate::CallOptions>,
     ) -> Result<StatusResponse, crate::NarvarError> {
-        let input = crate::to_input(&carrier_account_update_request)?;
+        let input = Self::update_input(carrier_account_update_request)?;
         self.client.call("carrier_accounts.update", input, options).await
+    }
+
+    /// Update a carrier account (named by account_alias). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn update_blocking(
+        &self,
+        carrier_account_update_request: CarrierAccountUpdateRequest,
+        options: Option<crate::CallOptions>,
+    ) -> Result<StatusResponse, crate::NarvarError> {
+        let input = Self::update_input(carrier_account_update_request)?;
+        self.client.call_blocking("carrier_accounts.update", input, options)
     }
 
     /// Delete a carrier account.
@@ -2530,11 +2846,51 @@ impl CarrierAccounts {
         account_alias: String,
         options: Option<crate::CallOptions>,
     ) -> Result<StatusResponse, crate::NarvarError> {
+        let input = Self::delete_input(account_alias)?;
+        self.client.call("carrier_accounts.delete", input, options).await
+    }
+
+    /// Delete a carrier account. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(options))]
+    pub fn delete_blocking(
+        &self,
+        account_alias: String,
+        options: Option<crate::CallOptions>,
+    ) -> Result<StatusResponse, crate::NarvarError> {
+        let input = Self::delete_input(account_alias)?;
+        self.client.call_blocking("carrier_accounts.delete", input, options)
+    }
+}
+
+impl CarrierAccounts {
+    fn list_input() -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn get_input(account_alias: String) -> Result<serde_json::Value, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "account_alias", &account_alias)?;
-        let input = serde_json::Value::Object(input);
-        self.client.call("carrier_accounts.delete", input, options).await
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn create_input(carrier_account_request: CarrierAccountRequest) -> Result<serde_json::Value, crate::NarvarError> {
+        crate::to_input(&carrier_account_request)
+    }
+
+    fn update_input(
+        carrier_account_update_request: CarrierAccountUpdateRequest,
+    ) -> Result<serde_json::Value, crate::NarvarError> {
+        crate::to_input(&carrier_account_update_request)
+    }
+
+    fn delete_input(account_alias: String) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "account_alias", &account_alias)?;
+        Ok(serde_json::Value::Object(input))
     }
 }
 
@@ -2564,22 +2920,56 @@ impl Promise {
         test: Option<bool>,
         options: Option<crate::CallOptions>,
     ) -> Result<PromiseOptions, crate::NarvarError> {
-        #[allow(unused_mut)]
-        let mut input = serde_json::Map::new();
-        crate::put(&mut input, "api_version", &api_version)?;
-        crate::put(&mut input, "destination", &destination)?;
-        crate::put(&mut input, "display_location", &display_location)?;
-        crate::put(&mut input, "channel", &channel)?;
-        crate::put(&mut input, "session_id", &session_id)?;
-        crate::put(&mut input, "language_code", &language_code)?;
-        crate::put(&mut input, "country_code", &country_code)?;
-        crate::put(&mut input, "order_subtotal", &order_subtotal)?;
-        crate::put(&mut input, "customer", &customer)?;
-        crate::put(&mut input, "items", &items)?;
-        crate::put(&mut input, "experiment", &experiment)?;
-        crate::put(&mut input, "test", &test)?;
-        let input = serde_json::Value::Object(input);
+        let input = Self::options_input(
+            api_version,
+            destination,
+            display_location,
+            channel,
+            session_id,
+            language_code,
+            country_code,
+            order_subtotal,
+            customer,
+            items,
+            experiment,
+            test,
+        )?;
         self.client.call("promise.options", input, options).await
+    }
+
+    /// Delivery-date options for a cart (server-side). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(api_version = None, destination = None, display_location = None, channel = None, session_id = None, language_code = None, country_code = None, order_subtotal = None, customer = None, items = [], experiment = None, test = None, options))]
+    pub fn options_blocking(
+        &self,
+        api_version: Option<String>,
+        destination: Option<PromiseDestination>,
+        display_location: Option<String>,
+        channel: Option<String>,
+        session_id: Option<String>,
+        language_code: Option<String>,
+        country_code: Option<String>,
+        order_subtotal: Option<Money>,
+        customer: Option<PromiseCustomer>,
+        items: Vec<PromiseItem>,
+        experiment: Option<Option<crate::JsonValue>>,
+        test: Option<bool>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<PromiseOptions, crate::NarvarError> {
+        let input = Self::options_input(
+            api_version,
+            destination,
+            display_location,
+            channel,
+            session_id,
+            language_code,
+            country_code,
+            order_subtotal,
+            customer,
+            items,
+            experiment,
+            test,
+        )?;
+        self.client.call_blocking("promise.options", input, options)
     }
 
     /// Delivery-date options for a cart (client-side, no secret).
@@ -2600,6 +2990,102 @@ impl Promise {
         test: Option<bool>,
         options: Option<crate::CallOptions>,
     ) -> Result<PromiseOptions, crate::NarvarError> {
+        let input = Self::public_options_input(
+            api_version,
+            destination,
+            display_location,
+            channel,
+            session_id,
+            language_code,
+            country_code,
+            order_subtotal,
+            customer,
+            items,
+            experiment,
+            test,
+        )?;
+        self.client.call("promise.public_options", input, options).await
+    }
+
+    /// Delivery-date options for a cart (client-side, no secret). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(api_version = None, destination = None, display_location = None, channel = None, session_id = None, language_code = None, country_code = None, order_subtotal = None, customer = None, items = [], experiment = None, test = None, options))]
+    pub fn public_options_blocking(
+        &self,
+        api_version: Option<String>,
+        destination: Option<PromiseDestination>,
+        display_location: Option<String>,
+        channel: Option<String>,
+        session_id: Option<String>,
+        language_code: Option<String>,
+        country_code: Option<String>,
+        order_subtotal: Option<Money>,
+        customer: Option<PromiseCustomer>,
+        items: Vec<PromiseItem>,
+        experiment: Option<Option<crate::JsonValue>>,
+        test: Option<bool>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<PromiseOptions, crate::NarvarError> {
+        let input = Self::public_options_input(
+            api_version,
+            destination,
+            display_location,
+            channel,
+            session_id,
+            language_code,
+            country_code,
+            order_subtotal,
+            customer,
+            items,
+            experiment,
+            test,
+        )?;
+        self.client.call_blocking("promise.public_options", input, options)
+    }
+
+    /// Confirm the delivery option chosen for an order.
+    #[uniffi::method(default(api_version = None, order_id = "", selected_delivery_options = [], channel = None, options))]
+    pub async fn confirm(
+        &self,
+        api_version: Option<String>,
+        order_id: String,
+        selected_delivery_options: Vec<SelectedDeliveryOption>,
+        channel: Option<String>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<PromiseConfirmed, crate::NarvarError> {
+        let input = Self::confirm_input(api_version, order_id, selected_delivery_options, channel)?;
+        self.client.call("promise.confirm", input, options).await
+    }
+
+    /// Confirm the delivery option chosen for an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+    #[uniffi::method(default(api_version = None, order_id = "", selected_delivery_options = [], channel = None, options))]
+    pub fn confirm_blocking(
+        &self,
+        api_version: Option<String>,
+        order_id: String,
+        selected_delivery_options: Vec<SelectedDeliveryOption>,
+        channel: Option<String>,
+        options: Option<crate::CallOptions>,
+    ) -> Result<PromiseConfirmed, crate::NarvarError> {
+        let input = Self::confirm_input(api_version, order_id, selected_delivery_options, channel)?;
+        self.client.call_blocking("promise.confirm", input, options)
+    }
+}
+
+impl Promise {
+    fn options_input(
+        api_version: Option<String>,
+        destination: Option<PromiseDestination>,
+        display_location: Option<String>,
+        channel: Option<String>,
+        session_id: Option<String>,
+        language_code: Option<String>,
+        country_code: Option<String>,
+        order_subtotal: Option<Money>,
+        customer: Option<PromiseCustomer>,
+        items: Vec<PromiseItem>,
+        experiment: Option<Option<crate::JsonValue>>,
+        test: Option<bool>,
+    ) -> Result<serde_json::Value, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "api_version", &api_version)?;
@@ -2614,28 +3100,53 @@ impl Promise {
         crate::put(&mut input, "items", &items)?;
         crate::put(&mut input, "experiment", &experiment)?;
         crate::put(&mut input, "test", &test)?;
-        let input = serde_json::Value::Object(input);
-        self.client.call("promise.public_options", input, options).await
+        Ok(serde_json::Value::Object(input))
     }
 
-    /// Confirm the delivery option chosen for an order.
-    #[uniffi::method(default(api_version = None, order_id = "", selected_delivery_options = [], channel = None, options))]
-    pub async fn confirm(
-        &self,
+    fn public_options_input(
+        api_version: Option<String>,
+        destination: Option<PromiseDestination>,
+        display_location: Option<String>,
+        channel: Option<String>,
+        session_id: Option<String>,
+        language_code: Option<String>,
+        country_code: Option<String>,
+        order_subtotal: Option<Money>,
+        customer: Option<PromiseCustomer>,
+        items: Vec<PromiseItem>,
+        experiment: Option<Option<crate::JsonValue>>,
+        test: Option<bool>,
+    ) -> Result<serde_json::Value, crate::NarvarError> {
+        #[allow(unused_mut)]
+        let mut input = serde_json::Map::new();
+        crate::put(&mut input, "api_version", &api_version)?;
+        crate::put(&mut input, "destination", &destination)?;
+        crate::put(&mut input, "display_location", &display_location)?;
+        crate::put(&mut input, "channel", &channel)?;
+        crate::put(&mut input, "session_id", &session_id)?;
+        crate::put(&mut input, "language_code", &language_code)?;
+        crate::put(&mut input, "country_code", &country_code)?;
+        crate::put(&mut input, "order_subtotal", &order_subtotal)?;
+        crate::put(&mut input, "customer", &customer)?;
+        crate::put(&mut input, "items", &items)?;
+        crate::put(&mut input, "experiment", &experiment)?;
+        crate::put(&mut input, "test", &test)?;
+        Ok(serde_json::Value::Object(input))
+    }
+
+    fn confirm_input(
         api_version: Option<String>,
         order_id: String,
         selected_delivery_options: Vec<SelectedDeliveryOption>,
         channel: Option<String>,
-        options: Option<crate::CallOptions>,
-    ) -> Result<PromiseConfirmed, crate::NarvarError> {
+    ) -> Result<serde_json::Value, crate::NarvarError> {
         #[allow(unused_mut)]
         let mut input = serde_json::Map::new();
         crate::put(&mut input, "api_version", &api_version)?;
         crate::put(&mut input, "order_id", &order_id)?;
         crate::put(&mut input, "selected_delivery_options", &selected_delivery_options)?;
         crate::put(&mut input, "channel", &channel)?;
-        let input = serde_json::Value::Object(input);
-        self.client.call("promise.confirm", input, options).await
+        Ok(serde_json::Value::Object(input))
     }
 }
 

@@ -240,20 +240,71 @@ async fn run<T: Send + 'static>(
     }
     let task = runtime()?.spawn(work);
     let _abort = AbortOnDrop(task.abort_handle());
-    let joined = match cancel {
-        None => task.await,
-        Some(token) => tokio::select! {
-            joined = task => joined,
-            () = token.cancelled() => return Err(NarvarError::cancelled()),
-        },
-    };
-    match joined {
-        Ok(outcome) => outcome.map_err(NarvarError::from),
-        Err(e) if e.is_cancelled() => Err(NarvarError::cancelled()),
-        Err(_) => {
-            Err(NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug); nothing more is known.".into()))
+    cancellable(cancel, async move {
+        match task.await {
+            Ok(outcome) => outcome.map_err(NarvarError::from),
+            Err(e) if e.is_cancelled() => Err(NarvarError::cancelled()),
+            Err(_) => {
+                Err(NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug); nothing more is known.".into()))
+            }
         }
+    })
+    .await
+}
+
+/// `work`, or `Cancelled` as soon as `cancel` fires (dropping `work`).
+async fn cancellable<T>(
+    cancel: Option<Arc<CancellationToken>>,
+    work: impl Future<Output = Result<T, NarvarError>>,
+) -> Result<T, NarvarError> {
+    match cancel {
+        None => work.await,
+        Some(token) => tokio::select! {
+            outcome = work => outcome,
+            () = token.cancelled() => Err(NarvarError::cancelled()),
+        },
     }
+}
+
+/// Runs `work` on the calling thread until it ends or `cancel` fires (from another thread): the
+/// `*_blocking` calls. The thread's own current-thread runtime ([`narvar::lane`]) and the
+/// client's per-thread connections keep every step of the request on this thread; a JVM thread
+/// blocked here is woken by the kernel, with no callback and no hand-off. On one of the SDK's I/O
+/// threads (where a coroutine may have resumed) it runs on the shared runtime instead, as a
+/// nested runtime cannot block there.
+fn block<T: Send>(
+    cancel: Option<Arc<CancellationToken>>,
+    work: impl Future<Output = Result<T, narvar_core::NarvarError>> + Send,
+) -> Result<T, NarvarError> {
+    if cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+        return Err(NarvarError::cancelled());
+    }
+    let call = cancellable(cancel, async move { work.await.map_err(NarvarError::from) });
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+            // One of the runtime's own workers: hand its other tasks to another thread first,
+            // or a task this call waits for could be stuck behind the blocked thread.
+            return tokio::task::block_in_place(|| handle.block_on(call));
+        }
+        let rt = runtime()?;
+        return std::thread::scope(|s| s.spawn(|| rt.block_on(call)).join())
+            .unwrap_or_else(|_| Err(NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug).".into())));
+    }
+    narvar::lane::drop_retired(0);
+    narvar::lane::with_lane(0, |rt| {
+        let outcome = rt.block_on(call);
+        if outcome.is_err() {
+            // A request dropped half-way (cancelled, timed out) leaves its connection's task on
+            // this runtime, which runs only while a call does: let it close the socket now.
+            rt.block_on(async {
+                for _ in 0..4 {
+                    tokio::task::yield_now().await;
+                }
+            });
+        }
+        outcome
+    })
+    .map_err(|e| NarvarError::core(ErrorCode::Configuration, format!("narvar cannot run the call on this thread: {e}.")))?
 }
 
 // ---- cancellation (for Swift) and per-call options
@@ -423,8 +474,7 @@ impl Shared {
         options: Option<CallOptions>,
     ) -> Result<T, NarvarError> {
         let text = self.call_text(operation.to_owned(), input, options).await?;
-        serde_json::from_str(&text)
-            .map_err(|e| NarvarError::core(ErrorCode::Decode, format!("The result of {operation} does not fit its record: {e}.")))
+        decode(operation, &text)
     }
 
     async fn call_text(&self, operation: String, input: Value, options: Option<CallOptions>) -> Result<String, NarvarError> {
@@ -432,6 +482,25 @@ impl Shared {
         let (opts, cancel) = options.unwrap_or_default().split()?;
         run(cancel, async move { client.execute_text(&operation, &input, opts).await.map(|r| r.value) }).await
     }
+
+    /// [`Shared::call`] on the calling thread (see [`block`]).
+    pub(crate) fn call_blocking<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        input: Value,
+        options: Option<CallOptions>,
+    ) -> Result<T, NarvarError> {
+        let client = self.client()?;
+        let (opts, cancel) = options.unwrap_or_default().split()?;
+        let text = block(cancel, async move { client.execute_text(operation, &input, opts).await.map(|r| r.value) })?;
+        decode(operation, &text)
+    }
+}
+
+/// An operation's result text read into its record.
+fn decode<T: DeserializeOwned>(operation: &str, text: &str) -> Result<T, NarvarError> {
+    serde_json::from_str(text)
+        .map_err(|e| NarvarError::core(ErrorCode::Decode, format!("The result of {operation} does not fit its record: {e}.")))
 }
 
 /// Adds a parameter to an operation's input, leaving out what is absent or empty (as every
@@ -518,6 +587,14 @@ impl Client {
         record_of(&journey)
     }
 
+    /// [`Client::journey`], blocking the calling thread until it ends (never the main thread).
+    #[uniffi::method(default(cancel))]
+    pub fn journey_blocking(&self, order_number: String, cancel: Option<Arc<CancellationToken>>) -> Result<Journey, NarvarError> {
+        let client = self.shared.client()?;
+        let journey = block(cancel, async move { client.journey(&order_number).await })?;
+        record_of(&journey)
+    }
+
     /// Runs any operation of the registry by name, with its input and result as JSON text: for
     /// tools and for operations newer than these bindings.
     #[uniffi::method(default(options))]
@@ -543,6 +620,9 @@ impl Client {
     pub fn shutdown(&self) {
         let client = self.shared.0.lock().unwrap_or_else(|p| p.into_inner()).take();
         drop(client);
+        // This thread's own connections (of blocking calls) close now; other threads' at their
+        // next call or exit.
+        narvar::prune_thread_pools();
     }
 
     pub fn is_shut_down(&self) -> bool {
@@ -553,7 +633,7 @@ impl Client {
 impl Client {
     fn build(settings: narvar::Settings) -> Result<Arc<Self>, NarvarError> {
         let _entered = runtime()?.enter();
-        let client = settings.builder("mobile")?.build()?;
+        let client = settings.builder("mobile")?.connections_per_thread(true).build()?;
         Ok(Arc::new(Client { shared: Shared(Arc::new(Mutex::new(Some(client)))) }))
     }
 }

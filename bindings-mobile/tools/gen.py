@@ -239,26 +239,46 @@ class Gen:
         return out
 
     def method(self, op):
+        """The operation's `suspend` / `async` method and its blocking twin, both from one input builder."""
         family, verb = op["name"].split(".", 1)
         output = self.resolve(ref_name(op["output"]))
         params = self.params(op)
         # `name = value` for all but the last: uniffi 0.32.2 reads a bare `name` only at the end.
         defaults = [f"{p[0].removeprefix('r#')} = {p[4]}" for p in params if p[3] == "default"] + ["options"]
         args = "".join(f", {p[0]}: {p[1]}" for p in params)
+        names = ", ".join(p[0] for p in params)
+        attr = f"    #[uniffi::method(default({', '.join(defaults)}))]\n"
+        signature = f"(&self{args}, options: Option<crate::CallOptions>) -> Result<{output}, crate::NarvarError>"
+        summary = op.get("summary")
+        blocking_doc = (f"{summary} " if summary else "") + (
+            "Blocks the calling thread until the call ends (for Java callers and worker threads; "
+            "never the main thread): the request runs on this thread, with no hand-off."
+        )
+        return (
+            f"{doc(summary, '    ')}{attr}"
+            f"    pub async fn {verb}{signature} {{\n"
+            f"        let input = Self::{verb}_input({names})?;\n"
+            f'        self.client.call("{op["name"]}", input, options).await\n'
+            "    }\n\n"
+            f"{doc(blocking_doc, '    ')}{attr}"
+            f"    pub fn {verb}_blocking{signature} {{\n"
+            f"        let input = Self::{verb}_input({names})?;\n"
+            f'        self.client.call_blocking("{op["name"]}", input, options)\n'
+            "    }\n"
+        )
+
+    def input_builder(self, op):
+        """The operation's input as JSON, from the method's typed parameters."""
+        verb = op["name"].split(".", 1)[1]
+        params = self.params(op)
+        args = ", ".join(f"{p[0]}: {p[1]}" for p in params)
         if params and params[0][3] == "model":
-            build = f"        let input = crate::to_input(&{params[0][0]})?;\n"
+            build = f"        crate::to_input(&{params[0][0]})\n"
         else:
             build = "        #[allow(unused_mut)]\n        let mut input = serde_json::Map::new();\n"
             build += "".join(f'        crate::put(&mut input, "{p[2]}", &{p[0]})?;\n' for p in params)
-            build += "        let input = serde_json::Value::Object(input);\n"
-        return (
-            f"{doc(op.get('summary'), '    ')}"
-            f"    #[uniffi::method(default({', '.join(defaults)}))]\n"
-            f"    pub async fn {verb}(&self{args}, options: Option<crate::CallOptions>) -> Result<{output}, crate::NarvarError> {{\n"
-            f"{build}"
-            f'        self.client.call("{op["name"]}", input, options).await\n'
-            "    }\n"
-        )
+            build += "        Ok(serde_json::Value::Object(input))\n"
+        return f"    fn {verb}_input({args}) -> Result<serde_json::Value, crate::NarvarError> {{\n{build}    }}\n"
 
     def families(self):
         fams = {}
@@ -271,6 +291,7 @@ class Gen:
             names = ", ".join(f"`{o['name']}`" for o in ops)
             out.append(f"/// The `{fam}` operations: {names}.\n#[derive(uniffi::Object)]\npub struct {obj} {{\n    client: crate::Shared,\n}}\n\n")
             out.append(f"#[uniffi::export]\nimpl {obj} {{\n" + "\n".join(self.method(o) for o in ops) + "}\n\n")
+            out.append(f"impl {obj} {{\n" + "\n".join(self.input_builder(o) for o in ops) + "}\n\n")
             accessors.append(
                 f"    /// The `{fam}` operations.\n    pub fn {fam}(&self) -> std::sync::Arc<{obj}> {{\n"
                 f"        std::sync::Arc::new({obj} {{ client: self.shared.clone() }})\n    }}\n"

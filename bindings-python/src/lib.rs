@@ -2,7 +2,7 @@
 //! ways), runs calls on a private, fork-safe tokio runtime with the GIL released, and raises the
 //! exception classes defined in `narvar.errors`. All API knowledge stays in the core.
 
-use narvar::{CallOptions, Client, NarvarError};
+use narvar::{lane, CallOptions, Client, NarvarError};
 use narvar_core::ops;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-mod lane;
 mod pyjson;
 mod view;
 

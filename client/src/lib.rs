@@ -21,6 +21,7 @@ mod api;
 pub mod blocking;
 mod builder;
 mod cache;
+pub mod lane;
 pub mod logs;
 mod settings;
 #[cfg(feature = "redis")]

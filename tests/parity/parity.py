@@ -5,7 +5,7 @@ core's REGISTRY) and each surface as users get it: the Rust client's namespaced 
 (client/src/api.rs), the CLI's commands (each run with --help), the installed Python package and
 the installed npm packages, `narvar` and `narvar-wasm` (introspected), and the mobile binding's generated Kotlin and Swift
 (bindings-mobile: a `suspend fun` / `async throws` method of the family object the client hands
-out). Prints the matrix; exits 1 on any gap.
+out, and its blocking twin `...Blocking`, columns "Kt sync" and "Sw sync"). Prints the matrix; exits 1 on any gap.
 
     python3 tests/parity/parity.py   # after scripts/test-python.sh, test-node.sh and test-wasm.sh
 """
@@ -139,21 +139,26 @@ def mobile_surface(ops: list[dict], text: str, opener: str, method: str, accesso
     return found
 
 
-def kotlin_surface(ops: list[dict]) -> set[str]:
+def kotlin_surface(ops: list[dict], blocking: bool = False) -> set[str]:
+    """The `suspend fun`s, or (`blocking`) their `fun ...Blocking` twins."""
     text = (ROOT / "bindings-mobile" / "kotlin" / "dev" / "narvar" / "narvar_mobile.kt").read_text()
-    return mobile_surface(ops, text, r"\npublic interface (\w+)Interface \{", r"suspend fun `{name}`\(", r"fun `{name}`\(\): (\w+)")
+    method = r"\n    fun `{name}Blocking`\(" if blocking else r"suspend fun `{name}`\("
+    return mobile_surface(ops, text, r"\npublic interface (\w+)Interface \{", method, r"fun `{name}`\(\): (\w+)")
 
 
-def swift_surface(ops: list[dict]) -> set[str]:
+def swift_surface(ops: list[dict], blocking: bool = False) -> set[str]:
+    """The `async throws` methods, or (`blocking`) their `throws` `...Blocking` twins."""
     text = (ROOT / "bindings-mobile" / "swift" / "Sources" / "Narvar" / "Narvar.swift").read_text()
-    return mobile_surface(ops, text, r"\npublic protocol (\w+)Protocol\b", r"func {name}\(.*\) async throws", r"func {name}\(\) +-> (\w+)")
+    method = r"func {name}Blocking\(.*\) throws " if blocking else r"func {name}\(.*\) async throws"
+    return mobile_surface(ops, text, r"\npublic protocol (\w+)Protocol\b", method, r"func {name}\(\) +-> (\w+)")
 
 
 def main() -> int:
     ops = registry()
     columns = {"Rust": rust_surface(), "CLI": cli_surface(ops), "Python": python_surface(ops), "Node": node_surface(ops),
                "wasm": wasm_surface(ops),
-               "Kotlin": kotlin_surface(ops), "Swift": swift_surface(ops)}
+               "Kotlin": kotlin_surface(ops), "Kt sync": kotlin_surface(ops, blocking=True),
+               "Swift": swift_surface(ops), "Sw sync": swift_surface(ops, blocking=True)}
     width = max(len(o["name"]) for o in ops) + 2
     print("operation".ljust(width) + "".join(c.ljust(8) for c in columns))
     gaps = []

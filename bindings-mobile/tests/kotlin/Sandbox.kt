@@ -81,6 +81,13 @@ class Relay(target: String) : AutoCloseable {
     val url = "http://127.0.0.1:${server.localPort}"
     /** Times (System.nanoTime) at which a client connection ended. */
     val closed = CopyOnWriteArrayList<Long>()
+
+    /** Whether a connection ends within 500 ms, counting from `before` ends already seen. */
+    fun closedSince(before: Int): Boolean {
+        var waited = 0
+        while (closed.size == before && waited++ < 50) Thread.sleep(10)
+        return closed.size > before
+    }
     private val port = URI.create(target).port
 
     init {

@@ -178,9 +178,7 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
                     job.cancelAndJoin()
                     val tookMs = (System.nanoTime() - t0) / 1e6
                     check(job.isCancelled && tookMs < 100) { "cancelled after $tookMs ms" }
-                    var waited = 0
-                    while (relay.closed.size == before && waited++ < 50) delay(10)
-                    check(relay.closed.size > before) { "the in-flight connection was closed" }
+                    check(relay.closedSince(before)) { "the in-flight connection was closed" }
                     println("    cancel: coroutine ended in ${"%.1f".format(tookMs)} ms, connection closed ${"%.1f".format((relay.closed.last() - t0) / 1e6)} ms after")
                 }
                 eq(c.orders().get("1001").orderNumber, "1001", "the client goes on working")
@@ -202,9 +200,7 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
                     val outcome = call.await()
                     val tookMs = (System.nanoTime() - t0) / 1e6
                     check(outcome.exceptionOrNull() is NarvarException.Cancelled && tookMs < 100) { "outcome $outcome after $tookMs ms" }
-                    var waited = 0
-                    while (relay.closed.size == before && waited++ < 50) delay(10)
-                    check(relay.closed.size > before) { "the in-flight connection was closed" }
+                    check(relay.closedSince(before)) { "the in-flight connection was closed" }
                 }
                 val sent = sandbox.requests().size
                 throws<NarvarException.Cancelled> { c.orders().get("1001", CallOptions(cancel = token)) }
@@ -219,6 +215,9 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
             val t0 = System.nanoTime()
             throws<NarvarException.Transport> { c.orders().get("1001", CallOptions(timeoutMs = 200uL)) }
             check((System.nanoTime() - t0) / 1e6 < 1500) { "took too long" }
+            val t1 = System.nanoTime()
+            throws<NarvarException.Transport> { c.orders().getBlocking("1001", CallOptions(timeoutMs = 200uL)) }
+            check((System.nanoTime() - t1) / 1e6 < 1500) { "the blocking call took too long" }
             throws<NarvarException.Transport> { client(timeoutMs = 200uL).orders().get("1001") }
         }
 
@@ -237,6 +236,7 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
             c.shutdown()
             check(c.isShutDown()) { "shut down" }
             throws<NarvarException.Configuration> { orders.get("1001") }
+            throws<NarvarException.Configuration> { orders.getBlocking("1001") }
             throws<NarvarException.Configuration> { c.drift() }
         }
 
@@ -249,6 +249,77 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
             check(io.all { it.isDaemon }) { "a narvar-io thread is not a daemon: it would keep the JVM alive" }
         }
 
+        test("blocking twins: each family's calls, the journey and the errors, on the calling thread") {
+            val c = client()
+            eq(c.orders().createBlocking(order("1001")).status, EnvelopeStatus.Success, "orders.createBlocking")
+            eq(c.orders().getBlocking("1001").orderItems[0].quantity, 2L, "orders.getBlocking")
+            eq(c.tracking().byOrderBlocking("1001").shipments.size, 1, "tracking.byOrderBlocking")
+            val v2 = c.returns().createBlocking(aReturn("1001"))
+            eq(c.returns().getBlocking(v2.returnReferenceNumber!!).returnStatus, ReturnStatus.Initiated, "returns.getBlocking")
+            eq(c.carriers().listBlocking(products = listOf(Product.Delivery)).carriers.size, 2, "carriers.listBlocking")
+            c.carrierAccounts().createBlocking(glsAccount)
+            eq(c.carrierAccounts().getBlocking("acme-gls").carrierMoniker, "gls", "carrierAccounts.getBlocking")
+            val where = PromiseDestination(postalCode = "78701", country = "US")
+            check(c.promise().optionsBlocking(destination = where, items = listOf(PromiseItem(sku = "MUG"))).cartDeliveryOptions != null) { "promise" }
+            eq(c.journeyBlocking("1001").entries.first().status, JourneyStatus.OrderPlaced, "journeyBlocking")
+            val sent = sandbox.requests().size
+            val v = throws<NarvarException.Validation> { c.orders().createBlocking(order("1", items = listOf(OrderItem(sku = "A", quantity = 0)))) }
+            eq(v.fieldErrors.map { it.path }.first(), "order_info.order_items[0].quantity", "field error path")
+            eq(sandbox.requests().size, sent, "bad input sends nothing")
+            val nf = throws<NarvarException.NotFound> { c.orders().getBlocking("nope") }
+            check(nf.requestId != null && nf.messages[0].code == "order.not_found") { "not found: $nf" }
+            throws<NarvarException.Conflict> { c.carrierAccounts().createBlocking(glsAccount) }
+        }
+
+        test("blocking calls from 16 threads at once, 25 each") {
+            val c = client()
+            c.orders().create(order("1001"))
+            val ok = java.util.concurrent.atomic.AtomicInteger()
+            val errors = java.util.concurrent.ConcurrentLinkedQueue<Throwable>()
+            val threads = (1..16).map { Thread { repeat(25) { runCatching { c.orders().getBlocking("1001") }.fold({ if (it.orderNumber == "1001") ok.incrementAndGet() }, { errors += it }) } } }
+            threads.forEach { it.start() }
+            threads.forEach { it.join() }
+            eq(errors.toList(), listOf(), "errors")
+            eq(ok.get(), 400, "results")
+        }
+
+        test("a CancellationToken cancelled from another thread ends a stalled blocking call within 100 ms and closes the connection") {
+            Relay(sandbox.url).use { relay ->
+                val c = sandbox.client(baseUrl = relay.url)
+                c.orders().create(order("1001"))
+                sandbox.fault(mapOf("operation" to "orders.get", "kind" to "stall_body", "times" to 1))
+                val token = CancellationToken()
+                var outcome: Result<OrderInfo>? = null
+                var ended = 0L
+                val caller = Thread { outcome = runCatching { c.orders().getBlocking("1001", CallOptions(cancel = token)) }; ended = System.nanoTime() }
+                caller.start()
+                Thread.sleep(150) // the headers are in, the body stalls
+                val before = relay.closed.size
+                val t0 = System.nanoTime()
+                token.cancel()
+                caller.join(2000)
+                val tookMs = (ended - t0) / 1e6
+                check(outcome?.exceptionOrNull() is NarvarException.Cancelled && tookMs < 100) { "outcome $outcome after $tookMs ms" }
+                check(relay.closedSince(before)) { "the in-flight connection was closed" }
+                println("    blocking cancel: the call returned in ${"%.1f".format(tookMs)} ms")
+                eq(c.orders().getBlocking("1001").orderNumber, "1001", "the thread's connections go on working")
+            }
+        }
+
+        test("a blocking call from a coroutine that resumed on the library's I/O thread") {
+            val c = client()
+            c.orders().create(order("1001"))
+            val threads = mutableSetOf<String>()
+            withContext(Dispatchers.Unconfined) {
+                repeat(20) {
+                    c.orders().get("1001") // resumes on the thread that completed the call
+                    threads += Thread.currentThread().name
+                    eq(c.orders().getBlocking("1001").orderNumber, "1001", "blocking on ${Thread.currentThread().name}")
+                }
+            }
+            check("narvar-io" in threads) { "never resumed on an I/O thread: $threads" }
+        }
+
         test("10,000 calls with flat native memory") {
             val c = client()
             c.orders().create(order("1001"))
@@ -258,6 +329,12 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
             val perCall = (nativeHeapBytes() - start).toDouble() / 10_000
             println("    memory: the library's heap changed by %.2f bytes per call over 10,000 calls (%.2f MB held at the end)".format(perCall, nativeHeapBytes() / 1e6))
             check(perCall < 8) { "the library's heap grows $perCall bytes per call" }
+            repeat(2000) { c.orders().getBlocking("1001") }
+            val startBlocking = nativeHeapBytes()
+            repeat(10_000) { c.orders().getBlocking("1001") }
+            val perBlockingCall = (nativeHeapBytes() - startBlocking).toDouble() / 10_000
+            println("    memory: %.2f bytes per blocking call over 10,000".format(perBlockingCall))
+            check(perBlockingCall < 8) { "the library's heap grows $perBlockingCall bytes per blocking call" }
         }
     }
 

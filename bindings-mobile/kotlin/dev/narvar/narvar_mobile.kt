@@ -713,6 +713,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_client_journey(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_client_journey_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_client_shutdown(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_client_carrier_accounts(
@@ -729,47 +731,91 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_create(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_create_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_delete(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_delete_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_get(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_get_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_list(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_list_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_update(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carrieraccounts_update_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_carriers_disable(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carriers_disable_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_carriers_enable(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carriers_enable_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_carriers_get(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carriers_get_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_carriers_list(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_carriers_list_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_orders_add_shipments(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_orders_add_shipments_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_orders_create(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_orders_create_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_orders_get(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_orders_get_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_promise_confirm(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_promise_confirm_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_promise_options(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_promise_options_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_promise_public_options(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_promise_public_options_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_returns_create(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_returns_create_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_returns_generate_label(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_returns_generate_label_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_returns_get(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_returns_get_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_returns_get_label(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_returns_get_label_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_tracking_by_order(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_tracking_by_order_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_method_tracking_info(
     ): Int
+    external fun uniffi_narvar_mobile_checksum_method_tracking_info_blocking(
+    ): Int
     external fun uniffi_narvar_mobile_checksum_method_tracking_item_visibility(
+    ): Int
+    external fun uniffi_narvar_mobile_checksum_method_tracking_item_visibility_blocking(
     ): Int
     external fun uniffi_narvar_mobile_checksum_constructor_cancellationtoken_new(
     ): Int
@@ -823,6 +869,8 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_narvar_mobile_fn_method_client_journey(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_client_journey_blocking(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_client_shutdown(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_narvar_mobile_fn_method_client_carrier_accounts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -843,68 +891,112 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_narvar_mobile_fn_method_carrieraccounts_create(`ptr`: Long,`carrierAccountRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carrieraccounts_create_blocking(`ptr`: Long,`carrierAccountRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_carrieraccounts_delete(`ptr`: Long,`accountAlias`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carrieraccounts_delete_blocking(`ptr`: Long,`accountAlias`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_carrieraccounts_get(`ptr`: Long,`accountAlias`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carrieraccounts_get_blocking(`ptr`: Long,`accountAlias`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_carrieraccounts_list(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carrieraccounts_list_blocking(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_carrieraccounts_update(`ptr`: Long,`carrierAccountUpdateRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carrieraccounts_update_blocking(`ptr`: Long,`carrierAccountUpdateRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_clone_carriers(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_narvar_mobile_fn_free_carriers(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_narvar_mobile_fn_method_carriers_disable(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`carrierService`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carriers_disable_blocking(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`carrierService`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_carriers_enable(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`capabilities`: RustBuffer.ByValue,`products`: RustBuffer.ByValue,`carrierServiceConfigurations`: RustBuffer.ByValue,`carrierConfiguration`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carriers_enable_blocking(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`capabilities`: RustBuffer.ByValue,`products`: RustBuffer.ByValue,`carrierServiceConfigurations`: RustBuffer.ByValue,`carrierConfiguration`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_carriers_get(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`country`: RustBuffer.ByValue,`products`: RustBuffer.ByValue,`capabilities`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carriers_get_blocking(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`country`: RustBuffer.ByValue,`products`: RustBuffer.ByValue,`capabilities`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_carriers_list(`ptr`: Long,`products`: RustBuffer.ByValue,`capabilities`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_carriers_list_blocking(`ptr`: Long,`products`: RustBuffer.ByValue,`capabilities`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_clone_orders(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_narvar_mobile_fn_free_orders(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_narvar_mobile_fn_method_orders_add_shipments(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`shipments`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_orders_add_shipments_blocking(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`shipments`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_orders_create(`ptr`: Long,`orderInfo`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_orders_create_blocking(`ptr`: Long,`orderInfo`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_orders_get(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_orders_get_blocking(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_clone_promise(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_narvar_mobile_fn_free_promise(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_narvar_mobile_fn_method_promise_confirm(`ptr`: Long,`apiVersion`: RustBuffer.ByValue,`orderId`: RustBuffer.ByValue,`selectedDeliveryOptions`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_promise_confirm_blocking(`ptr`: Long,`apiVersion`: RustBuffer.ByValue,`orderId`: RustBuffer.ByValue,`selectedDeliveryOptions`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_promise_options(`ptr`: Long,`apiVersion`: RustBuffer.ByValue,`destination`: RustBuffer.ByValue,`displayLocation`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`languageCode`: RustBuffer.ByValue,`countryCode`: RustBuffer.ByValue,`orderSubtotal`: RustBuffer.ByValue,`customer`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,`experiment`: RustBuffer.ByValue,`test`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_promise_options_blocking(`ptr`: Long,`apiVersion`: RustBuffer.ByValue,`destination`: RustBuffer.ByValue,`displayLocation`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`languageCode`: RustBuffer.ByValue,`countryCode`: RustBuffer.ByValue,`orderSubtotal`: RustBuffer.ByValue,`customer`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,`experiment`: RustBuffer.ByValue,`test`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_promise_public_options(`ptr`: Long,`apiVersion`: RustBuffer.ByValue,`destination`: RustBuffer.ByValue,`displayLocation`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`languageCode`: RustBuffer.ByValue,`countryCode`: RustBuffer.ByValue,`orderSubtotal`: RustBuffer.ByValue,`customer`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,`experiment`: RustBuffer.ByValue,`test`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_promise_public_options_blocking(`ptr`: Long,`apiVersion`: RustBuffer.ByValue,`destination`: RustBuffer.ByValue,`displayLocation`: RustBuffer.ByValue,`channel`: RustBuffer.ByValue,`sessionId`: RustBuffer.ByValue,`languageCode`: RustBuffer.ByValue,`countryCode`: RustBuffer.ByValue,`orderSubtotal`: RustBuffer.ByValue,`customer`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,`experiment`: RustBuffer.ByValue,`test`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_clone_returns(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_narvar_mobile_fn_free_returns(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_narvar_mobile_fn_method_returns_create(`ptr`: Long,`returnRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_returns_create_blocking(`ptr`: Long,`returnRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_returns_generate_label(`ptr`: Long,`returnRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_returns_generate_label_blocking(`ptr`: Long,`returnRequest`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_returns_get(`ptr`: Long,`returnReferenceNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_returns_get_blocking(`ptr`: Long,`returnReferenceNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_returns_get_label(`ptr`: Long,`returnReferenceNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_returns_get_label_blocking(`ptr`: Long,`returnReferenceNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_clone_tracking(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_narvar_mobile_fn_free_tracking(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_narvar_mobile_fn_method_tracking_by_order(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_tracking_by_order_blocking(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_tracking_info(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`trackingNumbers`: RustBuffer.ByValue,`locale`: RustBuffer.ByValue,`orderDate`: RustBuffer.ByValue,`shipDate`: RustBuffer.ByValue,`originZip`: RustBuffer.ByValue,`destinationZip`: RustBuffer.ByValue,`shipmentType`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_tracking_info_blocking(`ptr`: Long,`carrierMoniker`: RustBuffer.ByValue,`trackingNumbers`: RustBuffer.ByValue,`locale`: RustBuffer.ByValue,`orderDate`: RustBuffer.ByValue,`shipDate`: RustBuffer.ByValue,`originZip`: RustBuffer.ByValue,`destinationZip`: RustBuffer.ByValue,`shipmentType`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_method_tracking_item_visibility(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`destinationZip`: RustBuffer.ByValue,`locale`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_narvar_mobile_fn_method_tracking_item_visibility_blocking(`ptr`: Long,`orderNumber`: RustBuffer.ByValue,`destinationZip`: RustBuffer.ByValue,`locale`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_func_build_request(`operation`: RustBuffer.ByValue,`inputJson`: RustBuffer.ByValue,`contextJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_narvar_mobile_fn_func_native_heap_bytes(uniffi_out_err: UniffiRustCallStatus, 
@@ -1062,6 +1154,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_narvar_mobile_checksum_method_client_journey() and 0xFFFF) != 17527) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_client_journey_blocking() and 0xFFFF) != 19519) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_client_shutdown() and 0xFFFF) != 40097) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1086,67 +1181,133 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_create() and 0xFFFF) != 18036) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_create_blocking() and 0xFFFF) != 2831) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_delete() and 0xFFFF) != 50129) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_delete_blocking() and 0xFFFF) != 11745) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_get() and 0xFFFF) != 62847) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_get_blocking() and 0xFFFF) != 57004) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_list() and 0xFFFF) != 62326) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_list_blocking() and 0xFFFF) != 52) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_update() and 0xFFFF) != 63483) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carrieraccounts_update_blocking() and 0xFFFF) != 40099) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_carriers_disable() and 0xFFFF) != 53378) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carriers_disable_blocking() and 0xFFFF) != 57229) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_carriers_enable() and 0xFFFF) != 55609) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carriers_enable_blocking() and 0xFFFF) != 9701) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_carriers_get() and 0xFFFF) != 64206) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carriers_get_blocking() and 0xFFFF) != 43258) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_carriers_list() and 0xFFFF) != 58030) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_carriers_list_blocking() and 0xFFFF) != 28875) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_orders_add_shipments() and 0xFFFF) != 62962) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_orders_add_shipments_blocking() and 0xFFFF) != 28628) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_orders_create() and 0xFFFF) != 39671) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_orders_create_blocking() and 0xFFFF) != 3666) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_orders_get() and 0xFFFF) != 44375) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_orders_get_blocking() and 0xFFFF) != 22922) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_promise_confirm() and 0xFFFF) != 65148) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_promise_confirm_blocking() and 0xFFFF) != 62336) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_promise_options() and 0xFFFF) != 47715) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_promise_options_blocking() and 0xFFFF) != 510) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_promise_public_options() and 0xFFFF) != 38684) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_promise_public_options_blocking() and 0xFFFF) != 30436) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_returns_create() and 0xFFFF) != 46426) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_returns_create_blocking() and 0xFFFF) != 678) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_returns_generate_label() and 0xFFFF) != 30418) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_returns_generate_label_blocking() and 0xFFFF) != 61824) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_returns_get() and 0xFFFF) != 15779) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_returns_get_blocking() and 0xFFFF) != 9156) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_returns_get_label() and 0xFFFF) != 50367) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_returns_get_label_blocking() and 0xFFFF) != 43424) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_tracking_by_order() and 0xFFFF) != 50627) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_tracking_by_order_blocking() and 0xFFFF) != 11668) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_method_tracking_info() and 0xFFFF) != 62751) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_narvar_mobile_checksum_method_tracking_info_blocking() and 0xFFFF) != 47381) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_narvar_mobile_checksum_method_tracking_item_visibility() and 0xFFFF) != 13417) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_narvar_mobile_checksum_method_tracking_item_visibility_blocking() and 0xFFFF) != 16140) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_narvar_mobile_checksum_constructor_cancellationtoken_new() and 0xFFFF) != 32692) {
@@ -1975,9 +2136,19 @@ public interface CarrierAccountsInterface {
     suspend fun `create`(`carrierAccountRequest`: CarrierAccountRequest, `options`: CallOptions? = null): CarrierAccount
     
     /**
+     * Create a carrier account with the carrier's credentials. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `createBlocking`(`carrierAccountRequest`: CarrierAccountRequest, `options`: CallOptions? = null): CarrierAccount
+    
+    /**
      * Delete a carrier account.
      */
     suspend fun `delete`(`accountAlias`: kotlin.String, `options`: CallOptions? = null): StatusResponse
+    
+    /**
+     * Delete a carrier account. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `deleteBlocking`(`accountAlias`: kotlin.String, `options`: CallOptions? = null): StatusResponse
     
     /**
      * Retrieve a carrier account by its alias.
@@ -1985,14 +2156,29 @@ public interface CarrierAccountsInterface {
     suspend fun `get`(`accountAlias`: kotlin.String, `options`: CallOptions? = null): CarrierAccount
     
     /**
+     * Retrieve a carrier account by its alias. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `getBlocking`(`accountAlias`: kotlin.String, `options`: CallOptions? = null): CarrierAccount
+    
+    /**
      * List the retailer's carrier accounts.
      */
     suspend fun `list`(`options`: CallOptions? = null): CarrierAccountList
     
     /**
+     * List the retailer's carrier accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `listBlocking`(`options`: CallOptions? = null): CarrierAccountList
+    
+    /**
      * Update a carrier account (named by account_alias).
      */
     suspend fun `update`(`carrierAccountUpdateRequest`: CarrierAccountUpdateRequest, `options`: CallOptions? = null): StatusResponse
+    
+    /**
+     * Update a carrier account (named by account_alias). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `updateBlocking`(`carrierAccountUpdateRequest`: CarrierAccountUpdateRequest, `options`: CallOptions? = null): StatusResponse
     
     companion object
 }
@@ -2129,6 +2315,25 @@ open class CarrierAccounts: Disposable, AutoCloseable, CarrierAccountsInterface
 
     
     /**
+     * Create a carrier account with the carrier's credentials. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `createBlocking`(`carrierAccountRequest`: CarrierAccountRequest, `options`: CallOptions?): CarrierAccount {
+            return FfiConverterTypeCarrierAccount.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carrieraccounts_create_blocking(
+        it,
+        
+        FfiConverterTypeCarrierAccountRequest.lower(`carrierAccountRequest`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Delete a carrier account.
      */
     @Throws(NarvarException::class)
@@ -2152,6 +2357,25 @@ open class CarrierAccounts: Disposable, AutoCloseable, CarrierAccountsInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Delete a carrier account. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `deleteBlocking`(`accountAlias`: kotlin.String, `options`: CallOptions?): StatusResponse {
+            return FfiConverterTypeStatusResponse.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carrieraccounts_delete_blocking(
+        it,
+        
+        FfiConverterString.lower(`accountAlias`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2181,6 +2405,25 @@ open class CarrierAccounts: Disposable, AutoCloseable, CarrierAccountsInterface
 
     
     /**
+     * Retrieve a carrier account by its alias. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `getBlocking`(`accountAlias`: kotlin.String, `options`: CallOptions?): CarrierAccount {
+            return FfiConverterTypeCarrierAccount.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carrieraccounts_get_blocking(
+        it,
+        
+        FfiConverterString.lower(`accountAlias`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * List the retailer's carrier accounts.
      */
     @Throws(NarvarException::class)
@@ -2203,6 +2446,24 @@ open class CarrierAccounts: Disposable, AutoCloseable, CarrierAccountsInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * List the retailer's carrier accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `listBlocking`(`options`: CallOptions?): CarrierAccountList {
+            return FfiConverterTypeCarrierAccountList.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carrieraccounts_list_blocking(
+        it,
+        
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2229,6 +2490,25 @@ open class CarrierAccounts: Disposable, AutoCloseable, CarrierAccountsInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Update a carrier account (named by account_alias). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `updateBlocking`(`carrierAccountUpdateRequest`: CarrierAccountUpdateRequest, `options`: CallOptions?): StatusResponse {
+            return FfiConverterTypeStatusResponse.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carrieraccounts_update_blocking(
+        it,
+        
+        FfiConverterTypeCarrierAccountUpdateRequest.lower(`carrierAccountUpdateRequest`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
 
@@ -2375,9 +2655,19 @@ public interface CarriersInterface {
     suspend fun `disable`(`carrierMoniker`: kotlin.String, `carrierService`: kotlin.String, `options`: CallOptions? = null): StatusResponse
     
     /**
+     * Remove a service of a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `disableBlocking`(`carrierMoniker`: kotlin.String, `carrierService`: kotlin.String, `options`: CallOptions? = null): StatusResponse
+    
+    /**
      * Add services and configuration to a carrier for the retailer.
      */
     suspend fun `enable`(`carrierMoniker`: kotlin.String, `capabilities`: List<Capability> = listOf(), `products`: List<Product> = listOf(), `carrierServiceConfigurations`: List<CarrierServiceRequest> = listOf(), `carrierConfiguration`: CarrierConfiguration? = null, `options`: CallOptions? = null): CarrierServiceCreationResponse
+    
+    /**
+     * Add services and configuration to a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `enableBlocking`(`carrierMoniker`: kotlin.String, `capabilities`: List<Capability> = listOf(), `products`: List<Product> = listOf(), `carrierServiceConfigurations`: List<CarrierServiceRequest> = listOf(), `carrierConfiguration`: CarrierConfiguration? = null, `options`: CallOptions? = null): CarrierServiceCreationResponse
     
     /**
      * Retrieve a carrier's services, configuration and accounts.
@@ -2385,9 +2675,19 @@ public interface CarriersInterface {
     suspend fun `get`(`carrierMoniker`: kotlin.String, `country`: kotlin.String? = null, `products`: List<Product> = listOf(), `capabilities`: List<Capability> = listOf(), `options`: CallOptions? = null): CarrierDetails
     
     /**
+     * Retrieve a carrier's services, configuration and accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `getBlocking`(`carrierMoniker`: kotlin.String, `country`: kotlin.String? = null, `products`: List<Product> = listOf(), `capabilities`: List<Capability> = listOf(), `options`: CallOptions? = null): CarrierDetails
+    
+    /**
      * List the retailer's carriers, filtered by products and capabilities.
      */
     suspend fun `list`(`products`: List<Product> = listOf(), `capabilities`: List<Capability> = listOf(), `options`: CallOptions? = null): CarrierList
+    
+    /**
+     * List the retailer's carriers, filtered by products and capabilities. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `listBlocking`(`products`: List<Product> = listOf(), `capabilities`: List<Capability> = listOf(), `options`: CallOptions? = null): CarrierList
     
     companion object
 }
@@ -2525,6 +2825,26 @@ open class Carriers: Disposable, AutoCloseable, CarriersInterface
 
     
     /**
+     * Remove a service of a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `disableBlocking`(`carrierMoniker`: kotlin.String, `carrierService`: kotlin.String, `options`: CallOptions?): StatusResponse {
+            return FfiConverterTypeStatusResponse.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carriers_disable_blocking(
+        it,
+        
+        FfiConverterString.lower(`carrierMoniker`),
+        FfiConverterString.lower(`carrierService`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Add services and configuration to a carrier for the retailer.
      */
     @Throws(NarvarException::class)
@@ -2552,6 +2872,29 @@ open class Carriers: Disposable, AutoCloseable, CarriersInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Add services and configuration to a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `enableBlocking`(`carrierMoniker`: kotlin.String, `capabilities`: List<Capability>, `products`: List<Product>, `carrierServiceConfigurations`: List<CarrierServiceRequest>, `carrierConfiguration`: CarrierConfiguration?, `options`: CallOptions?): CarrierServiceCreationResponse {
+            return FfiConverterTypeCarrierServiceCreationResponse.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carriers_enable_blocking(
+        it,
+        
+        FfiConverterString.lower(`carrierMoniker`),
+        FfiConverterSequenceTypeCapability.lower(`capabilities`),
+        FfiConverterSequenceTypeProduct.lower(`products`),
+        FfiConverterSequenceTypeCarrierServiceRequest.lower(`carrierServiceConfigurations`),
+        FfiConverterOptionalTypeCarrierConfiguration.lower(`carrierConfiguration`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2584,6 +2927,28 @@ open class Carriers: Disposable, AutoCloseable, CarriersInterface
 
     
     /**
+     * Retrieve a carrier's services, configuration and accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `getBlocking`(`carrierMoniker`: kotlin.String, `country`: kotlin.String?, `products`: List<Product>, `capabilities`: List<Capability>, `options`: CallOptions?): CarrierDetails {
+            return FfiConverterTypeCarrierDetails.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carriers_get_blocking(
+        it,
+        
+        FfiConverterString.lower(`carrierMoniker`),
+        FfiConverterOptionalString.lower(`country`),
+        FfiConverterSequenceTypeProduct.lower(`products`),
+        FfiConverterSequenceTypeCapability.lower(`capabilities`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * List the retailer's carriers, filtered by products and capabilities.
      */
     @Throws(NarvarException::class)
@@ -2608,6 +2973,26 @@ open class Carriers: Disposable, AutoCloseable, CarriersInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * List the retailer's carriers, filtered by products and capabilities. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `listBlocking`(`products`: List<Product>, `capabilities`: List<Capability>, `options`: CallOptions?): CarrierList {
+            return FfiConverterTypeCarrierList.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_carriers_list_blocking(
+        it,
+        
+        FfiConverterSequenceTypeProduct.lower(`products`),
+        FfiConverterSequenceTypeCapability.lower(`capabilities`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
 
@@ -2773,6 +3158,11 @@ public interface ClientInterface {
      * promise verdicts, in time order.
      */
     suspend fun `journey`(`orderNumber`: kotlin.String, `cancel`: CancellationToken? = null): Journey
+    
+    /**
+     * [`Client::journey`], blocking the calling thread until it ends (never the main thread).
+     */
+    fun `journeyBlocking`(`orderNumber`: kotlin.String, `cancel`: CancellationToken? = null): Journey
     
     /**
      * Frees the connection pool now, even while family objects (`orders()`, ...) are still
@@ -3021,6 +3411,25 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * [`Client::journey`], blocking the calling thread until it ends (never the main thread).
+     */
+    @Throws(NarvarException::class)override fun `journeyBlocking`(`orderNumber`: kotlin.String, `cancel`: CancellationToken?): Journey {
+            return FfiConverterTypeJourney.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_client_journey_blocking(
+        it,
+        
+        FfiConverterString.lower(`orderNumber`),
+        FfiConverterOptionalTypeCancellationToken.lower(`cancel`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -3294,14 +3703,29 @@ public interface OrdersInterface {
     suspend fun `addShipments`(`orderNumber`: kotlin.String, `shipments`: List<Shipment>, `options`: CallOptions? = null): WriteResult
     
     /**
+     * Add or modify shipments of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `addShipmentsBlocking`(`orderNumber`: kotlin.String, `shipments`: List<Shipment>, `options`: CallOptions? = null): WriteResult
+    
+    /**
      * Create an order, or update the order with the same order_number.
      */
     suspend fun `create`(`orderInfo`: OrderInfo, `options`: CallOptions? = null): WriteResult
     
     /**
+     * Create an order, or update the order with the same order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `createBlocking`(`orderInfo`: OrderInfo, `options`: CallOptions? = null): WriteResult
+    
+    /**
      * Retrieve an order by its order_number.
      */
     suspend fun `get`(`orderNumber`: kotlin.String, `options`: CallOptions? = null): OrderInfo
+    
+    /**
+     * Retrieve an order by its order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `getBlocking`(`orderNumber`: kotlin.String, `options`: CallOptions? = null): OrderInfo
     
     companion object
 }
@@ -3439,6 +3863,26 @@ open class Orders: Disposable, AutoCloseable, OrdersInterface
 
     
     /**
+     * Add or modify shipments of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `addShipmentsBlocking`(`orderNumber`: kotlin.String, `shipments`: List<Shipment>, `options`: CallOptions?): WriteResult {
+            return FfiConverterTypeWriteResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_orders_add_shipments_blocking(
+        it,
+        
+        FfiConverterString.lower(`orderNumber`),
+        FfiConverterSequenceTypeShipment.lower(`shipments`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Create an order, or update the order with the same order_number.
      */
     @Throws(NarvarException::class)
@@ -3465,6 +3909,25 @@ open class Orders: Disposable, AutoCloseable, OrdersInterface
 
     
     /**
+     * Create an order, or update the order with the same order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `createBlocking`(`orderInfo`: OrderInfo, `options`: CallOptions?): WriteResult {
+            return FfiConverterTypeWriteResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_orders_create_blocking(
+        it,
+        
+        FfiConverterTypeOrderInfo.lower(`orderInfo`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Retrieve an order by its order_number.
      */
     @Throws(NarvarException::class)
@@ -3488,6 +3951,25 @@ open class Orders: Disposable, AutoCloseable, OrdersInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Retrieve an order by its order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `getBlocking`(`orderNumber`: kotlin.String, `options`: CallOptions?): OrderInfo {
+            return FfiConverterTypeOrderInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_orders_get_blocking(
+        it,
+        
+        FfiConverterString.lower(`orderNumber`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
 
@@ -3634,14 +4116,29 @@ public interface PromiseInterface {
     suspend fun `confirm`(`apiVersion`: kotlin.String? = null, `orderId`: kotlin.String = "", `selectedDeliveryOptions`: List<SelectedDeliveryOption> = listOf(), `channel`: kotlin.String? = null, `options`: CallOptions? = null): PromiseConfirmed
     
     /**
+     * Confirm the delivery option chosen for an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `confirmBlocking`(`apiVersion`: kotlin.String? = null, `orderId`: kotlin.String = "", `selectedDeliveryOptions`: List<SelectedDeliveryOption> = listOf(), `channel`: kotlin.String? = null, `options`: CallOptions? = null): PromiseConfirmed
+    
+    /**
      * Delivery-date options for a cart (server-side).
      */
     suspend fun `options`(`apiVersion`: kotlin.String? = null, `destination`: PromiseDestination? = null, `displayLocation`: kotlin.String? = null, `channel`: kotlin.String? = null, `sessionId`: kotlin.String? = null, `languageCode`: kotlin.String? = null, `countryCode`: kotlin.String? = null, `orderSubtotal`: Money? = null, `customer`: PromiseCustomer? = null, `items`: List<PromiseItem> = listOf(), `experiment`: JsonValue?? = null, `test`: kotlin.Boolean? = null, `options`: CallOptions? = null): PromiseOptions
     
     /**
+     * Delivery-date options for a cart (server-side). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `optionsBlocking`(`apiVersion`: kotlin.String? = null, `destination`: PromiseDestination? = null, `displayLocation`: kotlin.String? = null, `channel`: kotlin.String? = null, `sessionId`: kotlin.String? = null, `languageCode`: kotlin.String? = null, `countryCode`: kotlin.String? = null, `orderSubtotal`: Money? = null, `customer`: PromiseCustomer? = null, `items`: List<PromiseItem> = listOf(), `experiment`: JsonValue?? = null, `test`: kotlin.Boolean? = null, `options`: CallOptions? = null): PromiseOptions
+    
+    /**
      * Delivery-date options for a cart (client-side, no secret).
      */
     suspend fun `publicOptions`(`apiVersion`: kotlin.String? = null, `destination`: PromiseDestination? = null, `displayLocation`: kotlin.String? = null, `channel`: kotlin.String? = null, `sessionId`: kotlin.String? = null, `languageCode`: kotlin.String? = null, `countryCode`: kotlin.String? = null, `orderSubtotal`: Money? = null, `customer`: PromiseCustomer? = null, `items`: List<PromiseItem> = listOf(), `experiment`: JsonValue?? = null, `test`: kotlin.Boolean? = null, `options`: CallOptions? = null): PromiseOptions
+    
+    /**
+     * Delivery-date options for a cart (client-side, no secret). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `publicOptionsBlocking`(`apiVersion`: kotlin.String? = null, `destination`: PromiseDestination? = null, `displayLocation`: kotlin.String? = null, `channel`: kotlin.String? = null, `sessionId`: kotlin.String? = null, `languageCode`: kotlin.String? = null, `countryCode`: kotlin.String? = null, `orderSubtotal`: Money? = null, `customer`: PromiseCustomer? = null, `items`: List<PromiseItem> = listOf(), `experiment`: JsonValue?? = null, `test`: kotlin.Boolean? = null, `options`: CallOptions? = null): PromiseOptions
     
     companion object
 }
@@ -3781,6 +4278,28 @@ open class Promise: Disposable, AutoCloseable, PromiseInterface
 
     
     /**
+     * Confirm the delivery option chosen for an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `confirmBlocking`(`apiVersion`: kotlin.String?, `orderId`: kotlin.String, `selectedDeliveryOptions`: List<SelectedDeliveryOption>, `channel`: kotlin.String?, `options`: CallOptions?): PromiseConfirmed {
+            return FfiConverterTypePromiseConfirmed.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_promise_confirm_blocking(
+        it,
+        
+        FfiConverterOptionalString.lower(`apiVersion`),
+        FfiConverterString.lower(`orderId`),
+        FfiConverterSequenceTypeSelectedDeliveryOption.lower(`selectedDeliveryOptions`),
+        FfiConverterOptionalString.lower(`channel`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Delivery-date options for a cart (server-side).
      */
     @Throws(NarvarException::class)
@@ -3818,6 +4337,36 @@ open class Promise: Disposable, AutoCloseable, PromiseInterface
 
     
     /**
+     * Delivery-date options for a cart (server-side). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `optionsBlocking`(`apiVersion`: kotlin.String?, `destination`: PromiseDestination?, `displayLocation`: kotlin.String?, `channel`: kotlin.String?, `sessionId`: kotlin.String?, `languageCode`: kotlin.String?, `countryCode`: kotlin.String?, `orderSubtotal`: Money?, `customer`: PromiseCustomer?, `items`: List<PromiseItem>, `experiment`: JsonValue??, `test`: kotlin.Boolean?, `options`: CallOptions?): PromiseOptions {
+            return FfiConverterTypePromiseOptions.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_promise_options_blocking(
+        it,
+        
+        FfiConverterOptionalString.lower(`apiVersion`),
+        FfiConverterOptionalTypePromiseDestination.lower(`destination`),
+        FfiConverterOptionalString.lower(`displayLocation`),
+        FfiConverterOptionalString.lower(`channel`),
+        FfiConverterOptionalString.lower(`sessionId`),
+        FfiConverterOptionalString.lower(`languageCode`),
+        FfiConverterOptionalString.lower(`countryCode`),
+        FfiConverterOptionalTypeMoney.lower(`orderSubtotal`),
+        FfiConverterOptionalTypePromiseCustomer.lower(`customer`),
+        FfiConverterSequenceTypePromiseItem.lower(`items`),
+        FfiConverterOptionalOptionalTypeJsonValue.lower(`experiment`),
+        FfiConverterOptionalBoolean.lower(`test`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Delivery-date options for a cart (client-side, no secret).
      */
     @Throws(NarvarException::class)
@@ -3852,6 +4401,36 @@ open class Promise: Disposable, AutoCloseable, PromiseInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Delivery-date options for a cart (client-side, no secret). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `publicOptionsBlocking`(`apiVersion`: kotlin.String?, `destination`: PromiseDestination?, `displayLocation`: kotlin.String?, `channel`: kotlin.String?, `sessionId`: kotlin.String?, `languageCode`: kotlin.String?, `countryCode`: kotlin.String?, `orderSubtotal`: Money?, `customer`: PromiseCustomer?, `items`: List<PromiseItem>, `experiment`: JsonValue??, `test`: kotlin.Boolean?, `options`: CallOptions?): PromiseOptions {
+            return FfiConverterTypePromiseOptions.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_promise_public_options_blocking(
+        it,
+        
+        FfiConverterOptionalString.lower(`apiVersion`),
+        FfiConverterOptionalTypePromiseDestination.lower(`destination`),
+        FfiConverterOptionalString.lower(`displayLocation`),
+        FfiConverterOptionalString.lower(`channel`),
+        FfiConverterOptionalString.lower(`sessionId`),
+        FfiConverterOptionalString.lower(`languageCode`),
+        FfiConverterOptionalString.lower(`countryCode`),
+        FfiConverterOptionalTypeMoney.lower(`orderSubtotal`),
+        FfiConverterOptionalTypePromiseCustomer.lower(`customer`),
+        FfiConverterSequenceTypePromiseItem.lower(`items`),
+        FfiConverterOptionalOptionalTypeJsonValue.lower(`experiment`),
+        FfiConverterOptionalBoolean.lower(`test`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
 
@@ -3998,9 +4577,19 @@ public interface ReturnsInterface {
     suspend fun `create`(`returnRequest`: ReturnRequest, `options`: CallOptions? = null): ReturnLabel
     
     /**
+     * Create a return (v2) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `createBlocking`(`returnRequest`: ReturnRequest, `options`: CallOptions? = null): ReturnLabel
+    
+    /**
      * Generate a return label (v1) for items of an order.
      */
     suspend fun `generateLabel`(`returnRequest`: ReturnRequest, `options`: CallOptions? = null): ReturnLabel
+    
+    /**
+     * Generate a return label (v1) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `generateLabelBlocking`(`returnRequest`: ReturnRequest, `options`: CallOptions? = null): ReturnLabel
     
     /**
      * Retrieve a return and its label (v2).
@@ -4008,9 +4597,19 @@ public interface ReturnsInterface {
     suspend fun `get`(`returnReferenceNumber`: kotlin.String, `options`: CallOptions? = null): ReturnLabel
     
     /**
+     * Retrieve a return and its label (v2). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `getBlocking`(`returnReferenceNumber`: kotlin.String, `options`: CallOptions? = null): ReturnLabel
+    
+    /**
      * Retrieve the label of a return (v1).
      */
     suspend fun `getLabel`(`returnReferenceNumber`: kotlin.String, `options`: CallOptions? = null): ReturnLabel
+    
+    /**
+     * Retrieve the label of a return (v1). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `getLabelBlocking`(`returnReferenceNumber`: kotlin.String, `options`: CallOptions? = null): ReturnLabel
     
     companion object
 }
@@ -4147,6 +4746,25 @@ open class Returns: Disposable, AutoCloseable, ReturnsInterface
 
     
     /**
+     * Create a return (v2) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `createBlocking`(`returnRequest`: ReturnRequest, `options`: CallOptions?): ReturnLabel {
+            return FfiConverterTypeReturnLabel.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_returns_create_blocking(
+        it,
+        
+        FfiConverterTypeReturnRequest.lower(`returnRequest`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Generate a return label (v1) for items of an order.
      */
     @Throws(NarvarException::class)
@@ -4170,6 +4788,25 @@ open class Returns: Disposable, AutoCloseable, ReturnsInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Generate a return label (v1) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `generateLabelBlocking`(`returnRequest`: ReturnRequest, `options`: CallOptions?): ReturnLabel {
+            return FfiConverterTypeReturnLabel.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_returns_generate_label_blocking(
+        it,
+        
+        FfiConverterTypeReturnRequest.lower(`returnRequest`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4199,6 +4836,25 @@ open class Returns: Disposable, AutoCloseable, ReturnsInterface
 
     
     /**
+     * Retrieve a return and its label (v2). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `getBlocking`(`returnReferenceNumber`: kotlin.String, `options`: CallOptions?): ReturnLabel {
+            return FfiConverterTypeReturnLabel.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_returns_get_blocking(
+        it,
+        
+        FfiConverterString.lower(`returnReferenceNumber`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Retrieve the label of a return (v1).
      */
     @Throws(NarvarException::class)
@@ -4222,6 +4878,25 @@ open class Returns: Disposable, AutoCloseable, ReturnsInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Retrieve the label of a return (v1). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `getLabelBlocking`(`returnReferenceNumber`: kotlin.String, `options`: CallOptions?): ReturnLabel {
+            return FfiConverterTypeReturnLabel.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_returns_get_label_blocking(
+        it,
+        
+        FfiConverterString.lower(`returnReferenceNumber`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
 
@@ -4368,14 +5043,29 @@ public interface TrackingInterface {
     suspend fun `byOrder`(`orderNumber`: kotlin.String, `options`: CallOptions? = null): OrderTracking
     
     /**
+     * Track every shipment of an order (HMAC-signed query). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `byOrderBlocking`(`orderNumber`: kotlin.String, `options`: CallOptions? = null): OrderTracking
+    
+    /**
      * Tracking of packages by carrier and tracking numbers.
      */
     suspend fun `info`(`carrierMoniker`: kotlin.String, `trackingNumbers`: List<kotlin.String>, `locale`: kotlin.String? = null, `orderDate`: kotlin.String? = null, `shipDate`: kotlin.String? = null, `originZip`: kotlin.String? = null, `destinationZip`: kotlin.String? = null, `shipmentType`: kotlin.String? = null, `options`: CallOptions? = null): TrackingInfo
     
     /**
+     * Tracking of packages by carrier and tracking numbers. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `infoBlocking`(`carrierMoniker`: kotlin.String, `trackingNumbers`: List<kotlin.String>, `locale`: kotlin.String? = null, `orderDate`: kotlin.String? = null, `shipDate`: kotlin.String? = null, `originZip`: kotlin.String? = null, `destinationZip`: kotlin.String? = null, `shipmentType`: kotlin.String? = null, `options`: CallOptions? = null): TrackingInfo
+    
+    /**
      * The fulfillment and tracking state of each line of an order.
      */
     suspend fun `itemVisibility`(`orderNumber`: kotlin.String, `destinationZip`: kotlin.String? = null, `locale`: kotlin.String? = null, `options`: CallOptions? = null): OrderItemVisibility
+    
+    /**
+     * The fulfillment and tracking state of each line of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    fun `itemVisibilityBlocking`(`orderNumber`: kotlin.String, `destinationZip`: kotlin.String? = null, `locale`: kotlin.String? = null, `options`: CallOptions? = null): OrderItemVisibility
     
     companion object
 }
@@ -4512,6 +5202,25 @@ open class Tracking: Disposable, AutoCloseable, TrackingInterface
 
     
     /**
+     * Track every shipment of an order (HMAC-signed query). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `byOrderBlocking`(`orderNumber`: kotlin.String, `options`: CallOptions?): OrderTracking {
+            return FfiConverterTypeOrderTracking.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_tracking_by_order_blocking(
+        it,
+        
+        FfiConverterString.lower(`orderNumber`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Tracking of packages by carrier and tracking numbers.
      */
     @Throws(NarvarException::class)
@@ -4545,6 +5254,32 @@ open class Tracking: Disposable, AutoCloseable, TrackingInterface
 
     
     /**
+     * Tracking of packages by carrier and tracking numbers. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `infoBlocking`(`carrierMoniker`: kotlin.String, `trackingNumbers`: List<kotlin.String>, `locale`: kotlin.String?, `orderDate`: kotlin.String?, `shipDate`: kotlin.String?, `originZip`: kotlin.String?, `destinationZip`: kotlin.String?, `shipmentType`: kotlin.String?, `options`: CallOptions?): TrackingInfo {
+            return FfiConverterTypeTrackingInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_tracking_info_blocking(
+        it,
+        
+        FfiConverterString.lower(`carrierMoniker`),
+        FfiConverterSequenceString.lower(`trackingNumbers`),
+        FfiConverterOptionalString.lower(`locale`),
+        FfiConverterOptionalString.lower(`orderDate`),
+        FfiConverterOptionalString.lower(`shipDate`),
+        FfiConverterOptionalString.lower(`originZip`),
+        FfiConverterOptionalString.lower(`destinationZip`),
+        FfiConverterOptionalString.lower(`shipmentType`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The fulfillment and tracking state of each line of an order.
      */
     @Throws(NarvarException::class)
@@ -4570,6 +5305,27 @@ open class Tracking: Disposable, AutoCloseable, TrackingInterface
         NarvarException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The fulfillment and tracking state of each line of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    @Throws(NarvarException::class)override fun `itemVisibilityBlocking`(`orderNumber`: kotlin.String, `destinationZip`: kotlin.String?, `locale`: kotlin.String?, `options`: CallOptions?): OrderItemVisibility {
+            return FfiConverterTypeOrderItemVisibility.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NarvarException) { _status ->
+    UniffiLib.uniffi_narvar_mobile_fn_method_tracking_item_visibility_blocking(
+        it,
+        
+        FfiConverterString.lower(`orderNumber`),
+        FfiConverterOptionalString.lower(`destinationZip`),
+        FfiConverterOptionalString.lower(`locale`),
+        FfiConverterOptionalTypeCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
 

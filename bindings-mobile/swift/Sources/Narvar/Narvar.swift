@@ -795,9 +795,19 @@ public protocol CarrierAccountsProtocol: AnyObject, Sendable {
     func create(carrierAccountRequest: CarrierAccountRequest, options: CallOptions?) async throws  -> CarrierAccount
     
     /**
+     * Create a carrier account with the carrier's credentials. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func createBlocking(carrierAccountRequest: CarrierAccountRequest, options: CallOptions?) throws  -> CarrierAccount
+    
+    /**
      * Delete a carrier account.
      */
     func delete(accountAlias: String, options: CallOptions?) async throws  -> StatusResponse
+    
+    /**
+     * Delete a carrier account. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func deleteBlocking(accountAlias: String, options: CallOptions?) throws  -> StatusResponse
     
     /**
      * Retrieve a carrier account by its alias.
@@ -805,14 +815,29 @@ public protocol CarrierAccountsProtocol: AnyObject, Sendable {
     func get(accountAlias: String, options: CallOptions?) async throws  -> CarrierAccount
     
     /**
+     * Retrieve a carrier account by its alias. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func getBlocking(accountAlias: String, options: CallOptions?) throws  -> CarrierAccount
+    
+    /**
      * List the retailer's carrier accounts.
      */
     func list(options: CallOptions?) async throws  -> CarrierAccountList
     
     /**
+     * List the retailer's carrier accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func listBlocking(options: CallOptions?) throws  -> CarrierAccountList
+    
+    /**
      * Update a carrier account (named by account_alias).
      */
     func update(carrierAccountUpdateRequest: CarrierAccountUpdateRequest, options: CallOptions?) async throws  -> StatusResponse
+    
+    /**
+     * Update a carrier account (named by account_alias). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func updateBlocking(carrierAccountUpdateRequest: CarrierAccountUpdateRequest, options: CallOptions?) throws  -> StatusResponse
     
 }
 /**
@@ -891,6 +916,20 @@ open func create(carrierAccountRequest: CarrierAccountRequest, options: CallOpti
 }
     
     /**
+     * Create a carrier account with the carrier's credentials. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func createBlocking(carrierAccountRequest: CarrierAccountRequest, options: CallOptions? = nil)throws  -> CarrierAccount  {
+    return try  FfiConverterTypeCarrierAccount_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carrieraccounts_create_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCarrierAccountRequest_lower(carrierAccountRequest),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Delete a carrier account.
      */
 open func delete(accountAlias: String, options: CallOptions? = nil)async throws  -> StatusResponse  {
@@ -907,6 +946,20 @@ open func delete(accountAlias: String, options: CallOptions? = nil)async throws 
             liftFunc: FfiConverterTypeStatusResponse_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Delete a carrier account. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func deleteBlocking(accountAlias: String, options: CallOptions? = nil)throws  -> StatusResponse  {
+    return try  FfiConverterTypeStatusResponse_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carrieraccounts_delete_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(accountAlias),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -929,6 +982,20 @@ open func get(accountAlias: String, options: CallOptions? = nil)async throws  ->
 }
     
     /**
+     * Retrieve a carrier account by its alias. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func getBlocking(accountAlias: String, options: CallOptions? = nil)throws  -> CarrierAccount  {
+    return try  FfiConverterTypeCarrierAccount_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carrieraccounts_get_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(accountAlias),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * List the retailer's carrier accounts.
      */
 open func list(options: CallOptions? = nil)async throws  -> CarrierAccountList  {
@@ -948,6 +1015,19 @@ open func list(options: CallOptions? = nil)async throws  -> CarrierAccountList  
 }
     
     /**
+     * List the retailer's carrier accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func listBlocking(options: CallOptions? = nil)throws  -> CarrierAccountList  {
+    return try  FfiConverterTypeCarrierAccountList_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carrieraccounts_list_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Update a carrier account (named by account_alias).
      */
 open func update(carrierAccountUpdateRequest: CarrierAccountUpdateRequest, options: CallOptions? = nil)async throws  -> StatusResponse  {
@@ -964,6 +1044,20 @@ open func update(carrierAccountUpdateRequest: CarrierAccountUpdateRequest, optio
             liftFunc: FfiConverterTypeStatusResponse_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Update a carrier account (named by account_alias). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func updateBlocking(carrierAccountUpdateRequest: CarrierAccountUpdateRequest, options: CallOptions? = nil)throws  -> StatusResponse  {
+    return try  FfiConverterTypeStatusResponse_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carrieraccounts_update_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCarrierAccountUpdateRequest_lower(carrierAccountUpdateRequest),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
 
@@ -1027,9 +1121,19 @@ public protocol CarriersProtocol: AnyObject, Sendable {
     func disable(carrierMoniker: String, carrierService: String, options: CallOptions?) async throws  -> StatusResponse
     
     /**
+     * Remove a service of a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func disableBlocking(carrierMoniker: String, carrierService: String, options: CallOptions?) throws  -> StatusResponse
+    
+    /**
      * Add services and configuration to a carrier for the retailer.
      */
     func enable(carrierMoniker: String, capabilities: [Capability], products: [Product], carrierServiceConfigurations: [CarrierServiceRequest], carrierConfiguration: CarrierConfiguration?, options: CallOptions?) async throws  -> CarrierServiceCreationResponse
+    
+    /**
+     * Add services and configuration to a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func enableBlocking(carrierMoniker: String, capabilities: [Capability], products: [Product], carrierServiceConfigurations: [CarrierServiceRequest], carrierConfiguration: CarrierConfiguration?, options: CallOptions?) throws  -> CarrierServiceCreationResponse
     
     /**
      * Retrieve a carrier's services, configuration and accounts.
@@ -1037,9 +1141,19 @@ public protocol CarriersProtocol: AnyObject, Sendable {
     func get(carrierMoniker: String, country: String?, products: [Product], capabilities: [Capability], options: CallOptions?) async throws  -> CarrierDetails
     
     /**
+     * Retrieve a carrier's services, configuration and accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func getBlocking(carrierMoniker: String, country: String?, products: [Product], capabilities: [Capability], options: CallOptions?) throws  -> CarrierDetails
+    
+    /**
      * List the retailer's carriers, filtered by products and capabilities.
      */
     func list(products: [Product], capabilities: [Capability], options: CallOptions?) async throws  -> CarrierList
+    
+    /**
+     * List the retailer's carriers, filtered by products and capabilities. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func listBlocking(products: [Product], capabilities: [Capability], options: CallOptions?) throws  -> CarrierList
     
 }
 /**
@@ -1118,6 +1232,21 @@ open func disable(carrierMoniker: String, carrierService: String, options: CallO
 }
     
     /**
+     * Remove a service of a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func disableBlocking(carrierMoniker: String, carrierService: String, options: CallOptions? = nil)throws  -> StatusResponse  {
+    return try  FfiConverterTypeStatusResponse_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carriers_disable_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(carrierMoniker),
+        FfiConverterString.lower(carrierService),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Add services and configuration to a carrier for the retailer.
      */
 open func enable(carrierMoniker: String, capabilities: [Capability] = [], products: [Product] = [], carrierServiceConfigurations: [CarrierServiceRequest] = [], carrierConfiguration: CarrierConfiguration? = nil, options: CallOptions? = nil)async throws  -> CarrierServiceCreationResponse  {
@@ -1134,6 +1263,24 @@ open func enable(carrierMoniker: String, capabilities: [Capability] = [], produc
             liftFunc: FfiConverterTypeCarrierServiceCreationResponse_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Add services and configuration to a carrier for the retailer. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func enableBlocking(carrierMoniker: String, capabilities: [Capability] = [], products: [Product] = [], carrierServiceConfigurations: [CarrierServiceRequest] = [], carrierConfiguration: CarrierConfiguration? = nil, options: CallOptions? = nil)throws  -> CarrierServiceCreationResponse  {
+    return try  FfiConverterTypeCarrierServiceCreationResponse_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carriers_enable_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(carrierMoniker),
+        FfiConverterSequenceTypeCapability.lower(capabilities),
+        FfiConverterSequenceTypeProduct.lower(products),
+        FfiConverterSequenceTypeCarrierServiceRequest.lower(carrierServiceConfigurations),
+        FfiConverterOptionTypeCarrierConfiguration.lower(carrierConfiguration),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1156,6 +1303,23 @@ open func get(carrierMoniker: String, country: String? = nil, products: [Product
 }
     
     /**
+     * Retrieve a carrier's services, configuration and accounts. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func getBlocking(carrierMoniker: String, country: String? = nil, products: [Product] = [], capabilities: [Capability] = [], options: CallOptions? = nil)throws  -> CarrierDetails  {
+    return try  FfiConverterTypeCarrierDetails_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carriers_get_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(carrierMoniker),
+        FfiConverterOptionString.lower(country),
+        FfiConverterSequenceTypeProduct.lower(products),
+        FfiConverterSequenceTypeCapability.lower(capabilities),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * List the retailer's carriers, filtered by products and capabilities.
      */
 open func list(products: [Product] = [], capabilities: [Capability] = [], options: CallOptions? = nil)async throws  -> CarrierList  {
@@ -1172,6 +1336,21 @@ open func list(products: [Product] = [], capabilities: [Capability] = [], option
             liftFunc: FfiConverterTypeCarrierList_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * List the retailer's carriers, filtered by products and capabilities. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func listBlocking(products: [Product] = [], capabilities: [Capability] = [], options: CallOptions? = nil)throws  -> CarrierList  {
+    return try  FfiConverterTypeCarrierList_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_carriers_list_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeProduct.lower(products),
+        FfiConverterSequenceTypeCapability.lower(capabilities),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
 
@@ -1254,6 +1433,11 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * promise verdicts, in time order.
      */
     func journey(orderNumber: String, cancel: CancellationToken?) async throws  -> Journey
+    
+    /**
+     * [`Client::journey`], blocking the calling thread until it ends (never the main thread).
+     */
+    func journeyBlocking(orderNumber: String, cancel: CancellationToken?) throws  -> Journey
     
     /**
      * Frees the connection pool now, even while family objects (`orders()`, ...) are still
@@ -1442,6 +1626,20 @@ open func journey(orderNumber: String, cancel: CancellationToken? = nil)async th
 }
     
     /**
+     * [`Client::journey`], blocking the calling thread until it ends (never the main thread).
+     */
+open func journeyBlocking(orderNumber: String, cancel: CancellationToken? = nil)throws  -> Journey  {
+    return try  FfiConverterTypeJourney_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_client_journey_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderNumber),
+        FfiConverterOptionTypeCancellationToken.lower(cancel),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Frees the connection pool now, even while family objects (`orders()`, ...) are still
      * held; later calls fail with a `Configuration` error. (In Kotlin, `close()` / `use { }`
      * frees the client object itself.)
@@ -1587,14 +1785,29 @@ public protocol OrdersProtocol: AnyObject, Sendable {
     func addShipments(orderNumber: String, shipments: [Shipment], options: CallOptions?) async throws  -> WriteResult
     
     /**
+     * Add or modify shipments of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func addShipmentsBlocking(orderNumber: String, shipments: [Shipment], options: CallOptions?) throws  -> WriteResult
+    
+    /**
      * Create an order, or update the order with the same order_number.
      */
     func create(orderInfo: OrderInfo, options: CallOptions?) async throws  -> WriteResult
     
     /**
+     * Create an order, or update the order with the same order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func createBlocking(orderInfo: OrderInfo, options: CallOptions?) throws  -> WriteResult
+    
+    /**
      * Retrieve an order by its order_number.
      */
     func get(orderNumber: String, options: CallOptions?) async throws  -> OrderInfo
+    
+    /**
+     * Retrieve an order by its order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func getBlocking(orderNumber: String, options: CallOptions?) throws  -> OrderInfo
     
 }
 /**
@@ -1673,6 +1886,21 @@ open func addShipments(orderNumber: String, shipments: [Shipment], options: Call
 }
     
     /**
+     * Add or modify shipments of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func addShipmentsBlocking(orderNumber: String, shipments: [Shipment], options: CallOptions? = nil)throws  -> WriteResult  {
+    return try  FfiConverterTypeWriteResult_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_orders_add_shipments_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderNumber),
+        FfiConverterSequenceTypeShipment.lower(shipments),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Create an order, or update the order with the same order_number.
      */
 open func create(orderInfo: OrderInfo, options: CallOptions? = nil)async throws  -> WriteResult  {
@@ -1692,6 +1920,20 @@ open func create(orderInfo: OrderInfo, options: CallOptions? = nil)async throws 
 }
     
     /**
+     * Create an order, or update the order with the same order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func createBlocking(orderInfo: OrderInfo, options: CallOptions? = nil)throws  -> WriteResult  {
+    return try  FfiConverterTypeWriteResult_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_orders_create_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeOrderInfo_lower(orderInfo),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Retrieve an order by its order_number.
      */
 open func get(orderNumber: String, options: CallOptions? = nil)async throws  -> OrderInfo  {
@@ -1708,6 +1950,20 @@ open func get(orderNumber: String, options: CallOptions? = nil)async throws  -> 
             liftFunc: FfiConverterTypeOrderInfo_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Retrieve an order by its order_number. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func getBlocking(orderNumber: String, options: CallOptions? = nil)throws  -> OrderInfo  {
+    return try  FfiConverterTypeOrderInfo_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_orders_get_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderNumber),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
 
@@ -1771,14 +2027,29 @@ public protocol PromiseProtocol: AnyObject, Sendable {
     func confirm(apiVersion: String?, orderId: String, selectedDeliveryOptions: [SelectedDeliveryOption], channel: String?, options: CallOptions?) async throws  -> PromiseConfirmed
     
     /**
+     * Confirm the delivery option chosen for an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func confirmBlocking(apiVersion: String?, orderId: String, selectedDeliveryOptions: [SelectedDeliveryOption], channel: String?, options: CallOptions?) throws  -> PromiseConfirmed
+    
+    /**
      * Delivery-date options for a cart (server-side).
      */
     func options(apiVersion: String?, destination: PromiseDestination?, displayLocation: String?, channel: String?, sessionId: String?, languageCode: String?, countryCode: String?, orderSubtotal: Money?, customer: PromiseCustomer?, items: [PromiseItem], experiment: JsonValue??, test: Bool?, options: CallOptions?) async throws  -> PromiseOptions
     
     /**
+     * Delivery-date options for a cart (server-side). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func optionsBlocking(apiVersion: String?, destination: PromiseDestination?, displayLocation: String?, channel: String?, sessionId: String?, languageCode: String?, countryCode: String?, orderSubtotal: Money?, customer: PromiseCustomer?, items: [PromiseItem], experiment: JsonValue??, test: Bool?, options: CallOptions?) throws  -> PromiseOptions
+    
+    /**
      * Delivery-date options for a cart (client-side, no secret).
      */
     func publicOptions(apiVersion: String?, destination: PromiseDestination?, displayLocation: String?, channel: String?, sessionId: String?, languageCode: String?, countryCode: String?, orderSubtotal: Money?, customer: PromiseCustomer?, items: [PromiseItem], experiment: JsonValue??, test: Bool?, options: CallOptions?) async throws  -> PromiseOptions
+    
+    /**
+     * Delivery-date options for a cart (client-side, no secret). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func publicOptionsBlocking(apiVersion: String?, destination: PromiseDestination?, displayLocation: String?, channel: String?, sessionId: String?, languageCode: String?, countryCode: String?, orderSubtotal: Money?, customer: PromiseCustomer?, items: [PromiseItem], experiment: JsonValue??, test: Bool?, options: CallOptions?) throws  -> PromiseOptions
     
 }
 /**
@@ -1857,6 +2128,23 @@ open func confirm(apiVersion: String? = nil, orderId: String = "", selectedDeliv
 }
     
     /**
+     * Confirm the delivery option chosen for an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func confirmBlocking(apiVersion: String? = nil, orderId: String = "", selectedDeliveryOptions: [SelectedDeliveryOption] = [], channel: String? = nil, options: CallOptions? = nil)throws  -> PromiseConfirmed  {
+    return try  FfiConverterTypePromiseConfirmed_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_promise_confirm_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(apiVersion),
+        FfiConverterString.lower(orderId),
+        FfiConverterSequenceTypeSelectedDeliveryOption.lower(selectedDeliveryOptions),
+        FfiConverterOptionString.lower(channel),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Delivery-date options for a cart (server-side).
      */
 open func options(apiVersion: String? = nil, destination: PromiseDestination? = nil, displayLocation: String? = nil, channel: String? = nil, sessionId: String? = nil, languageCode: String? = nil, countryCode: String? = nil, orderSubtotal: Money? = nil, customer: PromiseCustomer? = nil, items: [PromiseItem] = [], experiment: JsonValue?? = nil, test: Bool? = nil, options: CallOptions? = nil)async throws  -> PromiseOptions  {
@@ -1876,6 +2164,31 @@ open func options(apiVersion: String? = nil, destination: PromiseDestination? = 
 }
     
     /**
+     * Delivery-date options for a cart (server-side). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func optionsBlocking(apiVersion: String? = nil, destination: PromiseDestination? = nil, displayLocation: String? = nil, channel: String? = nil, sessionId: String? = nil, languageCode: String? = nil, countryCode: String? = nil, orderSubtotal: Money? = nil, customer: PromiseCustomer? = nil, items: [PromiseItem] = [], experiment: JsonValue?? = nil, test: Bool? = nil, options: CallOptions? = nil)throws  -> PromiseOptions  {
+    return try  FfiConverterTypePromiseOptions_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_promise_options_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(apiVersion),
+        FfiConverterOptionTypePromiseDestination.lower(destination),
+        FfiConverterOptionString.lower(displayLocation),
+        FfiConverterOptionString.lower(channel),
+        FfiConverterOptionString.lower(sessionId),
+        FfiConverterOptionString.lower(languageCode),
+        FfiConverterOptionString.lower(countryCode),
+        FfiConverterOptionTypeMoney.lower(orderSubtotal),
+        FfiConverterOptionTypePromiseCustomer.lower(customer),
+        FfiConverterSequenceTypePromiseItem.lower(items),
+        FfiConverterOptionOptionTypeJsonValue.lower(experiment),
+        FfiConverterOptionBool.lower(test),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Delivery-date options for a cart (client-side, no secret).
      */
 open func publicOptions(apiVersion: String? = nil, destination: PromiseDestination? = nil, displayLocation: String? = nil, channel: String? = nil, sessionId: String? = nil, languageCode: String? = nil, countryCode: String? = nil, orderSubtotal: Money? = nil, customer: PromiseCustomer? = nil, items: [PromiseItem] = [], experiment: JsonValue?? = nil, test: Bool? = nil, options: CallOptions? = nil)async throws  -> PromiseOptions  {
@@ -1892,6 +2205,31 @@ open func publicOptions(apiVersion: String? = nil, destination: PromiseDestinati
             liftFunc: FfiConverterTypePromiseOptions_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Delivery-date options for a cart (client-side, no secret). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func publicOptionsBlocking(apiVersion: String? = nil, destination: PromiseDestination? = nil, displayLocation: String? = nil, channel: String? = nil, sessionId: String? = nil, languageCode: String? = nil, countryCode: String? = nil, orderSubtotal: Money? = nil, customer: PromiseCustomer? = nil, items: [PromiseItem] = [], experiment: JsonValue?? = nil, test: Bool? = nil, options: CallOptions? = nil)throws  -> PromiseOptions  {
+    return try  FfiConverterTypePromiseOptions_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_promise_public_options_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(apiVersion),
+        FfiConverterOptionTypePromiseDestination.lower(destination),
+        FfiConverterOptionString.lower(displayLocation),
+        FfiConverterOptionString.lower(channel),
+        FfiConverterOptionString.lower(sessionId),
+        FfiConverterOptionString.lower(languageCode),
+        FfiConverterOptionString.lower(countryCode),
+        FfiConverterOptionTypeMoney.lower(orderSubtotal),
+        FfiConverterOptionTypePromiseCustomer.lower(customer),
+        FfiConverterSequenceTypePromiseItem.lower(items),
+        FfiConverterOptionOptionTypeJsonValue.lower(experiment),
+        FfiConverterOptionBool.lower(test),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
 
@@ -1955,9 +2293,19 @@ public protocol ReturnsProtocol: AnyObject, Sendable {
     func create(returnRequest: ReturnRequest, options: CallOptions?) async throws  -> ReturnLabel
     
     /**
+     * Create a return (v2) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func createBlocking(returnRequest: ReturnRequest, options: CallOptions?) throws  -> ReturnLabel
+    
+    /**
      * Generate a return label (v1) for items of an order.
      */
     func generateLabel(returnRequest: ReturnRequest, options: CallOptions?) async throws  -> ReturnLabel
+    
+    /**
+     * Generate a return label (v1) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func generateLabelBlocking(returnRequest: ReturnRequest, options: CallOptions?) throws  -> ReturnLabel
     
     /**
      * Retrieve a return and its label (v2).
@@ -1965,9 +2313,19 @@ public protocol ReturnsProtocol: AnyObject, Sendable {
     func get(returnReferenceNumber: String, options: CallOptions?) async throws  -> ReturnLabel
     
     /**
+     * Retrieve a return and its label (v2). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func getBlocking(returnReferenceNumber: String, options: CallOptions?) throws  -> ReturnLabel
+    
+    /**
      * Retrieve the label of a return (v1).
      */
     func getLabel(returnReferenceNumber: String, options: CallOptions?) async throws  -> ReturnLabel
+    
+    /**
+     * Retrieve the label of a return (v1). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func getLabelBlocking(returnReferenceNumber: String, options: CallOptions?) throws  -> ReturnLabel
     
 }
 /**
@@ -2046,6 +2404,20 @@ open func create(returnRequest: ReturnRequest, options: CallOptions? = nil)async
 }
     
     /**
+     * Create a return (v2) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func createBlocking(returnRequest: ReturnRequest, options: CallOptions? = nil)throws  -> ReturnLabel  {
+    return try  FfiConverterTypeReturnLabel_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_returns_create_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReturnRequest_lower(returnRequest),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Generate a return label (v1) for items of an order.
      */
 open func generateLabel(returnRequest: ReturnRequest, options: CallOptions? = nil)async throws  -> ReturnLabel  {
@@ -2062,6 +2434,20 @@ open func generateLabel(returnRequest: ReturnRequest, options: CallOptions? = ni
             liftFunc: FfiConverterTypeReturnLabel_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Generate a return label (v1) for items of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func generateLabelBlocking(returnRequest: ReturnRequest, options: CallOptions? = nil)throws  -> ReturnLabel  {
+    return try  FfiConverterTypeReturnLabel_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_returns_generate_label_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReturnRequest_lower(returnRequest),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2084,6 +2470,20 @@ open func get(returnReferenceNumber: String, options: CallOptions? = nil)async t
 }
     
     /**
+     * Retrieve a return and its label (v2). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func getBlocking(returnReferenceNumber: String, options: CallOptions? = nil)throws  -> ReturnLabel  {
+    return try  FfiConverterTypeReturnLabel_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_returns_get_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(returnReferenceNumber),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Retrieve the label of a return (v1).
      */
 open func getLabel(returnReferenceNumber: String, options: CallOptions? = nil)async throws  -> ReturnLabel  {
@@ -2100,6 +2500,20 @@ open func getLabel(returnReferenceNumber: String, options: CallOptions? = nil)as
             liftFunc: FfiConverterTypeReturnLabel_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * Retrieve the label of a return (v1). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func getLabelBlocking(returnReferenceNumber: String, options: CallOptions? = nil)throws  -> ReturnLabel  {
+    return try  FfiConverterTypeReturnLabel_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_returns_get_label_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(returnReferenceNumber),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
 
@@ -2163,14 +2577,29 @@ public protocol TrackingProtocol: AnyObject, Sendable {
     func byOrder(orderNumber: String, options: CallOptions?) async throws  -> OrderTracking
     
     /**
+     * Track every shipment of an order (HMAC-signed query). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func byOrderBlocking(orderNumber: String, options: CallOptions?) throws  -> OrderTracking
+    
+    /**
      * Tracking of packages by carrier and tracking numbers.
      */
     func info(carrierMoniker: String, trackingNumbers: [String], locale: String?, orderDate: String?, shipDate: String?, originZip: String?, destinationZip: String?, shipmentType: String?, options: CallOptions?) async throws  -> TrackingInfo
     
     /**
+     * Tracking of packages by carrier and tracking numbers. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func infoBlocking(carrierMoniker: String, trackingNumbers: [String], locale: String?, orderDate: String?, shipDate: String?, originZip: String?, destinationZip: String?, shipmentType: String?, options: CallOptions?) throws  -> TrackingInfo
+    
+    /**
      * The fulfillment and tracking state of each line of an order.
      */
     func itemVisibility(orderNumber: String, destinationZip: String?, locale: String?, options: CallOptions?) async throws  -> OrderItemVisibility
+    
+    /**
+     * The fulfillment and tracking state of each line of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+    func itemVisibilityBlocking(orderNumber: String, destinationZip: String?, locale: String?, options: CallOptions?) throws  -> OrderItemVisibility
     
 }
 /**
@@ -2249,6 +2678,20 @@ open func byOrder(orderNumber: String, options: CallOptions? = nil)async throws 
 }
     
     /**
+     * Track every shipment of an order (HMAC-signed query). Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func byOrderBlocking(orderNumber: String, options: CallOptions? = nil)throws  -> OrderTracking  {
+    return try  FfiConverterTypeOrderTracking_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_tracking_by_order_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderNumber),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Tracking of packages by carrier and tracking numbers.
      */
 open func info(carrierMoniker: String, trackingNumbers: [String], locale: String? = nil, orderDate: String? = nil, shipDate: String? = nil, originZip: String? = nil, destinationZip: String? = nil, shipmentType: String? = nil, options: CallOptions? = nil)async throws  -> TrackingInfo  {
@@ -2268,6 +2711,27 @@ open func info(carrierMoniker: String, trackingNumbers: [String], locale: String
 }
     
     /**
+     * Tracking of packages by carrier and tracking numbers. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func infoBlocking(carrierMoniker: String, trackingNumbers: [String], locale: String? = nil, orderDate: String? = nil, shipDate: String? = nil, originZip: String? = nil, destinationZip: String? = nil, shipmentType: String? = nil, options: CallOptions? = nil)throws  -> TrackingInfo  {
+    return try  FfiConverterTypeTrackingInfo_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_tracking_info_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(carrierMoniker),
+        FfiConverterSequenceString.lower(trackingNumbers),
+        FfiConverterOptionString.lower(locale),
+        FfiConverterOptionString.lower(orderDate),
+        FfiConverterOptionString.lower(shipDate),
+        FfiConverterOptionString.lower(originZip),
+        FfiConverterOptionString.lower(destinationZip),
+        FfiConverterOptionString.lower(shipmentType),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The fulfillment and tracking state of each line of an order.
      */
 open func itemVisibility(orderNumber: String, destinationZip: String? = nil, locale: String? = nil, options: CallOptions? = nil)async throws  -> OrderItemVisibility  {
@@ -2284,6 +2748,22 @@ open func itemVisibility(orderNumber: String, destinationZip: String? = nil, loc
             liftFunc: FfiConverterTypeOrderItemVisibility_lift,
             errorHandler: FfiConverterTypeNarvarError_lift
         )
+}
+    
+    /**
+     * The fulfillment and tracking state of each line of an order. Blocks the calling thread until the call ends (for Java callers and worker threads; never the main thread): the request runs on this thread, with no hand-off.
+     */
+open func itemVisibilityBlocking(orderNumber: String, destinationZip: String? = nil, locale: String? = nil, options: CallOptions? = nil)throws  -> OrderItemVisibility  {
+    return try  FfiConverterTypeOrderItemVisibility_lift(try rustCallWithError(FfiConverterTypeNarvarError_lift) {
+        uniffiCallStatus in
+    uniffi_narvar_mobile_fn_method_tracking_item_visibility_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderNumber),
+        FfiConverterOptionString.lower(destinationZip),
+        FfiConverterOptionString.lower(locale),
+        FfiConverterOptionTypeCallOptions.lower(options),uniffiCallStatus
+    )
+})
 }
     
 
@@ -14269,6 +14749,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_narvar_mobile_checksum_method_client_journey() != 17527) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_client_journey_blocking() != 19519) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_client_shutdown() != 40097) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14293,67 +14776,133 @@ private let initializationResult: InitializationResult = {
     if (uniffi_narvar_mobile_checksum_method_carrieraccounts_create() != 18036) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_carrieraccounts_create_blocking() != 2831) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_carrieraccounts_delete() != 50129) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_carrieraccounts_delete_blocking() != 11745) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_carrieraccounts_get() != 62847) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_carrieraccounts_get_blocking() != 57004) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_carrieraccounts_list() != 62326) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_carrieraccounts_list_blocking() != 52) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_carrieraccounts_update() != 63483) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_carrieraccounts_update_blocking() != 40099) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_carriers_disable() != 53378) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_carriers_disable_blocking() != 57229) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_carriers_enable() != 55609) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_carriers_enable_blocking() != 9701) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_carriers_get() != 64206) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_carriers_get_blocking() != 43258) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_carriers_list() != 58030) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_carriers_list_blocking() != 28875) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_orders_add_shipments() != 62962) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_orders_add_shipments_blocking() != 28628) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_orders_create() != 39671) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_orders_create_blocking() != 3666) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_orders_get() != 44375) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_orders_get_blocking() != 22922) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_promise_confirm() != 65148) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_promise_confirm_blocking() != 62336) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_promise_options() != 47715) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_promise_options_blocking() != 510) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_promise_public_options() != 38684) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_promise_public_options_blocking() != 30436) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_returns_create() != 46426) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_returns_create_blocking() != 678) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_returns_generate_label() != 30418) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_returns_generate_label_blocking() != 61824) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_returns_get() != 15779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_returns_get_blocking() != 9156) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_returns_get_label() != 50367) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_returns_get_label_blocking() != 43424) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_tracking_by_order() != 50627) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_tracking_by_order_blocking() != 11668) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_method_tracking_info() != 62751) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_narvar_mobile_checksum_method_tracking_info_blocking() != 47381) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_narvar_mobile_checksum_method_tracking_item_visibility() != 13417) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_narvar_mobile_checksum_method_tracking_item_visibility_blocking() != 16140) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_narvar_mobile_checksum_constructor_cancellationtoken_new() != 32692) {

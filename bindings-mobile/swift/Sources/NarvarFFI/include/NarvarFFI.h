@@ -309,6 +309,11 @@ int8_t uniffi_narvar_mobile_fn_method_client_is_shut_down(uint64_t ptr, RustCall
 uint64_t uniffi_narvar_mobile_fn_method_client_journey(uint64_t ptr, RustBuffer order_number, RustBuffer cancel
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_JOURNEY_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_JOURNEY_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_client_journey_blocking(uint64_t ptr, RustBuffer order_number, RustBuffer cancel, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_SHUTDOWN
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CLIENT_SHUTDOWN
 void uniffi_narvar_mobile_fn_method_client_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -359,9 +364,19 @@ void uniffi_narvar_mobile_fn_free_carrieraccounts(uint64_t handle, RustCallStatu
 uint64_t uniffi_narvar_mobile_fn_method_carrieraccounts_create(uint64_t ptr, RustBuffer carrier_account_request, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_CREATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_CREATE_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carrieraccounts_create_blocking(uint64_t ptr, RustBuffer carrier_account_request, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_DELETE
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_DELETE
 uint64_t uniffi_narvar_mobile_fn_method_carrieraccounts_delete(uint64_t ptr, RustBuffer account_alias, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_DELETE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_DELETE_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carrieraccounts_delete_blocking(uint64_t ptr, RustBuffer account_alias, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_GET
@@ -369,14 +384,29 @@ uint64_t uniffi_narvar_mobile_fn_method_carrieraccounts_delete(uint64_t ptr, Rus
 uint64_t uniffi_narvar_mobile_fn_method_carrieraccounts_get(uint64_t ptr, RustBuffer account_alias, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_GET_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carrieraccounts_get_blocking(uint64_t ptr, RustBuffer account_alias, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_LIST
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_LIST
 uint64_t uniffi_narvar_mobile_fn_method_carrieraccounts_list(uint64_t ptr, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_LIST_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_LIST_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carrieraccounts_list_blocking(uint64_t ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_UPDATE
 uint64_t uniffi_narvar_mobile_fn_method_carrieraccounts_update(uint64_t ptr, RustBuffer carrier_account_update_request, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_UPDATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERACCOUNTS_UPDATE_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carrieraccounts_update_blocking(uint64_t ptr, RustBuffer carrier_account_update_request, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_CLONE_CARRIERS
@@ -394,9 +424,19 @@ void uniffi_narvar_mobile_fn_free_carriers(uint64_t handle, RustCallStatus *_Non
 uint64_t uniffi_narvar_mobile_fn_method_carriers_disable(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer carrier_service, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_DISABLE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_DISABLE_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carriers_disable_blocking(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer carrier_service, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_ENABLE
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_ENABLE
 uint64_t uniffi_narvar_mobile_fn_method_carriers_enable(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer capabilities, RustBuffer products, RustBuffer carrier_service_configurations, RustBuffer carrier_configuration, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_ENABLE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_ENABLE_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carriers_enable_blocking(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer capabilities, RustBuffer products, RustBuffer carrier_service_configurations, RustBuffer carrier_configuration, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_GET
@@ -404,9 +444,19 @@ uint64_t uniffi_narvar_mobile_fn_method_carriers_enable(uint64_t ptr, RustBuffer
 uint64_t uniffi_narvar_mobile_fn_method_carriers_get(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer country, RustBuffer products, RustBuffer capabilities, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_GET_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carriers_get_blocking(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer country, RustBuffer products, RustBuffer capabilities, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_LIST
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_LIST
 uint64_t uniffi_narvar_mobile_fn_method_carriers_list(uint64_t ptr, RustBuffer products, RustBuffer capabilities, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_LIST_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_CARRIERS_LIST_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_carriers_list_blocking(uint64_t ptr, RustBuffer products, RustBuffer capabilities, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_CLONE_ORDERS
@@ -424,14 +474,29 @@ void uniffi_narvar_mobile_fn_free_orders(uint64_t handle, RustCallStatus *_Nonnu
 uint64_t uniffi_narvar_mobile_fn_method_orders_add_shipments(uint64_t ptr, RustBuffer order_number, RustBuffer shipments, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_ADD_SHIPMENTS_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_ADD_SHIPMENTS_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_orders_add_shipments_blocking(uint64_t ptr, RustBuffer order_number, RustBuffer shipments, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_CREATE
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_CREATE
 uint64_t uniffi_narvar_mobile_fn_method_orders_create(uint64_t ptr, RustBuffer order_info, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_CREATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_CREATE_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_orders_create_blocking(uint64_t ptr, RustBuffer order_info, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_GET
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_GET
 uint64_t uniffi_narvar_mobile_fn_method_orders_get(uint64_t ptr, RustBuffer order_number, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_ORDERS_GET_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_orders_get_blocking(uint64_t ptr, RustBuffer order_number, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_CLONE_PROMISE
@@ -449,14 +514,29 @@ void uniffi_narvar_mobile_fn_free_promise(uint64_t handle, RustCallStatus *_Nonn
 uint64_t uniffi_narvar_mobile_fn_method_promise_confirm(uint64_t ptr, RustBuffer api_version, RustBuffer order_id, RustBuffer selected_delivery_options, RustBuffer channel, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_CONFIRM_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_CONFIRM_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_promise_confirm_blocking(uint64_t ptr, RustBuffer api_version, RustBuffer order_id, RustBuffer selected_delivery_options, RustBuffer channel, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_OPTIONS
 uint64_t uniffi_narvar_mobile_fn_method_promise_options(uint64_t ptr, RustBuffer api_version, RustBuffer destination, RustBuffer display_location, RustBuffer channel, RustBuffer session_id, RustBuffer language_code, RustBuffer country_code, RustBuffer order_subtotal, RustBuffer customer, RustBuffer items, RustBuffer experiment, RustBuffer test, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_OPTIONS_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_OPTIONS_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_promise_options_blocking(uint64_t ptr, RustBuffer api_version, RustBuffer destination, RustBuffer display_location, RustBuffer channel, RustBuffer session_id, RustBuffer language_code, RustBuffer country_code, RustBuffer order_subtotal, RustBuffer customer, RustBuffer items, RustBuffer experiment, RustBuffer test, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_PUBLIC_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_PUBLIC_OPTIONS
 uint64_t uniffi_narvar_mobile_fn_method_promise_public_options(uint64_t ptr, RustBuffer api_version, RustBuffer destination, RustBuffer display_location, RustBuffer channel, RustBuffer session_id, RustBuffer language_code, RustBuffer country_code, RustBuffer order_subtotal, RustBuffer customer, RustBuffer items, RustBuffer experiment, RustBuffer test, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_PUBLIC_OPTIONS_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_PROMISE_PUBLIC_OPTIONS_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_promise_public_options_blocking(uint64_t ptr, RustBuffer api_version, RustBuffer destination, RustBuffer display_location, RustBuffer channel, RustBuffer session_id, RustBuffer language_code, RustBuffer country_code, RustBuffer order_subtotal, RustBuffer customer, RustBuffer items, RustBuffer experiment, RustBuffer test, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_CLONE_RETURNS
@@ -474,9 +554,19 @@ void uniffi_narvar_mobile_fn_free_returns(uint64_t handle, RustCallStatus *_Nonn
 uint64_t uniffi_narvar_mobile_fn_method_returns_create(uint64_t ptr, RustBuffer return_request, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_CREATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_CREATE_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_returns_create_blocking(uint64_t ptr, RustBuffer return_request, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GENERATE_LABEL
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GENERATE_LABEL
 uint64_t uniffi_narvar_mobile_fn_method_returns_generate_label(uint64_t ptr, RustBuffer return_request, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GENERATE_LABEL_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GENERATE_LABEL_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_returns_generate_label_blocking(uint64_t ptr, RustBuffer return_request, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GET
@@ -484,9 +574,19 @@ uint64_t uniffi_narvar_mobile_fn_method_returns_generate_label(uint64_t ptr, Rus
 uint64_t uniffi_narvar_mobile_fn_method_returns_get(uint64_t ptr, RustBuffer return_reference_number, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GET_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_returns_get_blocking(uint64_t ptr, RustBuffer return_reference_number, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GET_LABEL
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GET_LABEL
 uint64_t uniffi_narvar_mobile_fn_method_returns_get_label(uint64_t ptr, RustBuffer return_reference_number, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GET_LABEL_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_RETURNS_GET_LABEL_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_returns_get_label_blocking(uint64_t ptr, RustBuffer return_reference_number, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_CLONE_TRACKING
@@ -504,14 +604,29 @@ void uniffi_narvar_mobile_fn_free_tracking(uint64_t handle, RustCallStatus *_Non
 uint64_t uniffi_narvar_mobile_fn_method_tracking_by_order(uint64_t ptr, RustBuffer order_number, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_BY_ORDER_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_BY_ORDER_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_tracking_by_order_blocking(uint64_t ptr, RustBuffer order_number, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_INFO
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_INFO
 uint64_t uniffi_narvar_mobile_fn_method_tracking_info(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer tracking_numbers, RustBuffer locale, RustBuffer order_date, RustBuffer ship_date, RustBuffer origin_zip, RustBuffer destination_zip, RustBuffer shipment_type, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_INFO_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_INFO_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_tracking_info_blocking(uint64_t ptr, RustBuffer carrier_moniker, RustBuffer tracking_numbers, RustBuffer locale, RustBuffer order_date, RustBuffer ship_date, RustBuffer origin_zip, RustBuffer destination_zip, RustBuffer shipment_type, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_ITEM_VISIBILITY
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_ITEM_VISIBILITY
 uint64_t uniffi_narvar_mobile_fn_method_tracking_item_visibility(uint64_t ptr, RustBuffer order_number, RustBuffer destination_zip, RustBuffer locale, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_ITEM_VISIBILITY_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_METHOD_TRACKING_ITEM_VISIBILITY_BLOCKING
+RustBuffer uniffi_narvar_mobile_fn_method_tracking_item_visibility_blocking(uint64_t ptr, RustBuffer order_number, RustBuffer destination_zip, RustBuffer locale, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_FN_FUNC_BUILD_REQUEST
@@ -856,6 +971,12 @@ uint16_t uniffi_narvar_mobile_checksum_method_client_journey(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_JOURNEY_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_JOURNEY_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_client_journey_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_SHUTDOWN
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CLIENT_SHUTDOWN
 uint16_t uniffi_narvar_mobile_checksum_method_client_shutdown(void
@@ -904,9 +1025,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_create(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_CREATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_CREATE_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_create_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_DELETE
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_DELETE
 uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_DELETE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_DELETE_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_delete_blocking(void
     
 );
 #endif
@@ -916,9 +1049,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_get(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_GET_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_get_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_LIST
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_LIST
 uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_LIST_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_LIST_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_list_blocking(void
     
 );
 #endif
@@ -928,9 +1073,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_update(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_UPDATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERACCOUNTS_UPDATE_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carrieraccounts_update_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_DISABLE
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_DISABLE
 uint16_t uniffi_narvar_mobile_checksum_method_carriers_disable(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_DISABLE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_DISABLE_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carriers_disable_blocking(void
     
 );
 #endif
@@ -940,9 +1097,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_carriers_enable(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_ENABLE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_ENABLE_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carriers_enable_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_GET
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_GET
 uint16_t uniffi_narvar_mobile_checksum_method_carriers_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_GET_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carriers_get_blocking(void
     
 );
 #endif
@@ -952,9 +1121,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_carriers_list(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_LIST_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_CARRIERS_LIST_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_carriers_list_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_ADD_SHIPMENTS
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_ADD_SHIPMENTS
 uint16_t uniffi_narvar_mobile_checksum_method_orders_add_shipments(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_ADD_SHIPMENTS_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_ADD_SHIPMENTS_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_orders_add_shipments_blocking(void
     
 );
 #endif
@@ -964,9 +1145,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_orders_create(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_CREATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_CREATE_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_orders_create_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_GET
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_GET
 uint16_t uniffi_narvar_mobile_checksum_method_orders_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_ORDERS_GET_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_orders_get_blocking(void
     
 );
 #endif
@@ -976,9 +1169,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_promise_confirm(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_CONFIRM_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_CONFIRM_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_promise_confirm_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_OPTIONS
 uint16_t uniffi_narvar_mobile_checksum_method_promise_options(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_OPTIONS_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_OPTIONS_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_promise_options_blocking(void
     
 );
 #endif
@@ -988,9 +1193,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_promise_public_options(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_PUBLIC_OPTIONS_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_PROMISE_PUBLIC_OPTIONS_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_promise_public_options_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_CREATE
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_CREATE
 uint16_t uniffi_narvar_mobile_checksum_method_returns_create(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_CREATE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_CREATE_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_returns_create_blocking(void
     
 );
 #endif
@@ -1000,9 +1217,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_returns_generate_label(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GENERATE_LABEL_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GENERATE_LABEL_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_returns_generate_label_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GET
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GET
 uint16_t uniffi_narvar_mobile_checksum_method_returns_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GET_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GET_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_returns_get_blocking(void
     
 );
 #endif
@@ -1012,9 +1241,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_returns_get_label(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GET_LABEL_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_RETURNS_GET_LABEL_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_returns_get_label_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_BY_ORDER
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_BY_ORDER
 uint16_t uniffi_narvar_mobile_checksum_method_tracking_by_order(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_BY_ORDER_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_BY_ORDER_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_tracking_by_order_blocking(void
     
 );
 #endif
@@ -1024,9 +1265,21 @@ uint16_t uniffi_narvar_mobile_checksum_method_tracking_info(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_INFO_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_INFO_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_tracking_info_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_ITEM_VISIBILITY
 #define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_ITEM_VISIBILITY
 uint16_t uniffi_narvar_mobile_checksum_method_tracking_item_visibility(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_ITEM_VISIBILITY_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NARVAR_MOBILE_CHECKSUM_METHOD_TRACKING_ITEM_VISIBILITY_BLOCKING
+uint16_t uniffi_narvar_mobile_checksum_method_tracking_item_visibility_blocking(void
     
 );
 #endif

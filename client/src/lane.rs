@@ -1,6 +1,18 @@
-//! Where sync calls run: a current-thread tokio runtime of the calling thread. With the client's
-//! per-thread connections (`connections_per_thread`), every step of a request happens on the
-//! thread that asked, with no hand-off to an I/O thread and back.
+//! Where a binding's synchronous calls run: a current-thread tokio runtime of the calling thread.
+//! With the client's per-thread connections ([`crate::ClientBuilder::connections_per_thread`]),
+//! every step of a request happens on the thread that asked, with no hand-off to an I/O thread
+//! and back (the Python binding's sync calls and the mobile binding's `*Blocking` calls).
+//!
+//! `generation` is a number the caller changes when the runtimes of earlier threads must be
+//! forgotten rather than dropped: in a forked child, its parent's threads do not exist. A caller
+//! that never forks passes 0.
+//!
+//! ```no_run
+//! # fn demo(client: narvar::Client) -> Result<(), String> {
+//! narvar::lane::drop_retired(0);
+//! let order = narvar::lane::with_lane(0, |rt| rt.block_on(client.orders().get("1001")))?;
+//! # Ok(()) }
+//! ```
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
