@@ -1,6 +1,6 @@
 """Adjusts uniffi-bindgen's Kotlin where uniffi 0.32 leaves a cost this binding's users would pay.
 
-Two changes, each measured with benches/run.sh (the JVM on one CPU, as an app's call would be):
+Three changes, each measured with benches/run.sh (the JVM on one CPU, as an app's call would be):
 
 1. Rust's I/O threads wake a call's future through a JNA callback. A native
 thread that JNA finds unattached is attached to the JVM for the callback and detached after it,
@@ -15,11 +15,20 @@ registered with its cleaner, 6-15 µs per call here, and an async call makes abo
 calls. Each thread now reuses one status; a call made while that one is in use (freeing an
 error's buffer while lifting it) gets a fresh one as before.
 
+3. `client.orders()` (and each family accessor) made a new Kotlin object per call, each with a
+JNA cleaner registration and, later, a native free on the cleaner's thread: 30-50 µs of a
+`client.orders().get(...)` loop here. The family objects are stateless handles on the client's
+shared state, so each `Client` now makes each one once (`by lazy`) and hands out the same object.
+
 Run by scripts/gen-mobile.sh on uniffi-bindgen's output; it fails when its anchor is not found
 exactly once, so an upgrade of uniffi that changes the template is noticed.
 """
 
+import re
 import sys
+from pathlib import Path
+
+GENERATED_RS = Path(__file__).resolve().parent.parent / "src" / "generated.rs"
 
 ANCHOR = "internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {\n"
 ADDED = (
@@ -59,12 +68,32 @@ def replace_once(text: str, old: str, new: str, what: str) -> str:
     return text.replace(old, new)
 
 
+def families() -> list[tuple[str, str]]:
+    """(accessor, object) of each family accessor, as gen.py wrote them on the Rust `Client`."""
+    found = re.findall(r"pub fn (\w+)\(&self\) -> std::sync::Arc<(\w+)>", GENERATED_RS.read_text(encoding="utf-8"))
+    if not found:
+        sys.exit("patch_kotlin.py: no family accessor in generated.rs")
+    return found
+
+
+def memoize_families(text: str) -> str:
+    for accessor, obj in families():
+        name = re.sub(r"_(\w)", lambda m: m.group(1).upper(), accessor)
+        old = f"override fun `{name}`(): {obj} {{\n            return FfiConverterType{obj}.lift("
+        new = (f"override fun `{name}`(): {obj} = uniffiFamily{obj}\n"
+               f"    // narvar (tools/patch_kotlin.py): one family object per client.\n"
+               f"    private val uniffiFamily{obj}: {obj} by lazy {{\n            FfiConverterType{obj}.lift(")
+        text = replace_once(text, old, new, f"Client.{name}()")
+    return text
+
+
 def main(path: str) -> None:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     text = replace_once(text, ANCHOR, ANCHOR + ADDED, "the continuation callback's declaration")
     text = replace_once(text, STATUS_CALL, STATUS_REUSED, "uniffiRustCallWithError's body")
     text = replace_once(text, STATUS_CLASS, STATUS_CLASS + STATUS_SLOT, "InternalException")
+    text = memoize_families(text)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
 

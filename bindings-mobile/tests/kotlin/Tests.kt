@@ -233,6 +233,7 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
         test("shutdown frees the client; later calls are a Configuration error") {
             val c = client()
             val orders = c.orders()
+            check(orders === c.orders()) { "one family object per client" }
             c.shutdown()
             check(c.isShutDown()) { "shut down" }
             throws<NarvarException.Configuration> { orders.get("1001") }

@@ -3451,8 +3451,10 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
     /**
      * The `carrier_accounts` operations.
-     */override fun `carrierAccounts`(): CarrierAccounts {
-            return FfiConverterTypeCarrierAccounts.lift(
+     */override fun `carrierAccounts`(): CarrierAccounts = uniffiFamilyCarrierAccounts
+    // narvar (tools/patch_kotlin.py): one family object per client.
+    private val uniffiFamilyCarrierAccounts: CarrierAccounts by lazy {
+            FfiConverterTypeCarrierAccounts.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_narvar_mobile_fn_method_client_carrier_accounts(
@@ -3467,8 +3469,10 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
     /**
      * The `carriers` operations.
-     */override fun `carriers`(): Carriers {
-            return FfiConverterTypeCarriers.lift(
+     */override fun `carriers`(): Carriers = uniffiFamilyCarriers
+    // narvar (tools/patch_kotlin.py): one family object per client.
+    private val uniffiFamilyCarriers: Carriers by lazy {
+            FfiConverterTypeCarriers.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_narvar_mobile_fn_method_client_carriers(
@@ -3483,8 +3487,10 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
     /**
      * The `orders` operations.
-     */override fun `orders`(): Orders {
-            return FfiConverterTypeOrders.lift(
+     */override fun `orders`(): Orders = uniffiFamilyOrders
+    // narvar (tools/patch_kotlin.py): one family object per client.
+    private val uniffiFamilyOrders: Orders by lazy {
+            FfiConverterTypeOrders.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_narvar_mobile_fn_method_client_orders(
@@ -3499,8 +3505,10 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
     /**
      * The `promise` operations.
-     */override fun `promise`(): Promise {
-            return FfiConverterTypePromise.lift(
+     */override fun `promise`(): Promise = uniffiFamilyPromise
+    // narvar (tools/patch_kotlin.py): one family object per client.
+    private val uniffiFamilyPromise: Promise by lazy {
+            FfiConverterTypePromise.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_narvar_mobile_fn_method_client_promise(
@@ -3515,8 +3523,10 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
     /**
      * The `returns` operations.
-     */override fun `returns`(): Returns {
-            return FfiConverterTypeReturns.lift(
+     */override fun `returns`(): Returns = uniffiFamilyReturns
+    // narvar (tools/patch_kotlin.py): one family object per client.
+    private val uniffiFamilyReturns: Returns by lazy {
+            FfiConverterTypeReturns.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_narvar_mobile_fn_method_client_returns(
@@ -3531,8 +3541,10 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
     /**
      * The `tracking` operations.
-     */override fun `tracking`(): Tracking {
-            return FfiConverterTypeTracking.lift(
+     */override fun `tracking`(): Tracking = uniffiFamilyTracking
+    // narvar (tools/patch_kotlin.py): one family object per client.
+    private val uniffiFamilyTracking: Tracking by lazy {
+            FfiConverterTypeTracking.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_narvar_mobile_fn_method_client_tracking(
