@@ -156,9 +156,9 @@ function newNative(options, fromEnv) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError('Client options must be an object');
   }
-  const settings = toJson(fromEnv ? { ...options, fromEnv: true } : options, '');
+  const settings = toJson(options, '');
   try {
-    return new native.NativeClient(settings);
+    return new native.NativeClient(settings, fromEnv);
   } catch (e) {
     throw translate(e);
   }

@@ -52,30 +52,11 @@ struct JsSettings {
     rate_budget_redis: Option<String>,
     rate_budget_workers: Option<u32>,
     user_agent_suffix: Option<String>,
-    from_env: Option<bool>,
 }
 
-/// The option names `new Client({...})` takes, for "did you mean" hints.
-const SETTING_NAMES: &[&str] = &[
-    "baseUrl",
-    "environment",
-    "accountId",
-    "authToken",
-    "bearerToken",
-    "retailerMoniker",
-    "hmacKey",
-    "origin",
-    "timeoutMs",
-    "maxAttempts",
-    "rateBudget",
-    "rateBudgetRedis",
-    "rateBudgetWorkers",
-    "userAgentSuffix",
-];
-
 /// Reads `new Client(options)`: a bad or unknown option is a configuration error naming it.
-fn read_settings(json: &str) -> std::result::Result<narvar::Settings, NarvarError> {
-    let s: JsSettings = narvar_core::config::read_options(json, SETTING_NAMES)?;
+fn read_settings(json: &str, from_env: bool) -> std::result::Result<narvar::Settings, NarvarError> {
+    let s: JsSettings = narvar_core::config::read_options(json)?;
     Ok(narvar::Settings {
         environment: s.base_url.or(s.environment),
         account_id: s.account_id,
@@ -90,7 +71,7 @@ fn read_settings(json: &str) -> std::result::Result<narvar::Settings, NarvarErro
         rate_budget_redis: s.rate_budget_redis,
         rate_budget_workers: s.rate_budget_workers,
         user_agent_suffix: s.user_agent_suffix,
-        from_env: s.from_env.unwrap_or(false),
+        from_env,
     })
 }
 
@@ -251,10 +232,12 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
-    /// Builds a client from `new Client(options)` as JSON.
+    /// Builds a client from `new Client(options)` as JSON; `from_env` (from `Client.fromEnv`)
+    /// reads the `NARVAR_*` variables under those options.
     #[napi(constructor)]
-    pub fn new(env: Env, settings_json: String) -> Result<Self> {
-        let client = read_settings(&settings_json).and_then(|s| s.builder("node")?.build()).map_err(|e| js_error(&env, &e))?;
+    pub fn new(env: Env, settings_json: String, from_env: bool) -> Result<Self> {
+        let client =
+            read_settings(&settings_json, from_env).and_then(|s| s.builder("node")?.build()).map_err(|e| js_error(&env, &e))?;
         Ok(NativeClient { client: Mutex::new(Some(client)) })
     }
 

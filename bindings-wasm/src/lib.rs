@@ -58,24 +58,6 @@ struct JsSettings {
     tracking_grants: Option<Vec<TrackingGrant>>,
 }
 
-/// The option names `new Client({...})` takes, for "did you mean" hints.
-const SETTING_NAMES: &[&str] = &[
-    "baseUrl",
-    "environment",
-    "accountId",
-    "authToken",
-    "bearerToken",
-    "retailerMoniker",
-    "hmacKey",
-    "origin",
-    "timeoutMs",
-    "maxAttempts",
-    "rateBudget",
-    "userAgentSuffix",
-    "proxied",
-    "trackingGrants",
-];
-
 impl JsSettings {
     fn credentials(&self) -> Result<Credentials, NarvarError> {
         let basic = match (&self.account_id, &self.auth_token) {
@@ -179,7 +161,7 @@ impl NativeClient {
     #[wasm_bindgen(constructor)]
     pub fn new(settings_json: &str) -> Result<NativeClient, JsValue> {
         let build = || -> Result<Inner, NarvarError> {
-            let settings: JsSettings = narvar_core::config::read_options(settings_json, SETTING_NAMES)?;
+            let settings: JsSettings = narvar_core::config::read_options(settings_json)?;
             let driver = Driver::new(
                 settings.config()?,
                 io::FetchTransport,
@@ -294,10 +276,7 @@ pub fn check(operation: &str, input_json: &str) -> Result<(), JsValue> {
 #[wasm_bindgen(js_name = verifyWebhook)]
 pub fn verify_webhook(headers: Vec<String>, body: &[u8], options_json: &str) -> Result<String, JsValue> {
     let verified = || -> Result<String, NarvarError> {
-        let options: narvar_core::webhooks::VerifyOptions = narvar_core::config::read_options(
-            options_json,
-            &["secret", "username", "password", "toleranceSec", "requireTimestamp", "now"],
-        )?;
+        let options: narvar_core::webhooks::VerifyOptions = narvar_core::config::read_options(options_json)?;
         let verifier = options.verifier()?;
         let pairs: Vec<(String, String)> = headers.chunks_exact(2).map(|kv| (kv[0].clone(), kv[1].clone())).collect();
         let webhook = verifier.verify(&pairs, body, options.now_or(io::wall_clock()))?;

@@ -243,16 +243,17 @@ pub fn timeout_from_text(setting: &str, text: &str) -> Result<std::time::Duratio
 
 /// Reads a binding's options object (JSON text, the binding's own spelling, a struct with
 /// `deny_unknown_fields`): an unknown option is a `configuration` error naming it and what it
-/// was likely meant to be (`names` are the options there are), a bad value names the option.
+/// was likely meant to be (among the struct's own fields, as serde names them), a bad value
+/// names the option.
 ///
 /// ```
 /// #[derive(serde::Deserialize)]
 /// #[serde(deny_unknown_fields, rename_all = "camelCase")]
 /// struct Options { timeout_ms: Option<f64> }
-/// let e = narvar_core::config::read_options::<Options>(r#"{"timeoutMS": 5}"#, &["timeoutMs"]).err().unwrap();
+/// let e = narvar_core::config::read_options::<Options>(r#"{"timeoutMS": 5}"#).err().unwrap();
 /// assert_eq!(e.message, "There is no client option timeoutMS. Did you mean timeoutMs?");
 /// ```
-pub fn read_options<T: serde::de::DeserializeOwned>(json: &str, names: &[&str]) -> Result<T, NarvarError> {
+pub fn read_options<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, NarvarError> {
     let configuration = |m: String| NarvarError::new(ErrorCode::Configuration, m);
     // Through a `Value` and the core's own path-tracking reader, as every input is read: no
     // second deserializer instantiated for the options types (it counts in the wasm module).
@@ -264,6 +265,8 @@ pub fn read_options<T: serde::de::DeserializeOwned>(json: &str, names: &[&str]) 
         let unknown = inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
         match unknown {
             Some(name) => {
+                // The struct's fields as its derive names them: the one list of the options.
+                let names = serde_aux::serde_introspection::serde_introspect::<T>();
                 let hint = crate::models::likely_field(name, names)
                     .map(|m| format!(" Did you mean {m}?"))
                     .unwrap_or_else(|| format!(" The options are {}.", names.join(", ")));
