@@ -252,6 +252,8 @@ pub fn timeout_from_text(setting: &str, text: &str) -> Result<std::time::Duratio
 /// struct Options { timeout_ms: Option<f64> }
 /// let e = narvar_core::config::read_options::<Options>(r#"{"timeoutMS": 5}"#).err().unwrap();
 /// assert_eq!(e.message, "There is no client option timeoutMS. Did you mean timeoutMs?");
+/// let e = narvar_core::config::read_options::<Options>(r#"{"zzz": 5}"#).err().unwrap();
+/// assert_eq!(e.message, "There is no client option zzz. The options are timeoutMs.");
 /// ```
 pub fn read_options<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, NarvarError> {
     let configuration = |m: String| NarvarError::new(ErrorCode::Configuration, m);
@@ -265,9 +267,8 @@ pub fn read_options<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Nar
         let unknown = inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
         match unknown {
             Some(name) => {
-                // The struct's fields as its derive names them: the one list of the options.
-                let names = serde_aux::serde_introspection::serde_introspect::<T>();
-                let hint = crate::models::likely_field(name, names)
+                let names = expected_fields(&inner);
+                let hint = crate::models::likely_field(name, &names)
                     .map(|m| format!(" Did you mean {m}?"))
                     .unwrap_or_else(|| format!(" The options are {}.", names.join(", ")));
                 configuration(format!("There is no client option {name}.{hint}"))
@@ -278,4 +279,12 @@ pub fn read_options<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Nar
             }
         }
     })
+}
+
+/// The fields a struct has, from serde's unknown-field error (``unknown field `x`, expected one
+/// of `a`, `b` ``): the derive's own list, so the options are listed in one place, the struct.
+fn expected_fields(message: &str) -> Vec<&str> {
+    let Some((_, expected)) = message.split_once(", expected ") else { return Vec::new() };
+    let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+    expected.split(", ").filter_map(|f| f.strip_prefix('`')?.strip_suffix('`')).collect()
 }
