@@ -202,6 +202,11 @@ impl NarvarError {
     fn cancelled() -> Self {
         NarvarError::Cancelled { code: "cancelled".into(), reason: "The call was cancelled.".into() }
     }
+
+    /// A call that ended inside the SDK without an outcome (a task that panicked: a bug).
+    fn internal() -> Self {
+        NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug); nothing more is known.".into())
+    }
 }
 
 // ---- the runtime every call runs on
@@ -244,9 +249,7 @@ async fn run<T: Send + 'static>(
         match task.await {
             Ok(outcome) => outcome.map_err(NarvarError::from),
             Err(e) if e.is_cancelled() => Err(NarvarError::cancelled()),
-            Err(_) => {
-                Err(NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug); nothing more is known.".into()))
-            }
+            Err(_) => Err(NarvarError::internal()),
         }
     })
     .await
@@ -287,20 +290,13 @@ fn block<T: Send>(
             return tokio::task::block_in_place(|| handle.block_on(call));
         }
         let rt = runtime()?;
-        return std::thread::scope(|s| s.spawn(|| rt.block_on(call)).join())
-            .unwrap_or_else(|_| Err(NarvarError::core(ErrorCode::Decode, "The call failed inside the SDK (a bug).".into())));
+        return std::thread::scope(|s| s.spawn(|| rt.block_on(call)).join()).unwrap_or_else(|_| Err(NarvarError::internal()));
     }
     narvar::lane::drop_retired(0);
     narvar::lane::with_lane(0, |rt| {
         let outcome = rt.block_on(call);
         if outcome.is_err() {
-            // A request dropped half-way (cancelled, timed out) leaves its connection's task on
-            // this runtime, which runs only while a call does: let it close the socket now.
-            rt.block_on(async {
-                for _ in 0..4 {
-                    tokio::task::yield_now().await;
-                }
-            });
+            narvar::lane::settle(rt);
         }
         outcome
     })

@@ -316,6 +316,21 @@ fn block<T: Send + 'static>(
     // Inside a tokio runtime (never from plain Python) a nested block_on would panic: use the
     // shared runtime from a scoped thread instead.
     let shared = if tokio::runtime::Handle::try_current().is_ok() { Some(runtime()?) } else { None };
+    let outcome = wait(py, generation, shared, fut);
+    if outcome.is_err() && shared.is_none() {
+        // `fut` is dropped by now: let its connection close (see `lane::settle`).
+        let _ = py.detach(|| lane::with_lane(generation, lane::settle));
+    }
+    outcome
+}
+
+/// [`block`]'s loop; `fut` is dropped when it returns.
+fn wait<T: Send + 'static>(
+    py: Python<'_>,
+    generation: u64,
+    shared: Option<&'static tokio::runtime::Runtime>,
+    fut: impl std::future::Future<Output = Result<T, NarvarError>> + Send + 'static,
+) -> PyResult<T> {
     let mut fut = std::pin::pin!(fut);
     loop {
         let waited = py.detach(|| {

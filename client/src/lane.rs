@@ -84,3 +84,14 @@ pub fn with_lane<R>(generation: u64, f: impl FnOnce(&Runtime) -> R) -> Result<R,
         }
     })
 }
+
+/// Lets the tasks a request dropped half-way woke (its connection closing) run now. A lane's
+/// runtime runs only while a call does, so without this a cancelled, interrupted or timed-out
+/// request's socket would stay open until this thread's next call. For the error path only.
+pub fn settle(rt: &Runtime) {
+    rt.block_on(async {
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+    });
+}
