@@ -284,6 +284,26 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
             eq(ok.get(), 400, "results")
         }
 
+        test("each argument and result buffer arrives intact: 8 threads x 300 calls of three strings, wrapping each thread's buffer ring") {
+            // patch_kotlin.py change 4: a RustBuffer.ByValue's memory is a slot of its thread's
+            // ring (256 slots); each buildRequest lowers three strings and returns one.
+            val wrong = java.util.concurrent.ConcurrentLinkedQueue<String>()
+            val threads = (1..8).map { t ->
+                Thread {
+                    repeat(300) { i ->
+                        val number = "T$t-$i-" + "x".repeat(i % 40)
+                        val built = runCatching { Json.parse(buildRequest("orders.get", Json.write(mapOf("order_number" to number)), Json.write(mapOf("tracer_id" to "tr-$t-$i")))) as Map<*, *> }
+                        val path = built.getOrNull()?.get("path") as? String
+                        val tracer = (built.getOrNull()?.get("headers") as? List<*>)?.firstNotNullOfOrNull { (it as? List<*>)?.takeIf { h -> h[0] == "X-Narvar-Tracer-ID" }?.get(1) }
+                        if (path?.endsWith("/$number") != true || tracer != "tr-$t-$i") wrong += "thread $t call $i: $built"
+                    }
+                }
+            }
+            threads.forEach { it.start() }
+            threads.forEach { it.join() }
+            eq(wrong.take(3), listOf(), "calls whose path or tracer id is not their own")
+        }
+
         test("a CancellationToken cancelled from another thread ends a stalled blocking call within 100 ms and closes the connection") {
             Relay(sandbox.url).use { relay ->
                 val c = sandbox.client(baseUrl = relay.url)

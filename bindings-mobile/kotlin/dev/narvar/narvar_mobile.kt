@@ -54,7 +54,25 @@ open class RustBuffer : Structure() {
     @JvmField var len: Long = 0
     @JvmField var data: Pointer? = null
 
-    class ByValue: RustBuffer(), Structure.ByValue
+    class ByValue: RustBuffer(), Structure.ByValue {
+        // narvar (tools/patch_kotlin.py): memory from this thread's ring, not a new `Memory`.
+        override fun autoAllocate(size: Int): com.sun.jna.Memory = uniffiBufferRing.get().slot(size)
+    }
+
+    // narvar (tools/patch_kotlin.py): the three fields without JNA's reflection.
+    override fun read() {
+        val p = pointer
+        capacity = p.getLong(0)
+        len = p.getLong(8)
+        data = p.getPointer(16)
+    }
+
+    override fun write() {
+        val p = pointer
+        p.setLong(0, capacity)
+        p.setLong(8, len)
+        p.setPointer(16, data)
+    }
     class ByReference: RustBuffer(), Structure.ByReference
 
    internal fun setValue(other: RustBuffer) {
@@ -92,6 +110,26 @@ open class RustBuffer : Structure() {
             it.order(ByteOrder.BIG_ENDIAN)
         }
 }
+
+// narvar (tools/patch_kotlin.py): each thread's memory for `RustBuffer.ByValue`s, which hold it
+// only while one JNA call writes or reads them (see tools/patch_kotlin.py).
+internal class UniffiBufferRing {
+    private val block = com.sun.jna.Memory(SLOTS * SLOT_BYTES)
+    private var next = 0L
+
+    fun slot(size: Int): com.sun.jna.Memory {
+        if (size > SLOT_BYTES) return com.sun.jna.Memory(size.toLong())
+        val at = next
+        next = (next + 1) % SLOTS
+        return block.share(at * SLOT_BYTES, SLOT_BYTES) as com.sun.jna.Memory
+    }
+
+    companion object {
+        const val SLOTS = 256L
+        const val SLOT_BYTES = 32L
+    }
+}
+internal val uniffiBufferRing = object : ThreadLocal<UniffiBufferRing>() { override fun initialValue() = UniffiBufferRing() }
 
 // This is a helper for safely passing byte references into the rust code.
 // It's not actually used at the moment, because there aren't many things that you
