@@ -59,7 +59,10 @@ open class RustBuffer : Structure() {
         override fun autoAllocate(size: Int): com.sun.jna.Memory = uniffiBufferRing.get().slot(size)
     }
 
-    // narvar (tools/patch_kotlin.py): the three fields without JNA's reflection.
+    // narvar (tools/patch_kotlin.py): the three fields without JNA's reflection (its own walk of
+    // the class's fields copied every `Field`, for each buffer made).
+    override fun getFieldList(): MutableList<java.lang.reflect.Field> = ArrayList(uniffiRustBufferFields)
+
     override fun read() {
         val p = pointer
         capacity = p.getLong(0)
@@ -129,6 +132,7 @@ internal class UniffiBufferRing {
         const val SLOT_BYTES = 32L
     }
 }
+private val uniffiRustBufferFields = listOf("capacity", "len", "data").map { RustBuffer::class.java.getField(it) }
 internal val uniffiBufferRing = object : ThreadLocal<UniffiBufferRing>() { override fun initialValue() = UniffiBufferRing() }
 
 // This is a helper for safely passing byte references into the rust code.
@@ -271,6 +275,26 @@ internal const val UNIFFI_CALL_UNEXPECTED_ERROR = 2.toByte()
 internal open class UniffiRustCallStatus : Structure() {
     @JvmField var code: Byte = 0
     @JvmField var error_buf: RustBuffer.ByValue = RustBuffer.ByValue()
+
+    // narvar (tools/patch_kotlin.py): written before and read after every call; its fields
+    // directly, the nested buffer's at the offset JNA laid it out at.
+    override fun read() {
+        val p = pointer
+        val at = fieldOffset("error_buf").toLong()
+        code = p.getByte(0)
+        error_buf.capacity = p.getLong(at)
+        error_buf.len = p.getLong(at + 8)
+        error_buf.data = p.getPointer(at + 16)
+    }
+
+    override fun write() {
+        val p = pointer
+        val at = fieldOffset("error_buf").toLong()
+        p.setByte(0, code)
+        p.setLong(at, error_buf.capacity)
+        p.setLong(at + 8, error_buf.len)
+        p.setPointer(at + 16, error_buf.data)
+    }
 
     class ByValue: UniffiRustCallStatus(), Structure.ByValue
 
