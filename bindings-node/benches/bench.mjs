@@ -29,7 +29,9 @@ const ORDER = {
 };
 
 async function startSandbox() {
-  execFileSync('cargo', ['build', '-q', '--release', '-p', 'narvar-sandbox', '-p', 'narvar', '--benches'], { cwd: ROOT, stdio: 'inherit' });
+  // Two builds: `--benches` alone would build no binary of the sandbox crate.
+  execFileSync('cargo', ['build', '-q', '--release', '-p', 'narvar-sandbox', '--bin', 'narvar-sandbox'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('cargo', ['build', '-q', '--release', '-p', 'narvar', '--benches'], { cwd: ROOT, stdio: 'inherit' });
   const p = spawn('taskset', ['-c', '0', join(ROOT, 'target/release/narvar-sandbox'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await once(createInterface({ input: p.stdout }), 'line');
   return { p, url: line.trim().split(' ').pop() };

@@ -41,7 +41,9 @@ SERVER_CPU, CLIENT_CPU = 0, 1
 
 
 def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    subprocess.run(["cargo", "build", "-q", "--release", "-p", "narvar-sandbox", "-p", "narvar", "--benches"], cwd=ROOT, check=True)
+    # Two builds: `--benches` alone would build no binary of the sandbox crate.
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "narvar-sandbox", "--bin", "narvar-sandbox"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "narvar", "--benches"], cwd=ROOT, check=True)
     p = subprocess.Popen([str(ROOT / "target/release/narvar-sandbox"), "--port", "0"], stdout=subprocess.PIPE, text=True,
                          preexec_fn=lambda: os.sched_setaffinity(0, {SERVER_CPU}))
     os.sched_setaffinity(0, {CLIENT_CPU})
