@@ -63,18 +63,21 @@ open class RustBuffer : Structure() {
     // the class's fields copied every `Field`, for each buffer made).
     override fun getFieldList(): MutableList<java.lang.reflect.Field> = ArrayList(uniffiRustBufferFields)
 
-    override fun read() {
-        val p = pointer
-        capacity = p.getLong(0)
-        len = p.getLong(8)
-        data = p.getPointer(16)
+    override fun read() = readFrom(pointer, 0)
+
+    override fun write() = writeTo(pointer, 0)
+
+    // The three fields at `at` in `p`: this buffer's own memory, or the call status's.
+    internal fun readFrom(p: Pointer, at: Long) {
+        capacity = p.getLong(at)
+        len = p.getLong(at + 8)
+        data = p.getPointer(at + 16)
     }
 
-    override fun write() {
-        val p = pointer
-        p.setLong(0, capacity)
-        p.setLong(8, len)
-        p.setPointer(16, data)
+    internal fun writeTo(p: Pointer, at: Long) {
+        p.setLong(at, capacity)
+        p.setLong(at + 8, len)
+        p.setPointer(at + 16, data)
     }
     class ByReference: RustBuffer(), Structure.ByReference
 
@@ -132,7 +135,7 @@ internal class UniffiBufferRing {
         const val SLOT_BYTES = 32L
     }
 }
-private val uniffiRustBufferFields = listOf("capacity", "len", "data").map { RustBuffer::class.java.getField(it) }
+private val uniffiRustBufferFields = RustBuffer::class.java.let { c -> c.getAnnotation(Structure.FieldOrder::class.java).value.map(c::getField) }
 internal val uniffiBufferRing = object : ThreadLocal<UniffiBufferRing>() { override fun initialValue() = UniffiBufferRing() }
 
 // This is a helper for safely passing byte references into the rust code.
@@ -279,21 +282,13 @@ internal open class UniffiRustCallStatus : Structure() {
     // narvar (tools/patch_kotlin.py): written before and read after every call; its fields
     // directly, the nested buffer's at the offset JNA laid it out at.
     override fun read() {
-        val p = pointer
-        val at = fieldOffset("error_buf").toLong()
-        code = p.getByte(0)
-        error_buf.capacity = p.getLong(at)
-        error_buf.len = p.getLong(at + 8)
-        error_buf.data = p.getPointer(at + 16)
+        code = pointer.getByte(0)
+        error_buf.readFrom(pointer, fieldOffset("error_buf").toLong())
     }
 
     override fun write() {
-        val p = pointer
-        val at = fieldOffset("error_buf").toLong()
-        p.setByte(0, code)
-        p.setLong(at, error_buf.capacity)
-        p.setLong(at + 8, error_buf.len)
-        p.setPointer(at + 16, error_buf.data)
+        pointer.setByte(0, code)
+        error_buf.writeTo(pointer, fieldOffset("error_buf").toLong())
     }
 
     class ByValue: UniffiRustCallStatus(), Structure.ByValue
