@@ -12,6 +12,8 @@ step "toolchain"
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
 cargo --version
+# The whole run's target dir is several GB: say how much disk there is, so a full disk shows as one.
+df -h . | tail -1
 # redis-server: the shared rate budget's tests run their own on loopback ports.
 if ! command -v redis-server >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
@@ -65,3 +67,7 @@ python3 tests/parity/parity.py
 step "API fuzzing: schemathesis against the sandbox"
 cargo build -q -p narvar-sandbox --locked
 bash scripts/schemathesis.sh
+
+step "done"
+du -sh target
+df -h . | tail -1
