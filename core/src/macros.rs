@@ -90,6 +90,23 @@ macro_rules! model {
             }
         }
 
+        $crate::__model_serde! {
+            $(@finish($finish))?
+            $name { $($field $(as $wire)? : $ty),* }
+        }
+    };
+}
+
+/// A model's `Serialize` and `Deserialize`, as `model!` describes them (also used by the carrier
+/// credentials, whose unknown fields are secret): fields written unless absent, then the unknown
+/// ones; read in one pass, `null` as the field's default, unknown keys into `extra`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __model_serde {
+    (
+        $(@finish($finish:path))?
+        $name:ident { $($field:ident $(as $wire:literal)? : $ty:ty),* }
+    ) => {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeMap as _;
@@ -99,7 +116,7 @@ macro_rules! model {
                         map.serialize_entry($crate::__wire_name!($field $(, $wire)?), &self.$field)?;
                     }
                 )*
-                for (key, value) in &self.extra {
+                for (key, value) in self.extra.iter() {
                     map.serialize_entry(key, value)?;
                 }
                 map.end()
@@ -121,7 +138,7 @@ macro_rules! model {
                             match key.as_str() {
                                 $(
                                     $crate::__wire_name!($field $(, $wire)?) => {
-                                        out.$field = map.next_value::<::core::option::Option<$ty>>()?.unwrap_or_default();
+                                        out.$field = <$ty as $crate::models::WireField>::read_value(&mut map)?;
                                     }
                                 )*
                                 _ => {

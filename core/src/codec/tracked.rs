@@ -78,14 +78,10 @@ impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Number(n) => n.deserialize_any(visitor),
             Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Array(items) => {
-                let mut seq = Items { items: items.iter(), index: 0, tracker: self.tracker };
-                let out = visitor.visit_seq(&mut seq)?;
-                match seq.items.len() {
-                    0 => Ok(out),
-                    _ => Err(de::Error::invalid_length(items.len(), &"fewer elements in array")),
-                }
-            }
+            // As with objects (`visit_object`), every visitor given an array takes all its items
+            // (lists and `Value`; no model holds a tuple, and structs take only objects): no check
+            // per visitor that none is left.
+            Value::Array(items) => visitor.visit_seq(&mut Items { items: items.iter(), index: 0, tracker: self.tracker }),
             Value::Object(map) => visit_object(map, self.tracker, visitor),
         }
     }
@@ -145,7 +141,9 @@ impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::Array(_) => self.deserialize_any(visitor),
+            // Straight to the items, not through `deserialize_any`: that would instantiate every
+            // `visit_*` of each list's visitor.
+            Value::Array(items) => visitor.visit_seq(&mut Items { items: items.iter(), index: 0, tracker: self.tracker }),
             other => Err(invalid_type(other, &visitor)),
         }
     }
@@ -163,11 +161,9 @@ impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        match self.value {
-            Value::Object(map) => visit_object(map, self.tracker, visitor),
-            Value::Array(_) => self.deserialize_any(visitor),
-            other => Err(invalid_type(other, &visitor)),
-        }
+        // Only an object: a struct given as a positional array is refused (serde_json would take
+        // one, a form no input of ours documents).
+        self.deserialize_map(visitor)
     }
 
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -222,12 +218,10 @@ fn visit_object<'de, V: Visitor<'de>>(
     tracker: &Tracker<'de>,
     visitor: V,
 ) -> Result<V::Value, serde_json::Error> {
-    let mut entries = Entries { entries: map.iter(), value: None, tracker };
-    let out = visitor.visit_map(&mut entries)?;
-    match entries.entries.len() {
-        0 => Ok(out),
-        _ => Err(de::Error::invalid_length(map.len(), &"fewer elements in map")),
-    }
+    // Every visitor reading here takes all the entries it is given (models keep unknown ones;
+    // serde's derive ignores or refuses them), so unlike serde_json's reader this does not check
+    // that none is left: that check was instantiated once per visitor (9 KB of the gzipped wasm).
+    visitor.visit_map(&mut Entries { entries: map.iter(), value: None, tracker })
 }
 
 struct Items<'a, 't> {
@@ -261,6 +255,17 @@ struct Entries<'a, 't> {
     tracker: &'t Tracker<'a>,
 }
 
+impl<'de> Entries<'de, '_> {
+    /// Steps down to the value of the key just read (not generic, so it exists once).
+    fn enter_value(&mut self) -> Result<&'de Value, serde_json::Error> {
+        let Some((key, value)) = self.value.take() else {
+            return Err(de::Error::custom("a value was asked for before its key"));
+        };
+        self.tracker.enter(Step::Key(key));
+        Ok(value)
+    }
+}
+
 impl<'de> MapAccess<'de> for Entries<'de, '_> {
     type Error = serde_json::Error;
 
@@ -275,11 +280,8 @@ impl<'de> MapAccess<'de> for Entries<'de, '_> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
-        let Some((key, value)) = self.value.take() else {
-            return Err(de::Error::custom("a value was asked for before its key"));
-        };
+        let value = self.enter_value()?;
         let tracker = self.tracker;
-        tracker.enter(Step::Key(key));
         let read = seed.deserialize(Tracked { value, tracker });
         tracker.leave(read.is_ok());
         read
@@ -361,6 +363,8 @@ mod tests {
         assert_eq!(error(json!({"number": "1", "lines": [], "gift": "yes"})).0, "gift");
         assert_eq!(error(json!(5)).0, ".");
         assert_eq!(error(json!("order")).1, "invalid type: string \"order\", expected struct Order");
+        // A struct is an object, never a positional array.
+        assert_eq!(error(json!(["1", []])).1, "invalid type: sequence, expected struct Order");
     }
 
     #[test]

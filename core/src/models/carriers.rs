@@ -261,6 +261,19 @@ impl fmt::Debug for SecretFields {
     }
 }
 
+impl std::ops::Deref for SecretFields {
+    type Target = super::Extra;
+    fn deref(&self) -> &super::Extra {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SecretFields {
+    fn deref_mut(&mut self) -> &mut super::Extra {
+        &mut self.0
+    }
+}
+
 impl schemars::JsonSchema for SecretFields {
     fn schema_name() -> Cow<'static, str> {
         "SecretFields".into()
@@ -273,10 +286,11 @@ impl schemars::JsonSchema for SecretFields {
 macro_rules! credentials {
     ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+        #[derive(Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
         pub struct $name {
             $(
                 $(#[$fmeta])*
+                // For the schema (serde's derive is not used: see below).
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub $field: Option<$ty>,
             )*
@@ -284,6 +298,10 @@ macro_rules! credentials {
             #[serde(flatten)]
             pub extra: SecretFields,
         }
+
+        // A model's reader and writer, not serde's derive: its `flatten` buffers every field and
+        // reads it again through a second deserializer (about 50 KB of the wasm module).
+        $crate::__model_serde! { $name { $($field : Option<$ty>),* } }
     };
 }
 

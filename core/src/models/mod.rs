@@ -166,15 +166,32 @@ pub fn misspelt_keys(extra: &Extra, known: &[&str], at: &Path<'_>, out: &mut Vec
 
 /// Whether a model field is left out when written (an absent option, an empty list or map).
 #[doc(hidden)]
-pub trait WireField {
+pub trait WireField: Sized {
     fn is_absent(&self) -> bool {
         false
+    }
+
+    /// Reads the field's value from its model's map: `null` is the field's default.
+    fn read_value<'de, A: serde::de::MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>
+    where
+        Self: serde::Deserialize<'de> + Default,
+    {
+        Ok(map.next_value::<Option<Self>>()?.unwrap_or_default())
     }
 }
 
 impl<T> WireField for Option<T> {
     fn is_absent(&self) -> bool {
         self.is_none()
+    }
+
+    // An option reads `null` as `None` itself: no second option around it (whose reader would be
+    // instantiated once more per field type, in a wasm module whose size is a budget).
+    fn read_value<'de, A: serde::de::MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>
+    where
+        Self: serde::Deserialize<'de> + Default,
+    {
+        map.next_value()
     }
 }
 impl<T> WireField for Vec<T> {

@@ -242,23 +242,28 @@ pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send 
         self.check(&mut p);
         let mut misspelt = Vec::new();
         self.misspellings(&mut misspelt);
-        for e in misspelt {
-            p.add(e.path, &e.rule, e.message);
-        }
-        p.finish().map_err(|errs| NarvarError::validation(errs).in_operation(Self::INFO.name))
+        problems_found(p, misspelt, Self::INFO.name)
     }
 
     /// Validates, then builds the request.
     fn to_request(&self, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
         self.validate()?;
-        let parts = self.parts(ctx.credentials, ctx.now_unix).map_err(|e| e.in_operation(Self::INFO.name))?;
-        assemble(&Self::INFO, parts, ctx).map_err(|e| e.in_operation(Self::INFO.name))
+        let parts = self.parts(ctx.credentials, ctx.now_unix);
+        parts.and_then(|parts| assemble(&Self::INFO, parts, ctx)).map_err(|e| e.in_operation(Self::INFO.name))
     }
 
     /// Reads a response; errors name the operation.
     fn from_response(response: &HttpResponse) -> Result<Self::Output, NarvarError> {
         Self::read(response).map_err(|e| e.in_operation(Self::INFO.name))
     }
+}
+
+/// The end of [`Operation::validate`], apart so that it exists once, not once per operation.
+fn problems_found(mut p: Problems, misspelt: Vec<FieldError>, operation: &str) -> Result<(), NarvarError> {
+    for e in misspelt {
+        p.add(e.path, &e.rule, e.message);
+    }
+    p.finish().map_err(|errs| NarvarError::validation(errs).in_operation(operation))
 }
 
 fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
@@ -521,29 +526,62 @@ fn check_json<O: Operation>(input: &serde_json::Value) -> Result<(), NarvarError
     decode_input::<O>(input)?.validate()
 }
 
+/// An operation's output once read, as the JSON-level readers use it: each output type's code for
+/// this exists once, and the four readers below are one small function per operation (each was
+/// the whole read again, 22 times over, in a wasm module whose size is a budget).
+trait ReadOutput {
+    fn drift(&self, found: &mut Vec<crate::drift::Unknown>);
+    fn text(&self) -> Result<String, serde_json::Error>;
+    fn value(&self) -> Result<serde_json::Value, serde_json::Error>;
+}
+
+impl<T: Serialize + crate::drift::Drift> ReadOutput for T {
+    fn drift(&self, found: &mut Vec<crate::drift::Unknown>) {
+        crate::drift::Drift::drift(self, &crate::drift::Path::Root, found);
+    }
+    fn text(&self) -> Result<String, serde_json::Error> {
+        crate::codec::to_text(self)
+    }
+    fn value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        crate::codec::to_value(self)
+    }
+}
+
+fn read_output<O: Operation>(resp: &HttpResponse) -> Result<Box<dyn ReadOutput>, NarvarError> {
+    Ok(Box::new(O::from_response(resp)?))
+}
+
+/// The output as text or as a value, having noted its unknowns if asked to.
+fn written<T>(
+    resp: &HttpResponse,
+    out: Result<Box<dyn ReadOutput>, NarvarError>,
+    found: Option<&mut Vec<crate::drift::Unknown>>,
+    write: fn(&dyn ReadOutput) -> Result<T, serde_json::Error>,
+) -> Result<T, NarvarError> {
+    let out = out?;
+    if let Some(found) = found {
+        out.drift(found);
+    }
+    write(&*out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+}
+
 fn read_json<O: Operation>(resp: &HttpResponse) -> Result<serde_json::Value, NarvarError> {
-    let out = O::from_response(resp)?;
-    crate::codec::to_value(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    written(resp, read_output::<O>(resp), None, |o| o.value())
 }
 
 fn read_text<O: Operation>(resp: &HttpResponse) -> Result<String, NarvarError> {
-    let out = O::from_response(resp)?;
-    crate::codec::to_text(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    written(resp, read_output::<O>(resp), None, |o| o.text())
 }
 
 fn read_text_noting<O: Operation>(resp: &HttpResponse, found: &mut Vec<crate::drift::Unknown>) -> Result<String, NarvarError> {
-    let out = O::from_response(resp)?;
-    crate::drift::Drift::drift(&out, &crate::drift::Path::Root, found);
-    crate::codec::to_text(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    written(resp, read_output::<O>(resp), Some(found), |o| o.text())
 }
 
 fn read_noting<O: Operation>(
     resp: &HttpResponse,
     found: &mut Vec<crate::drift::Unknown>,
 ) -> Result<serde_json::Value, NarvarError> {
-    let out = O::from_response(resp)?;
-    crate::drift::Drift::drift(&out, &crate::drift::Path::Root, found);
-    crate::codec::to_value(&out).map_err(|e| NarvarError::decode(resp, "writable as JSON", &e.to_string()))
+    written(resp, read_output::<O>(resp), Some(found), |o| o.value())
 }
 
 fn from_wire_json<O: Operation>(wire: &WireRequest<'_>) -> Result<serde_json::Value, NarvarError> {
