@@ -139,7 +139,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
 
     /// Runs a typed operation.
     pub async fn execute<O: Operation>(&self, op: &O, opts: &CallOptions) -> Result<Response<O::Output>, NarvarError> {
-        let (resp, meta) = self.send(&O::INFO, |ctx| op.to_request(ctx), opts).await?;
+        let (resp, meta) = self.send(&O::INFO, &|ctx| op.to_request(ctx), opts).await?;
         let read = O::from_response(&resp);
         if let Ok(out) = &read {
             let mut found = Vec::new();
@@ -158,7 +158,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     ) -> Result<Response<serde_json::Value>, NarvarError> {
         let entry = ops::find(name)
             .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
-        let (resp, meta) = self.send(&entry.info, |ctx| (entry.build)(input, ctx), opts).await?;
+        let (resp, meta) = self.send(&entry.info, &|ctx| (entry.build)(input, ctx), opts).await?;
         let mut found = Vec::new();
         let read = (entry.read_noting)(&resp, &mut found);
         self.note_drift(entry.info.name, found, &meta);
@@ -174,7 +174,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     ) -> Result<Response<String>, NarvarError> {
         let entry = ops::find(name)
             .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
-        let (resp, meta) = self.send(&entry.info, |ctx| (entry.build)(input, ctx), opts).await?;
+        let (resp, meta) = self.send(&entry.info, &|ctx| (entry.build)(input, ctx), opts).await?;
         let mut found = Vec::new();
         let read = (entry.read_text_noting)(&resp, &mut found);
         self.note_drift(entry.info.name, found, &meta);
@@ -185,7 +185,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     /// of a GET, the response cap, no redirects; no credentials are sent, and no error quotes
     /// the URL (its `order_token` grants access to the label).
     pub async fn download_label(&self, label_url: &str, opts: &CallOptions) -> Result<Response<ops::LabelFile>, NarvarError> {
-        let (resp, meta) = self.send(&ops::DOWNLOAD_LABEL, |ctx| ops::download_label_request(label_url, ctx), opts).await?;
+        let (resp, meta) = self.send(&ops::DOWNLOAD_LABEL, &|ctx| ops::download_label_request(label_url, ctx), opts).await?;
         finish(ops::read_label_download(&resp), meta, &resp, self.sleep.wall())
     }
 
@@ -194,7 +194,9 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     pub async fn send(
         &self,
         info: &OpInfo,
-        build: impl Fn(&RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
+        // Not generic: one retry loop in the binary for every operation, rather than one copy
+        // inlined into each caller (three in a journey), in a wasm module whose size is a budget.
+        build: &(dyn Fn(&RequestContext<'_>) -> Result<HttpRequest, NarvarError> + Sync),
         opts: &CallOptions,
     ) -> Result<(HttpResponse, ResponseMeta), NarvarError> {
         let tracer_id = opts.tracer_id.clone().unwrap_or_else(|| self.entropy.new_id());

@@ -369,30 +369,47 @@ pub fn says_not_found(messages: &[&ApiMessage]) -> bool {
 /// an empty body: `decode` (but for 204 No Content; a DELETE uses [`read_deleted`]). 2xx with a non-success `status`, or with only `errors`:
 /// `not_found` when the messages say so, else `validation`. Unreadable body: `decode`.
 pub fn read_enveloped<T: Enveloped>(resp: &HttpResponse) -> Result<T, NarvarError> {
+    // Only the decoding is generic: the checks before and after exist once in the binary.
+    let Some(text) = enveloped_text(resp)? else { return Ok(T::default()) };
+    let value: T = crate::codec::from_text(text).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e))?;
+    let (status, messages) = value.envelope();
+    envelope_failure(resp, status, messages, value.has_errors())?;
+    Ok(value)
+}
+
+/// The body of a response to read as an envelope; `None` for a 204 No Content.
+fn enveloped_text(resp: &HttpResponse) -> Result<Option<&str>, NarvarError> {
     if !resp.is_success() {
         return Err(NarvarError::from_status(resp));
     }
     if resp.body.iter().all(u8::is_ascii_whitespace) {
         // Only "No Content" may be empty; an empty 200 to a write is no proof it was done.
         if resp.status == 204 {
-            return Ok(T::default());
+            return Ok(None);
         }
         return Err(NarvarError::decode(resp, "the expected JSON", "the body is empty"));
     }
     // One UTF-8 check of the whole body is far cheaper than serde_json's check of each string.
-    let text = std::str::from_utf8(&resp.body).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))?;
-    let value: T = crate::codec::from_text(text).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e))?;
-    let (status, messages) = value.envelope();
+    std::str::from_utf8(&resp.body).map(Some).map_err(|e| NarvarError::decode(resp, "the expected JSON", &e.to_string()))
+}
+
+/// A 2xx whose envelope says it failed: `not_found` when the messages say so, else `validation`.
+fn envelope_failure(
+    resp: &HttpResponse,
+    status: Option<&EnvelopeStatus>,
+    messages: Vec<&ApiMessage>,
+    has_errors: bool,
+) -> Result<(), NarvarError> {
     let failed = match status {
         Some(s) => !s.is_success(),
-        None => value.has_errors(),
+        None => has_errors,
     };
     if failed {
         let code = if says_not_found(&messages) { ErrorCode::NotFound } else { ErrorCode::Validation };
         let owned = messages.into_iter().cloned().collect();
         return Err(NarvarError::from_envelope(resp, code, status.map(EnvelopeStatus::as_str), owned));
     }
-    Ok(value)
+    Ok(())
 }
 
 /// [`read_enveloped`] for a DELETE, which Narvar may answer with an empty 2xx: the resource is
