@@ -3,7 +3,7 @@
 
 use crate::models::*;
 use crate::webhooks::{Webhook, WebhookEvent};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 open_enum! {
@@ -116,9 +116,9 @@ pub struct PromiseSummary {
 
 fn parse_time(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
     let s = s?;
-    DateTime::parse_from_rfc3339(s).ok().or_else(|| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().fixed_offset())
-    })
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .or_else(|| crate::validate::parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().fixed_offset()))
 }
 
 fn tracking_status(s: &TrackingStatus) -> JourneyStatus {
@@ -409,9 +409,9 @@ fn parse_http_date(s: &str) -> Option<DateTime<FixedOffset>> {
 
 /// A promised date: a date-time as given, a plain date as the end of that day (UTC).
 fn promised_time(s: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(s).ok().or_else(|| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(23, 59, 59)).map(|t| t.and_utc().fixed_offset())
-    })
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .or_else(|| crate::validate::parse_date(s).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|t| t.and_utc().fixed_offset()))
 }
 
 /// The shipment's promise: the latest `item_promise_date` of the items it carries, else the

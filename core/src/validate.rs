@@ -97,7 +97,37 @@ pub fn is_date_time(s: &str) -> bool {
 
 /// Whether `s` is a real calendar date `yyyy-mm-dd`.
 pub fn is_date(s: &str) -> bool {
-    s.len() == 10 && NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+    parse_date(s).is_some()
+}
+
+/// A real calendar date written `yyyy-mm-dd`. Read by hand rather than with chrono's format
+/// strings, whose general parser was most of chrono's code in the wasm module.
+///
+/// ```
+/// use narvar_core::validate::parse_date;
+/// assert_eq!(parse_date("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
+/// assert!(parse_date("2023-02-29").is_none() && parse_date("2024-2-29").is_none());
+/// ```
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    match s.as_bytes() {
+        [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(number(y)? as i32, number(&[*m1, *m2])?, number(&[*d1, *d2])?)
+        }
+        _ => None,
+    }
+}
+
+/// `HH:MM` in 24-hour time (`00:00` to `23:59`).
+fn parse_hh_mm(s: &str) -> Option<NaiveTime> {
+    match s.as_bytes() {
+        [h1, h2, b':', m1, m2] => NaiveTime::from_hms_opt(number(&[*h1, *h2])?, number(&[*m1, *m2])?, 0),
+        _ => None,
+    }
+}
+
+/// The value of a run of ASCII digits (none other).
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
 }
 
 fn date_time(p: &mut Problems, path: &(impl Place + ?Sized), v: Option<&str>) {
@@ -312,9 +342,7 @@ pub fn return_request(p: &mut Problems, r: &ReturnRequest) {
 }
 
 fn hours(p: &mut Problems, path: &str, v: Option<&str>) -> Option<NaiveTime> {
-    let v = v?;
-    let ok = v.len() == 5 && v.as_bytes()[2] == b':';
-    match NaiveTime::parse_from_str(v, "%H:%M").ok().filter(|_| ok) {
+    match parse_hh_mm(v?) {
         Some(t) => Some(t),
         None => {
             p.add(path, "format", "must be HH:MM in 24-hour time (00:00 to 23:59)");
@@ -550,5 +578,22 @@ pub fn promise_confirmation(p: &mut Problems, r: &PromiseConfirmation) {
     }
     for (i, o) in r.selected_delivery_options.iter().enumerate() {
         p.required(&format!("selected_delivery_options[{i}].promise_id"), Some(o.promise_id.as_str()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_date, parse_hh_mm};
+
+    #[test]
+    fn dates_and_times_are_read_strictly() {
+        assert!(parse_date("2024-02-29").is_some());
+        for bad in ["2023-02-29", "2024-13-01", "2024-2-29", "24-02-29x", "2024/02/29", "２０２４-02-29", "2024-02-2é", ""] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+        assert_eq!(parse_hh_mm("23:59").map(|t| t.to_string()).as_deref(), Some("23:59:00"));
+        for bad in ["24:00", "9:30", "09:60", "0930", "09:3é", "09:30:00"] {
+            assert!(parse_hh_mm(bad).is_none(), "{bad}");
+        }
     }
 }
