@@ -157,6 +157,20 @@ impl<'a> WireRequest<'a> {
             Some(_) => Err(NarvarError::validation(vec![FieldError::new("body", "type", "must be a JSON object")])),
         }
     }
+    /// The body's fields, each path parameter and each query key of `info`'s path template, under
+    /// the input's field names ([`Operation::from_wire`]'s default; not generic, so it exists once).
+    pub fn fields(&self, info: &OpInfo) -> Result<serde_json::Map<String, serde_json::Value>, NarvarError> {
+        let mut fields = self.body_object()?;
+        for (name, value) in self.params {
+            fields.insert((*name).to_owned(), serde_json::Value::String(value.clone()));
+        }
+        for (key, name) in info.query_keys() {
+            if let Some(v) = self.query(key) {
+                fields.insert(name.to_owned(), serde_json::Value::String(v.to_owned()));
+            }
+        }
+        Ok(fields)
+    }
     /// `fields` as the operation's input, read as `O` (type errors name their field path).
     pub fn decode<O: Operation>(&self, fields: serde_json::Map<String, serde_json::Value>) -> Result<O, NarvarError> {
         decode_input::<O>(&serde_json::Value::Object(fields))
@@ -214,16 +228,7 @@ pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send 
     /// default the body's fields, each path parameter and each query key of the path template,
     /// under the input's field names; operations that send otherwise say how.
     fn from_wire(wire: &WireRequest<'_>) -> Result<Self, NarvarError> {
-        let mut fields = wire.body_object()?;
-        for (name, value) in wire.params {
-            fields.insert((*name).to_owned(), serde_json::Value::String(value.clone()));
-        }
-        for (key, name) in Self::INFO.query_keys() {
-            if let Some(v) = wire.query(key) {
-                fields.insert(name.to_owned(), serde_json::Value::String(v.to_owned()));
-            }
-        }
-        wire.decode::<Self>(fields)
+        wire.decode::<Self>(wire.fields(&Self::INFO)?)
     }
 
     /// The JSON Schema of the request body as sent on the wire, when there is one (for the
