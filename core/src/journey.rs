@@ -116,9 +116,14 @@ pub struct PromiseSummary {
 
 fn parse_time(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
     let s = s?;
+    date_time_or_day(s, (0, 0, 0))
+}
+
+/// An RFC 3339 date-time as given, or a plain `yyyy-mm-dd` at the given time of day (UTC).
+fn date_time_or_day(s: &str, (h, m, sec): (u32, u32, u32)) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
-        .or_else(|| crate::validate::parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().fixed_offset()))
+        .or_else(|| crate::validate::parse_date(s).and_then(|d| d.and_hms_opt(h, m, sec)).map(|t| t.and_utc().fixed_offset()))
 }
 
 fn tracking_status(s: &TrackingStatus) -> JourneyStatus {
@@ -409,9 +414,7 @@ fn parse_http_date(s: &str) -> Option<DateTime<FixedOffset>> {
 
 /// A promised date: a date-time as given, a plain date as the end of that day (UTC).
 fn promised_time(s: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .or_else(|| crate::validate::parse_date(s).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|t| t.and_utc().fixed_offset()))
+    date_time_or_day(s, (23, 59, 59))
 }
 
 /// The shipment's promise: the latest `item_promise_date` of the items it carries, else the

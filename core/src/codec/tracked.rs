@@ -81,7 +81,7 @@ impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
             // As with objects (`visit_object`), every visitor given an array takes all its items
             // (lists and `Value`; no model holds a tuple, and structs take only objects): no check
             // per visitor that none is left.
-            Value::Array(items) => visitor.visit_seq(&mut Items { items: items.iter(), index: 0, tracker: self.tracker }),
+            Value::Array(items) => visit_items(items, self.tracker, visitor),
             Value::Object(map) => visit_object(map, self.tracker, visitor),
         }
     }
@@ -143,7 +143,7 @@ impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
         match self.value {
             // Straight to the items, not through `deserialize_any`: that would instantiate every
             // `visit_*` of each list's visitor.
-            Value::Array(items) => visitor.visit_seq(&mut Items { items: items.iter(), index: 0, tracker: self.tracker }),
+            Value::Array(items) => visit_items(items, self.tracker, visitor),
             other => Err(invalid_type(other, &visitor)),
         }
     }
@@ -222,6 +222,14 @@ fn visit_object<'de, V: Visitor<'de>>(
     // serde's derive ignores or refuses them), so unlike serde_json's reader this does not check
     // that none is left: that check was instantiated once per visitor (9 KB of the gzipped wasm).
     visitor.visit_map(&mut Entries { entries: map.iter(), value: None, tracker })
+}
+
+fn visit_items<'de, V: Visitor<'de>>(
+    items: &'de [Value],
+    tracker: &Tracker<'de>,
+    visitor: V,
+) -> Result<V::Value, serde_json::Error> {
+    visitor.visit_seq(&mut Items { items: items.iter(), index: 0, tracker })
 }
 
 struct Items<'a, 't> {
