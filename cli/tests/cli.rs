@@ -47,7 +47,8 @@ fn order_line(n: &str) -> String {
 
 #[test]
 fn the_demo_runs_every_step_and_exits_0() {
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path();
     let out = narvar().args(["demo", "--out"]).arg(&dir).timeout(std::time::Duration::from_secs(10)).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     for step in [
@@ -74,7 +75,8 @@ fn the_demo_runs_every_step_and_exits_0() {
 
 #[test]
 fn bad_json_input_names_the_line_and_column() {
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path();
     let f = dir.join("order.json");
     std::fs::write(&f, "{\n  \"order_number\": \"1\",\n  \"order_items\": [,]\n}").unwrap();
     let out = narvar()
@@ -109,7 +111,8 @@ fn missing_credentials_name_the_environment_variables() {
 #[test]
 fn commands_against_a_sandbox_with_exit_codes_per_kind() {
     let sb = Sandbox::start_in_background(SandboxConfig::default()).unwrap();
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path();
     let f = dir.join("o.json");
     std::fs::write(&f, order_line("1001")).unwrap();
     against(&sb).args(["--json", "orders", "create"]).arg(&f).assert().success();
@@ -145,7 +148,8 @@ fn commands_against_a_sandbox_with_exit_codes_per_kind() {
 #[test]
 fn every_operation_has_a_command_item_visibility_v1_labels_and_promises_among_them() {
     let sb = Sandbox::start_in_background(SandboxConfig::default()).unwrap();
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path();
     let json =
         |out: &assert_cmd::assert::Assert| -> serde_json::Value { serde_json::from_slice(&out.get_output().stdout).unwrap() };
     let f = dir.join("o.json");
@@ -184,7 +188,8 @@ fn every_operation_has_a_command_item_visibility_v1_labels_and_promises_among_th
 #[test]
 fn import_streams_orders_writes_reimportable_failures_and_export_writes_csv() {
     let sb = Sandbox::start_in_background(SandboxConfig::default()).unwrap();
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path();
     let input = dir.join("orders.jsonl");
     let mut f = std::fs::File::create(&input).unwrap();
     for i in 0..300 {
@@ -300,15 +305,9 @@ fn listen_forwards_sandbox_webhooks() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("order_updated"));
 }
 
-fn tempdir() -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "narvar-cli-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A directory of the test's own, removed when the test ends (passed or failed).
+fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("narvar-cli-test-").tempdir().unwrap()
 }
 
 /// A server on loopback that answers every request with `response`, for as long as the test runs.
@@ -383,7 +382,8 @@ fn drift_reports_what_a_drifting_sandbox_sends_and_nothing_otherwise() {
 
 #[test]
 fn the_demo_measures_each_shipment_against_its_promise() {
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path();
     let out = narvar().args(["demo", "--out"]).arg(&dir).timeout(std::time::Duration::from_secs(10)).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.contains("promise: exception (1 on time, 0 late, 1 exception, 0 pending)"), "{text}");
