@@ -8,7 +8,7 @@ BIN=${SANDBOX_BIN:-target/debug/narvar-sandbox}
 log=$(mktemp)
 "$BIN" --port 0 >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
+trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
 kill -0 $pid || { cat "$log"; echo "the sandbox did not start"; exit 1; }
 url=$(sed -n 's/^narvar sandbox listening on //p' "$log")
