@@ -444,6 +444,7 @@ impl ClientConfig {
             rate_budget_workers: None,
             user_agent_suffix: self.user_agent_suffix,
             from_env,
+            spelling: narvar::Spelling::Camel,
         })
     }
 }

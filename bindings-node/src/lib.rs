@@ -72,6 +72,7 @@ fn read_settings(json: &str, from_env: bool) -> std::result::Result<narvar::Sett
         rate_budget_workers: s.rate_budget_workers,
         user_agent_suffix: s.user_agent_suffix,
         from_env,
+        spelling: narvar::Spelling::Camel,
     })
 }
 

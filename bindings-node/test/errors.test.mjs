@@ -51,6 +51,11 @@ test('each error class, raised with its fields', () => withSandbox(async (sb, cl
   assert.equal(tr.mayHaveBeenSent, true);
   assert.throws(() => new narvar.Client({ baseUrl: sb.url }), (e) => e instanceof narvar.ConfigurationError
     && /NARVAR_ACCOUNT_ID/.test(e.message) && /errors\.test\.mjs/.test(e.stack.split('\n')[1]));
+  // Half of a credential pair is refused when the client is made, named as JavaScript spells it.
+  assert.throws(() => new narvar.Client({ baseUrl: sb.url, accountId: 'acme', bearerToken: 'b' }), (e) => e instanceof narvar.ConfigurationError
+    && e.message === 'accountId and authToken go together (HTTP Basic credentials): authToken is missing.');
+  assert.throws(() => new narvar.Client({ baseUrl: sb.url, bearerToken: 'b', hmacKey: 'k' }), (e) => e instanceof narvar.ConfigurationError
+    && e.message === 'hmacKey needs retailerMoniker: the track-by-order token is signed for one retailer.');
   assert.throws(() => native.readResponse('orders.get', 200, [], Buffer.from('<html>')), (e) => errors.translate(e) instanceof narvar.DecodeError);
   assert.throws(() => native.readResponse('orders.get', 403, [], Buffer.alloc(0)), (e) => errors.translate(e) instanceof narvar.PermissionError);
 }));

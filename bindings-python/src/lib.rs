@@ -106,6 +106,7 @@ fn build(config: &Config) -> Result<Client, NarvarError> {
         rate_budget_workers: config.rate_budget_workers,
         user_agent_suffix: config.user_agent_suffix.clone(),
         from_env: config.from_env.unwrap_or(false),
+        spelling: narvar::Spelling::Snake,
     };
     settings.builder("python")?.connections_per_thread(true).build()
 }

@@ -82,6 +82,12 @@ def test_settings_are_explicit_typed_and_checked() -> None:
         assert "line 1" not in str(e.value), str(e.value)
     with pytest.raises(TypeError):
         narvar.Client(**base, timout=5)  # type: ignore[call-arg]
+    # Half of a credential pair is refused when the client is made, named as Python spells it.
+    with pytest.raises(narvar.ConfigurationError) as e:
+        narvar.Client(account_id="acme", bearer_token="b", base_url="http://127.0.0.1:9")
+    assert str(e.value).startswith("account_id and auth_token go together (HTTP Basic credentials): auth_token is missing."), str(e.value)
+    with pytest.raises(narvar.ConfigurationError, match="^hmac_key needs retailer_moniker"):
+        narvar.Client(bearer_token="b", hmac_key="k", base_url="http://127.0.0.1:9")
     c = narvar.Client(**base)
     for bad_timeout in (0, -3.0):
         with pytest.raises(narvar.ConfigurationError, match="timeout"):

@@ -5,7 +5,7 @@
 
 use futures_util::future::{select, Either};
 use narvar_core::budget::RateBudgetSetting;
-use narvar_core::config::{BasicAuth, Credentials, Environment, StaticCredentials, TrackingKey};
+use narvar_core::config::{BasicAuth, CredentialPairs, Credentials, Environment, Spelling, StaticCredentials, TrackingKey};
 use narvar_core::journey::Ledger;
 use narvar_core::tokens::TrackingGrant;
 use narvar_core::{CallOptions, Driver, DriverConfig, ErrorCode, NarvarError, ResponseMeta};
@@ -60,14 +60,20 @@ struct JsSettings {
 
 impl JsSettings {
     fn credentials(&self) -> Result<Credentials, NarvarError> {
+        CredentialPairs {
+            account_id: self.account_id.is_some(),
+            auth_token: self.auth_token.is_some(),
+            retailer_moniker: self.retailer_moniker.is_some(),
+            hmac_key: self.hmac_key.is_some(),
+            from_env: false,
+        }
+        .check(Spelling::Camel)?;
         let basic = match (&self.account_id, &self.auth_token) {
             (Some(a), Some(t)) => Some(BasicAuth { account_id: a.clone(), auth_token: t.clone().into() }),
-            (None, None) => None,
-            _ => return Err(configuration("Give accountId and authToken together (HTTP Basic credentials).")),
+            _ => None,
         };
         let tracking = match (&self.retailer_moniker, &self.hmac_key) {
             (Some(r), Some(k)) => Some(TrackingKey { retailer_moniker: r.clone(), hmac_key: k.clone().into() }),
-            (None, Some(_)) => return Err(configuration("hmacKey needs retailerMoniker.")),
             _ => None,
         };
         let credentials = Credentials {

@@ -49,7 +49,7 @@ fn order_line(n: &str) -> String {
 fn the_demo_runs_every_step_and_exits_0() {
     let tmp = tempdir();
     let dir = tmp.path();
-    let out = narvar().args(["demo", "--out"]).arg(&dir).timeout(std::time::Duration::from_secs(10)).assert().success();
+    let out = narvar().args(["demo", "--out"]).arg(dir).timeout(std::time::Duration::from_secs(10)).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     for step in [
         " 1. Started the sandbox",
@@ -68,7 +68,7 @@ fn the_demo_runs_every_step_and_exits_0() {
     ] {
         assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
-    let label = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let label = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap().path();
     assert!(std::fs::read(label).unwrap().starts_with(b"%PDF"));
     assert!(!text.contains("pn_demo_key") && !text.contains("tok_test_acme"));
 }
@@ -384,7 +384,7 @@ fn drift_reports_what_a_drifting_sandbox_sends_and_nothing_otherwise() {
 fn the_demo_measures_each_shipment_against_its_promise() {
     let tmp = tempdir();
     let dir = tmp.path();
-    let out = narvar().args(["demo", "--out"]).arg(&dir).timeout(std::time::Duration::from_secs(10)).assert().success();
+    let out = narvar().args(["demo", "--out"]).arg(dir).timeout(std::time::Duration::from_secs(10)).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.contains("promise: exception (1 on time, 0 late, 1 exception, 0 pending)"), "{text}");
     assert!(text.contains("(item_promise_date)"), "{text}");

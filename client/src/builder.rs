@@ -4,7 +4,7 @@ use crate::transport::{Hooked, HttpTransport, RandomIds, ReqwestTransport, Tokio
 use crate::{cache, Client, Inner, Result};
 use futures_util::future::BoxFuture;
 use narvar_core::budget::RateBudget;
-use narvar_core::config::{BasicAuth, CredentialProvider, TrackingKey};
+use narvar_core::config::{BasicAuth, CredentialPairs, CredentialProvider, Spelling, TrackingKey};
 use narvar_core::http::{HttpRequest, HttpResponse, TransportError};
 use narvar_core::policy::RetryPolicy;
 use narvar_core::{Credentials, Driver, DriverConfig, Environment, ErrorCode, NarvarError, Secret};
@@ -80,7 +80,7 @@ pub struct ClientBuilder {
     audit: Option<Box<dyn Write + Send>>,
 }
 
-fn env(name: &str) -> Option<String> {
+pub(crate) fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
@@ -89,6 +89,21 @@ impl ClientBuilder {
     /// production, staging, qa), `NARVAR_ACCOUNT_ID` + `NARVAR_AUTH_TOKEN`, `NARVAR_BEARER_TOKEN`,
     /// `NARVAR_RETAILER_MONIKER` + `NARVAR_HMAC_KEY`, `NARVAR_ORIGIN`, `NARVAR_TIMEOUT_SECS`.
     pub fn from_env() -> Result<ClientBuilder> {
+        let given = |var| env(var).is_some();
+        CredentialPairs {
+            account_id: given("NARVAR_ACCOUNT_ID"),
+            auth_token: given("NARVAR_AUTH_TOKEN"),
+            retailer_moniker: given("NARVAR_RETAILER_MONIKER"),
+            hmac_key: given("NARVAR_HMAC_KEY"),
+            from_env: true,
+        }
+        .check(Spelling::Env)?;
+        Self::from_env_unpaired()
+    }
+
+    /// [`ClientBuilder::from_env`] without the pairs check, for [`crate::Settings`], whose own
+    /// settings may complete a pair.
+    pub(crate) fn from_env_unpaired() -> Result<ClientBuilder> {
         let mut b = ClientBuilder::default();
         match (env("NARVAR_BASE_URL"), env("NARVAR_ENVIRONMENT")) {
             (Some(url), _) => b.environment = Some(Environment::parse(&url)?),

@@ -33,7 +33,7 @@ pub use narvar_core::{
     self as core, drift, journey, models, ops, webhooks, Amount, CallOptions, Credentials, Environment, ErrorCode, FieldError,
     NarvarError, Response, ResponseMeta, Secret,
 };
-pub use settings::{RateBudgetSetting, Settings};
+pub use settings::{RateBudgetSetting, Settings, Spelling};
 pub use transport::{prune_thread_pools, HttpTransport, ReqwestTransport};
 
 use narvar_core::http::Method;

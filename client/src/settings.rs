@@ -2,8 +2,11 @@
 //! (keyword arguments, an options object) and turns into a [`Client`] the same way everywhere.
 
 pub use narvar_core::budget::RateBudgetSetting;
+pub use narvar_core::config::Spelling;
 
+use crate::builder::env;
 use crate::{Client, ClientBuilder, Environment, Result};
+use narvar_core::config::CredentialPairs;
 use std::time::Duration;
 
 /// Every setting a binding offers; `None` leaves the builder's default (or, with `from_env`, the
@@ -31,6 +34,8 @@ pub struct Settings {
     pub user_agent_suffix: Option<String>,
     /// Start from the `NARVAR_*` environment variables.
     pub from_env: bool,
+    /// How the binding's users spell these settings, for the errors that name them.
+    pub spelling: Spelling,
 }
 
 impl std::fmt::Debug for Settings {
@@ -42,20 +47,34 @@ impl std::fmt::Debug for Settings {
 impl Settings {
     /// The builder these settings describe; `binding` names the language in the `User-Agent`.
     pub fn builder(&self, binding: &str) -> Result<ClientBuilder> {
-        let mut b = if self.from_env { ClientBuilder::from_env()? } else { Client::builder() };
+        // A setting given here replaces its variable; the pairs are checked once merged.
+        let or_env = |given: &Option<String>, var: &str| given.clone().or_else(|| self.from_env.then(|| env(var)).flatten());
+        let account_id = or_env(&self.account_id, "NARVAR_ACCOUNT_ID");
+        let auth_token = or_env(&self.auth_token, "NARVAR_AUTH_TOKEN");
+        let retailer_moniker = or_env(&self.retailer_moniker, "NARVAR_RETAILER_MONIKER");
+        let hmac_key = or_env(&self.hmac_key, "NARVAR_HMAC_KEY");
+        CredentialPairs {
+            account_id: account_id.is_some(),
+            auth_token: auth_token.is_some(),
+            retailer_moniker: retailer_moniker.is_some(),
+            hmac_key: hmac_key.is_some(),
+            from_env: self.from_env,
+        }
+        .check(self.spelling)?;
+        let mut b = if self.from_env { ClientBuilder::from_env_unpaired()? } else { Client::builder() };
         if let Some(u) = &self.environment {
             b = b.environment(Environment::parse(u)?);
         }
-        if let (Some(a), Some(t)) = (&self.account_id, &self.auth_token) {
-            b = b.basic_auth(a.clone(), t.clone());
+        if let (Some(a), Some(t)) = (account_id, auth_token) {
+            b = b.basic_auth(a, t);
         }
         if let Some(t) = &self.bearer_token {
             b = b.bearer_token(t.clone());
         }
-        if let Some(r) = &self.retailer_moniker {
+        if let Some(r) = retailer_moniker {
             b = b.retailer_moniker(r.clone());
-            if let Some(k) = &self.hmac_key {
-                b = b.tracking_key(r.clone(), k.clone());
+            if let Some(k) = hmac_key {
+                b = b.tracking_key(r, k);
             }
         }
         if let Some(o) = &self.origin {
@@ -83,5 +102,30 @@ impl Settings {
             None => binding.to_owned(),
         };
         Ok(b.user_agent_suffix(suffix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use narvar_core::ErrorCode;
+
+    fn refusal(settings: Settings) -> narvar_core::NarvarError {
+        match settings.builder("rust") {
+            Ok(_) => panic!("half a credential pair was taken"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn half_a_credential_pair_is_refused_naming_both_settings_as_the_binding_spells_them() {
+        let bearer = || Some("bear_test".to_owned());
+        let e = refusal(Settings { account_id: Some("acme".into()), bearer_token: bearer(), ..Default::default() });
+        assert_eq!(e.code, ErrorCode::Configuration);
+        assert_eq!(e.message, "account_id and auth_token go together (HTTP Basic credentials): auth_token is missing.");
+        let e = refusal(Settings { hmac_key: Some("k".into()), bearer_token: bearer(), spelling: Spelling::Camel, ..Default::default() });
+        assert_eq!(e.message, "hmacKey needs retailerMoniker: the track-by-order token is signed for one retailer.");
+        // A moniker alone is whole: client-side Promise calls use it.
+        assert!(Settings { retailer_moniker: Some("acme".into()), ..Default::default() }.builder("rust").is_ok());
     }
 }

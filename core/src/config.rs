@@ -212,6 +212,99 @@ pub fn timeout_from_secs(setting: &str, secs: f64) -> Result<std::time::Duration
     }
 }
 
+/// How a binding spells its settings, so that an error names the setting its user wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Spelling {
+    /// `account_id`: Rust and Python.
+    #[default]
+    Snake,
+    /// `accountId`: JavaScript, Kotlin and Swift.
+    Camel,
+    /// `NARVAR_ACCOUNT_ID`: the environment.
+    Env,
+}
+
+impl Spelling {
+    /// `setting`, given in snake case, as this spelling writes it.
+    ///
+    /// ```
+    /// use narvar_core::config::Spelling;
+    /// assert_eq!(Spelling::Camel.name("hmac_key"), "hmacKey");
+    /// assert_eq!(Spelling::Env.name("hmac_key"), "NARVAR_HMAC_KEY");
+    /// ```
+    pub fn name(self, setting: &str) -> String {
+        match self {
+            Spelling::Snake => setting.to_owned(),
+            Spelling::Env => format!("NARVAR_{}", setting.to_ascii_uppercase()),
+            Spelling::Camel => {
+                let mut words = setting.split('_');
+                let mut out = words.next().unwrap_or_default().to_owned();
+                for w in words {
+                    let mut chars = w.chars();
+                    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+                    out.push_str(chars.as_str());
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Which of the credential settings that only work in pairs a client was given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CredentialPairs {
+    pub account_id: bool,
+    pub auth_token: bool,
+    pub retailer_moniker: bool,
+    pub hmac_key: bool,
+    /// The client also reads the `NARVAR_*` variables, so an error names the missing setting's
+    /// variable too.
+    pub from_env: bool,
+}
+
+impl CredentialPairs {
+    /// Half of a pair is a `configuration` error naming both settings, at construction: left
+    /// alone it would be dropped, and the first call that needs it would fail instead. The
+    /// pairs are an account id with its auth token (HTTP Basic), and an HMAC key with the
+    /// retailer moniker it signs for (a moniker alone is fine: client-side Promise calls use it).
+    ///
+    /// ```
+    /// use narvar_core::config::{CredentialPairs, Spelling};
+    /// let half = CredentialPairs { account_id: true, ..Default::default() };
+    /// let err = half.check(Spelling::Camel).unwrap_err();
+    /// assert!(err.message.starts_with("accountId and authToken go together"), "{}", err.message);
+    /// ```
+    pub fn check(&self, spelling: Spelling) -> Result<(), NarvarError> {
+        let name = |s| spelling.name(s);
+        let missing = |s| match self.from_env && spelling != Spelling::Env {
+            true => format!("{} (or {})", spelling.name(s), Spelling::Env.name(s)),
+            false => spelling.name(s),
+        };
+        if self.account_id != self.auth_token {
+            return Err(NarvarError::new(
+                ErrorCode::Configuration,
+                format!(
+                    "{} and {} go together (HTTP Basic credentials): {} is missing.",
+                    name("account_id"),
+                    name("auth_token"),
+                    missing(if self.account_id { "auth_token" } else { "account_id" })
+                ),
+            ));
+        }
+        if self.hmac_key && !self.retailer_moniker {
+            return Err(NarvarError::new(
+                ErrorCode::Configuration,
+                format!(
+                    "{} needs {}: the track-by-order token is signed for one retailer.",
+                    name("hmac_key"),
+                    missing("retailer_moniker")
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// [`timeout_from_secs`] for languages whose timeouts are milliseconds (JavaScript's `timeoutMs`).
 pub fn timeout_from_millis(setting: &str, millis: f64) -> Result<std::time::Duration, NarvarError> {
     let max_millis = MAX_TIMEOUT_SECS * 1000.0;

@@ -135,6 +135,9 @@ class Suite(val sandbox: Sandbox, val vectors: File) {
             eq(tr.mayHaveBeenSent, true, "may have been sent")
             val cf = throws<NarvarException.Configuration> { Client(ClientConfig(baseUrl = sandbox.url)) }
             check("NARVAR_ACCOUNT_ID" in cf.reason) { cf.reason }
+            // Half of a credential pair is refused when the client is made, named as Kotlin spells it.
+            val half = throws<NarvarException.Configuration> { Client(ClientConfig(baseUrl = sandbox.url, authToken = Secret("t"), bearerToken = Secret("b"))) }
+            eq(half.reason, "accountId and authToken go together (HTTP Basic credentials): accountId is missing.", "half a Basic pair")
             throws<NarvarException.Configuration> { c.orders().get("1", CallOptions(timeoutMs = 0uL)) }
             throws<NarvarException.Decode> { readResponse("orders.get", 200u, mapOf(), "<html>".toByteArray()) }
             eq(throws<NarvarException.Validation> { c.callJson("orders.get", "{not json") }.code, "validation", "bad JSON text")

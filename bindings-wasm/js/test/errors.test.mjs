@@ -36,6 +36,11 @@ test('each error class, raised with its fields', () => withWasm(async (sb, clien
   const tr = await rejects(client.returns.create(aReturn('1001')), wasm.TransportError);
   assert.equal(tr.mayHaveBeenSent, true);
   assert.throws(() => new wasm.Client({ baseUrl: sb.url }), (e) => e instanceof wasm.ConfigurationError && /NARVAR_ACCOUNT_ID/.test(e.message));
+  // Half of a credential pair: the same error as the Node package's.
+  assert.throws(() => new wasm.Client({ baseUrl: sb.url, accountId: 'acme', bearerToken: 'b' }), (e) => e instanceof wasm.ConfigurationError
+    && e.message === 'accountId and authToken go together (HTTP Basic credentials): authToken is missing.');
+  assert.throws(() => new wasm.Client({ baseUrl: sb.url, bearerToken: 'b', hmacKey: 'k' }), (e) => e instanceof wasm.ConfigurationError
+    && e.message === 'hmacKey needs retailerMoniker: the track-by-order token is signed for one retailer.');
   assert.throws(() => wasm._conformance.readResponse('orders.get', 200, [], new TextEncoder().encode('<html>')), (e) => wasm.translate(e) instanceof wasm.DecodeError);
   assert.throws(() => wasm._conformance.readResponse('orders.get', 403, [], new Uint8Array()), (e) => wasm.translate(e) instanceof wasm.PermissionError);
 }));
