@@ -123,7 +123,12 @@ mod tests {
         let e = refusal(Settings { account_id: Some("acme".into()), bearer_token: bearer(), ..Default::default() });
         assert_eq!(e.code, ErrorCode::Configuration);
         assert_eq!(e.message, "account_id and auth_token go together (HTTP Basic credentials): auth_token is missing.");
-        let e = refusal(Settings { hmac_key: Some("k".into()), bearer_token: bearer(), spelling: Spelling::Camel, ..Default::default() });
+        let e = refusal(Settings {
+            hmac_key: Some("k".into()),
+            bearer_token: bearer(),
+            spelling: Spelling::Camel,
+            ..Default::default()
+        });
         assert_eq!(e.message, "hmacKey needs retailerMoniker: the track-by-order token is signed for one retailer.");
         // A moniker alone is whole: client-side Promise calls use it.
         assert!(Settings { retailer_moniker: Some("acme".into()), ..Default::default() }.builder("rust").is_ok());

@@ -225,29 +225,25 @@ pub enum Spelling {
 }
 
 impl Spelling {
-    /// `setting`, given in snake case, as this spelling writes it.
-    ///
-    /// ```
-    /// use narvar_core::config::Spelling;
-    /// assert_eq!(Spelling::Camel.name("hmac_key"), "hmacKey");
-    /// assert_eq!(Spelling::Env.name("hmac_key"), "NARVAR_HMAC_KEY");
-    /// ```
-    pub fn name(self, setting: &str) -> String {
-        match self {
-            Spelling::Snake => setting.to_owned(),
-            Spelling::Env => format!("NARVAR_{}", setting.to_ascii_uppercase()),
-            Spelling::Camel => {
-                let mut words = setting.split('_');
-                let mut out = words.next().unwrap_or_default().to_owned();
-                for w in words {
-                    let mut chars = w.chars();
-                    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
-                    out.push_str(chars.as_str());
-                }
-                out
-            }
-        }
+    /// A paired credential setting's name in this spelling (a table, not string building:
+    /// the wasm module's size is a budget).
+    fn name(self, setting: Paired) -> &'static str {
+        const NAMES: [[&str; 3]; 4] = [
+            ["account_id", "accountId", "NARVAR_ACCOUNT_ID"],
+            ["auth_token", "authToken", "NARVAR_AUTH_TOKEN"],
+            ["retailer_moniker", "retailerMoniker", "NARVAR_RETAILER_MONIKER"],
+            ["hmac_key", "hmacKey", "NARVAR_HMAC_KEY"],
+        ];
+        NAMES[setting as usize][self as usize]
     }
+}
+
+#[derive(Clone, Copy)]
+enum Paired {
+    AccountId,
+    AuthToken,
+    RetailerMoniker,
+    HmacKey,
 }
 
 /// Which of the credential settings that only work in pairs a client was given.
@@ -276,32 +272,25 @@ impl CredentialPairs {
     /// ```
     pub fn check(&self, spelling: Spelling) -> Result<(), NarvarError> {
         let name = |s| spelling.name(s);
+        // Where the client reads the environment too, the variable completes a pair as well.
         let missing = |s| match self.from_env && spelling != Spelling::Env {
-            true => format!("{} (or {})", spelling.name(s), Spelling::Env.name(s)),
-            false => spelling.name(s),
+            true => format!("{} (or {})", name(s), Spelling::Env.name(s)),
+            false => name(s).to_owned(),
         };
-        if self.account_id != self.auth_token {
-            return Err(NarvarError::new(
-                ErrorCode::Configuration,
-                format!(
-                    "{} and {} go together (HTTP Basic credentials): {} is missing.",
-                    name("account_id"),
-                    name("auth_token"),
-                    missing(if self.account_id { "auth_token" } else { "account_id" })
-                ),
-            ));
-        }
-        if self.hmac_key && !self.retailer_moniker {
-            return Err(NarvarError::new(
-                ErrorCode::Configuration,
-                format!(
-                    "{} needs {}: the track-by-order token is signed for one retailer.",
-                    name("hmac_key"),
-                    missing("retailer_moniker")
-                ),
-            ));
-        }
-        Ok(())
+        let message = if self.account_id != self.auth_token {
+            let absent = missing(if self.account_id { Paired::AuthToken } else { Paired::AccountId });
+            format!(
+                "{} and {} go together (HTTP Basic credentials): {absent} is missing.",
+                name(Paired::AccountId),
+                name(Paired::AuthToken)
+            )
+        } else if self.hmac_key && !self.retailer_moniker {
+            let absent = missing(Paired::RetailerMoniker);
+            format!("{} needs {absent}: the track-by-order token is signed for one retailer.", name(Paired::HmacKey))
+        } else {
+            return Ok(());
+        };
+        Err(NarvarError::new(ErrorCode::Configuration, message))
     }
 }
 

@@ -408,8 +408,10 @@ pub fn build_at(
     Journey { order_number: order.order_number.clone(), status, entries, promises, promise }
 }
 
+/// A `Date` header: an HTTP-date, read as `Retry-After`'s is ([`crate::policy`]), with httpdate.
 fn parse_http_date(s: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc2822(s).ok()
+    let at = httpdate::parse_http_date(s.trim()).ok()?;
+    Some(DateTime::<chrono::Utc>::from(at).fixed_offset())
 }
 
 /// A promised date: a date-time as given, a plain date as the end of that day (UTC).
@@ -628,4 +630,17 @@ pub async fn gather(
     let confirmed = ledger.confirmed_for(order_number);
     let context = PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
     Ok(build_at(&order.value, tracking.as_ref(), &returns, &mine, &context))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_is_read_from_a_date_header_as_the_same_instant_as_rfc_3339() {
+        let from_header = parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").expect("an HTTP-date");
+        assert_eq!(Some(from_header), parse_time(Some("2015-10-21T07:28:00Z")));
+        assert_eq!(parse_http_date(&httpdate::fmt_http_date(std::time::UNIX_EPOCH)).map(|d| d.timestamp()), Some(0));
+        assert_eq!(parse_http_date("yesterday"), None);
+    }
 }
