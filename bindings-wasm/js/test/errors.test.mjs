@@ -81,7 +81,7 @@ test('unknown or mistyped client options are ConfigurationErrors naming them', (
   assert.match(e({ environment: 'mars' }).message, /environment "mars" is unknown/);
   assert.match(e({ accountId: 'a', authToken: 't', rateBudget: '100 per minute' }).message, /not of the form "120\/2s"/);
   assert.match(e({ proxied: true }).message, /proxied client needs baseUrl/);
-  assert.match(e({ accountId: 'a' }).message, /accountId and authToken together/);
+  assert.equal(e({ accountId: 'a' }).message, 'accountId and authToken go together (HTTP Basic credentials): authToken is missing.');
   assert.match(e({ proxid: true }).message, /Did you mean proxied\?/);
 });
 
