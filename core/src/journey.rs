@@ -256,6 +256,17 @@ pub fn build_at(
     webhooks: &[Webhook],
     context: &PromiseContext<'_>,
 ) -> Journey {
+    build_from(order, tracking, returns, &mut webhooks.iter(), context)
+}
+
+/// [`build_at`] over the webhooks `gather` picks for the order, without copying them.
+fn build_from(
+    order: &OrderInfo,
+    tracking: Option<&OrderTracking>,
+    returns: &[ReturnLabel],
+    webhooks: &mut dyn Iterator<Item = &Webhook>,
+    context: &PromiseContext<'_>,
+) -> Journey {
     let mut entries: Vec<JourneyEntry> = Vec::new();
     let mut push = |at: Option<&str>,
                     status: JourneyStatus,
@@ -625,11 +636,11 @@ pub async fn gather(
     for rrn in refs {
         returns.push(calls.call(GetReturn { return_reference_number: rrn }).await?.value);
     }
-    let mine: Vec<_> = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number)).cloned().collect();
+    let mut mine = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number));
     let now = now.unwrap_or_else(|| httpdate::fmt_http_date(calls.wall()));
     let confirmed = ledger.confirmed_for(order_number);
     let context = PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
-    Ok(build_at(&order.value, tracking.as_ref(), &returns, &mine, &context))
+    Ok(build_from(&order.value, tracking.as_ref(), &returns, &mut mine, &context))
 }
 
 #[cfg(test)]
