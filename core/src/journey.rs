@@ -637,7 +637,9 @@ pub async fn gather(
         returns.push(calls.call(GetReturn { return_reference_number: rrn }).await?.value);
     }
     let mut mine = webhooks.iter().filter(|w| webhook_order(w).is_none_or(|n| n == order_number));
-    let now = now.unwrap_or_else(|| httpdate::fmt_http_date(calls.wall()));
+    // Without a `Date` header, this machine's clock (as RFC 3339: chrono writes it already, and
+    // httpdate's formatter would link a panic path).
+    let now = now.unwrap_or_else(|| DateTime::<chrono::Utc>::from(calls.wall()).to_rfc3339());
     let confirmed = ledger.confirmed_for(order_number);
     let context = PromiseContext { now: Some(&now), confirmed_promise: confirmed.as_deref() };
     Ok(build_from(&order.value, tracking.as_ref(), &returns, &mut mine, &context))
