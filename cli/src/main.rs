@@ -379,35 +379,29 @@ impl Global {
                 "NARVAR_BASE_URL (production, staging, qa or a URL), or --base-url",
             ))
         })?;
-        let mut b = Client::builder()
-            .environment(narvar::Environment::parse(&base)?)
-            .timeout(self.timeout()?)
-            .user_agent_suffix("narvar-cli");
-        if let (Some(a), Some(t)) = (pick(&self.account_id, file.account_id), pick(&self.auth_token, file.auth_token)) {
-            b = b.basic_auth(a, t);
-        }
-        if let Some(t) = pick(&self.bearer_token, file.bearer_token) {
-            b = b.bearer_token(t);
-        }
-        if let Some(r) = pick(&self.retailer_moniker, file.retailer_moniker) {
-            b = b.retailer_moniker(r.clone());
-            if let Some(k) = pick(&self.hmac_key, file.hmac_key) {
-                b = b.tracking_key(r, k);
-            }
-        }
-        if let Some(spec) = &self.rate_budget {
-            b = b.rate_budget_text(spec)?;
-        }
-        if self.no_rate_budget {
-            b = b.no_rate_budget();
-        }
-        if let Some(url) = &self.rate_budget_redis {
-            b = b.rate_budget_redis(url.clone());
-        }
-        if let Some(n) = self.rate_budget_workers {
-            b = b.rate_budget_workers(n);
-        }
-        Ok(b.build()?)
+        // Built the way every binding builds its client (the half-pair check included), with the
+        // errors naming the variables: a flag is the variable's other spelling.
+        let settings = narvar::Settings {
+            environment: Some(base),
+            account_id: pick(&self.account_id, file.account_id),
+            auth_token: pick(&self.auth_token, file.auth_token),
+            bearer_token: pick(&self.bearer_token, file.bearer_token),
+            retailer_moniker: pick(&self.retailer_moniker, file.retailer_moniker),
+            hmac_key: pick(&self.hmac_key, file.hmac_key),
+            origin: None,
+            timeout: Some(self.timeout()?),
+            max_attempts: None,
+            rate_budget: match (self.no_rate_budget, &self.rate_budget) {
+                (true, _) => Some(narvar::RateBudgetSetting::Switch(false)),
+                (false, spec) => spec.clone().map(narvar::RateBudgetSetting::Text),
+            },
+            rate_budget_redis: self.rate_budget_redis.clone(),
+            rate_budget_workers: self.rate_budget_workers,
+            user_agent_suffix: None,
+            from_env: false,
+            spelling: narvar::Spelling::Env,
+        };
+        Ok(settings.builder("narvar-cli")?.build()?)
     }
 
     fn print<T: Serialize>(&self, r: &Response<T>) {

@@ -106,6 +106,20 @@ fn missing_credentials_name_the_environment_variables() {
     let out = narvar().args(["--base-url", "http://127.0.0.1:9", "orders", "get", "1"]).assert().code(12);
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(err.contains("NARVAR_ACCOUNT_ID") && err.contains("NARVAR_AUTH_TOKEN"), "{err}");
+    // Half of a pair in the environment is refused, not dropped.
+    let out = narvar()
+        .env("NARVAR_ACCOUNT_ID", "acme")
+        .env("NARVAR_BEARER_TOKEN", "bear_test")
+        .args(["--base-url", "http://127.0.0.1:9", "orders", "get", "1"])
+        .assert()
+        .code(12);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains(
+            "NARVAR_ACCOUNT_ID and NARVAR_AUTH_TOKEN go together (HTTP Basic credentials): NARVAR_AUTH_TOKEN is missing."
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -88,6 +88,8 @@ impl ClientBuilder {
     /// A builder filled from the environment: `NARVAR_BASE_URL` (or `NARVAR_ENVIRONMENT`:
     /// production, staging, qa), `NARVAR_ACCOUNT_ID` + `NARVAR_AUTH_TOKEN`, `NARVAR_BEARER_TOKEN`,
     /// `NARVAR_RETAILER_MONIKER` + `NARVAR_HMAC_KEY`, `NARVAR_ORIGIN`, `NARVAR_TIMEOUT_SECS`.
+    /// Half of a pair (an account id without its token, an HMAC key without the moniker) is a
+    /// `configuration` error naming both variables.
     pub fn from_env() -> Result<ClientBuilder> {
         let given = |var| env(var).is_some();
         CredentialPairs {

@@ -228,6 +228,8 @@ impl Spelling {
     /// A paired credential setting's name in this spelling (a table, not string building:
     /// the wasm module's size is a budget).
     fn name(self, setting: Paired) -> &'static str {
+        // One row per `Paired` variant, one column per `Spelling` variant, each in declaration
+        // order (the casts below index by it).
         const NAMES: [[&str; 3]; 4] = [
             ["account_id", "accountId", "NARVAR_ACCOUNT_ID"],
             ["auth_token", "authToken", "NARVAR_AUTH_TOKEN"],
