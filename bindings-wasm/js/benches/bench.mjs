@@ -8,8 +8,11 @@
 // The sandbox (a release `narvar-sandbox` process) runs on CPU 0, the client on CPU 1. Measured:
 //  1. sequential `orders.get` of a 1.5 KB order: the wasm client (core driver over the global
 //     fetch) against `fetch` + `JSON.parse` (the same field checked), interleaved rounds;
-//  2. validating a 50-item order: `validate('orders.create', ...)` against a zod 4 schema of the
-//     same rules (what a TypeScript team would write);
+//  2. validating a 50-item order: `validate('orders.create', ...)` against zod 4 schemas (what a
+//     TypeScript team would write): the rules alone (the fields they name); every field's type
+//     (from the core's JSON Schema, hand-written style: zod-from-schema.mjs) and the rules, in two
+//     passes; and zod's own `z.fromJSONSchema` of the model `.and()` the rules. The package's
+//     validation checks every field's type and the rules, so the last two do the same checks;
 //  3. first use in Chromium: instantiate the module and the first `orders.get` (cold page), with
 //     the credentials in the page (another origin) and the portal's way (proxied, same origin).
 import { spawn } from 'node:child_process';
@@ -20,6 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, validate } from 'narvar-wasm';
+import { zodFromSchema } from './zod-from-schema.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -114,19 +118,36 @@ async function validation() {
     for (let i = 0; i < n; i++) f();
     return ((performance.now() - t) * 1000) / n;
   };
-  const sides = { wasm: () => validate('orders.create', big), zod: () => order.safeParse(big) };
+  // Every field's type, as the package checks it: the model in the core's JSON Schema.
+  const schema = JSON.parse(await readFile(join(ROOT, 'tests', 'schema', 'narvar.schema.json'), 'utf8'));
+  const typed = zodFromSchema(z, schema.$defs, 'OrderInfo');
+  const fromSchema = z.fromJSONSchema({ $ref: '#/$defs/OrderInfo', $defs: schema.$defs }).and(order);
+  const typedBad = { ...big, order_items: big.order_items.map((it, i) => (i === 7 ? { ...it, is_gift: 'yes' } : it)) };
+  if (validate('orders.create', typedBad).length !== 1 || typed.safeParse(typedBad).success || fromSchema.safeParse(typedBad).success
+    || !typed.safeParse(big).success || !fromSchema.safeParse(big).success) throw new Error('all should refuse is_gift: "yes" and take the order');
+  const sides = {
+    wasm: () => validate('orders.create', big),
+    rules: () => order.safeParse(big),
+    typed: () => typed.safeParse(big).success && order.safeParse(big).success,
+    fromSchema: () => fromSchema.safeParse(big),
+  };
   for (const f of Object.values(sides)) time(2000, f);
-  const ratios = [];
-  const results = { wasm: [], zod: [] };
+  const results = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+  const ratios = { rules: [], typed: [], fromSchema: [] };
   for (let r = 0; r < ROUNDS; r++) {
     const w = time(2000, sides.wasm);
-    const zd = time(2000, sides.zod);
     results.wasm.push(w);
-    results.zod.push(zd);
-    ratios.push(zd / w);
+    for (const k of Object.keys(ratios)) {
+      const t = time(2000, sides[k]);
+      results[k].push(t);
+      ratios[k].push(t / w);
+    }
   }
-  console.log(`validating a 50-item order (median µs): wasm ${median(results.wasm).toFixed(1)}, zod 4 ${median(results.zod).toFixed(1)}`);
-  console.log(`  zod/wasm, median of per-round ratios: ${median(ratios).toFixed(2)}x (goal >= 1x)`);
+  const m = (k) => median(results[k]).toFixed(1);
+  console.log(`validating a 50-item order (median µs): wasm ${m('wasm')}; zod 4: the rules alone ${m('rules')}, ` +
+    `every field's type + the rules ${m('typed')}, z.fromJSONSchema(model).and(rules) ${m('fromSchema')}`);
+  console.log(`  zod/wasm, median of per-round ratios (goal >= 1x): rules alone ${median(ratios.rules).toFixed(2)}x, ` +
+    `same checks ${median(ratios.typed).toFixed(2)}x, same checks through z.fromJSONSchema ${median(ratios.fromSchema).toFixed(2)}x`);
 }
 
 // The page's client in two set-ups: `direct` (Narvar credentials in the page, another origin:
