@@ -28,8 +28,8 @@ pub use tracked::DecodeError;
 /// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).
 pub fn from_json<T: DeserializeOwned>(value: &Value) -> Result<T, DecodeError> {
     let tracker = tracked::Tracker::default();
-    T::deserialize(tracked::Tracked { value, tracker: &tracker })
-        .map_err(|inner| DecodeError { path: tracker.error_path(), inner })
+    let root = tracked::Level { tracker: &tracker, path: crate::drift::Path::Root };
+    T::deserialize(tracked::Tracked { value, at: &root }).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
 }
 
 /// Reads a model from JSON text; the error says what does not fit (and, on wasm32, where).

@@ -2,74 +2,78 @@
 //! `&Value` deserializer, plus the path of the value being read, so an error can name its field
 //! (`order_items[0].quantity`). It replaces wrapping serde_json's deserializer in
 //! `serde_path_to_error`, whose wrappers are instantiated again for every model's visitor (about
-//! 45 KB of the gzipped wasm module) and cost time on every field.
+//! 45 KB of the gzipped wasm module) and cost time on every field. The path is a chain of
+//! [`Path`] links on the stack, one per level being read: nothing is allocated for it unless a
+//! value does not fit.
 
+use crate::drift::Path;
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
-/// One step down: a key of an object or an index of an array.
-enum Step<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-/// The steps to the value being read, and the path where the error now travelling up began.
+/// The path where the error now travelling up began.
 #[derive(Default)]
-pub(super) struct Tracker<'a> {
-    steps: RefCell<Vec<Step<'a>>>,
+pub(super) struct Tracker {
     failed_at: RefCell<Option<String>>,
+    failed: Cell<bool>,
 }
 
-impl<'a> Tracker<'a> {
+impl Tracker {
     /// `a.b[0].c`, or `.` at the root (as serde_path_to_error wrote it).
-    fn render(steps: &[Step<'_>]) -> String {
-        let mut out = String::new();
-        for step in steps {
-            match step {
-                Step::Key(k) => crate::drift::push_field(&mut out, k),
-                Step::Index(i) => crate::drift::push_index(&mut out, Some(*i)),
-            }
-        }
+    fn render(at: &Path<'_>) -> String {
+        let out = at.exact();
         if out.is_empty() {
-            out.push('.');
+            ".".to_owned()
+        } else {
+            out
         }
-        out
     }
 
-    /// Goes one step down, before reading the value there.
-    fn enter(&self, step: Step<'a>) {
-        self.steps.borrow_mut().push(step);
-    }
-
-    /// Comes back up after reading it (not generic, so it exists once in the binary). An error
-    /// notes the path where it began (the deepest step; the steps it then passes on its way up
+    /// After reading the value at `at` (not generic, so it exists once in the binary). An error
+    /// notes the path where it began (the deepest level; the levels it then passes on its way up
     /// keep that); a success forgets an error that a lenient reader caught and recovered from.
-    fn leave(&self, ok: bool) {
-        let mut failed_at = self.failed_at.borrow_mut();
+    fn read(&self, at: &Path<'_>, ok: bool) {
         if ok {
-            *failed_at = None;
-        } else if failed_at.is_none() {
-            *failed_at = Some(Self::render(&self.steps.borrow()));
+            if self.failed.get() {
+                self.failed.set(false);
+                *self.failed_at.borrow_mut() = None;
+            }
+        } else if !self.failed.get() {
+            self.failed.set(true);
+            *self.failed_at.borrow_mut() = Some(Self::render(at));
         }
-        self.steps.borrow_mut().pop();
     }
 
     /// Where the error that reached the top began.
     pub(super) fn error_path(&self) -> String {
-        self.failed_at.borrow_mut().take().unwrap_or_else(|| Self::render(&self.steps.borrow()))
+        self.failed.set(false);
+        self.failed_at.borrow_mut().take().unwrap_or_else(|| ".".to_owned())
     }
 }
 
-/// The deserializer for one value, at the tracker's current path.
-pub(super) struct Tracked<'a, 't> {
-    pub(super) value: &'a Value,
-    pub(super) tracker: &'t Tracker<'a>,
+/// Where a value is read: its path, and the tracker of the whole read.
+pub(super) struct Level<'p> {
+    pub(super) tracker: &'p Tracker,
+    pub(super) path: Path<'p>,
 }
 
-impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
+impl Level<'_> {
+    /// After reading the value here (not generic, so it exists once).
+    #[inline(never)]
+    fn read(&self, ok: bool) {
+        self.tracker.read(&self.path, ok);
+    }
+}
+
+/// The deserializer for one value, at `at` (two words: passed as cheaply as serde_json's own).
+pub(super) struct Tracked<'a, 'p> {
+    pub(super) value: &'a Value,
+    pub(super) at: &'p Level<'p>,
+}
+
+impl<'de> Deserializer<'de> for Tracked<'de, '_> {
     type Error = serde_json::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -81,8 +85,8 @@ impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
             // As with objects (`visit_object`), every visitor given an array takes all its items
             // (lists and `Value`; no model holds a tuple, and structs take only objects): no check
             // per visitor that none is left.
-            Value::Array(items) => visit_items(items, self.tracker, visitor),
-            Value::Object(map) => visit_object(map, self.tracker, visitor),
+            Value::Array(items) => visit_items(items, self.at, visitor),
+            Value::Object(map) => visit_object(map, self.at, visitor),
         }
     }
 
@@ -143,14 +147,14 @@ impl<'de, 't> Deserializer<'de> for Tracked<'de, 't> {
         match self.value {
             // Straight to the items, not through `deserialize_any`: that would instantiate every
             // `visit_*` of each list's visitor.
-            Value::Array(items) => visit_items(items, self.tracker, visitor),
+            Value::Array(items) => visit_items(items, self.at, visitor),
             other => Err(invalid_type(other, &visitor)),
         }
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::Object(map) => visit_object(map, self.tracker, visitor),
+            Value::Object(map) => visit_object(map, self.at, visitor),
             other => Err(invalid_type(other, &visitor)),
         }
     }
@@ -215,27 +219,43 @@ fn invalid_type(value: &Value, expected: &dyn de::Expected) -> serde_json::Error
 
 fn visit_object<'de, V: Visitor<'de>>(
     map: &'de Map<String, Value>,
-    tracker: &Tracker<'de>,
+    at: &Level<'_>,
     visitor: V,
 ) -> Result<V::Value, serde_json::Error> {
     // Every visitor reading here takes all the entries it is given (models keep unknown ones;
     // serde's derive ignores or refuses them), so unlike serde_json's reader this does not check
     // that none is left: that check was instantiated once per visitor (9 KB of the gzipped wasm).
-    visitor.visit_map(&mut Entries { entries: map.iter(), value: None, tracker })
+    visitor.visit_map(&mut Entries {
+        entries: map.iter(),
+        value: None,
+        child: Level { tracker: at.tracker, path: Path::Field(&at.path, "") },
+    })
 }
 
-fn visit_items<'de, V: Visitor<'de>>(
-    items: &'de [Value],
-    tracker: &Tracker<'de>,
-    visitor: V,
-) -> Result<V::Value, serde_json::Error> {
-    visitor.visit_seq(&mut Items { items: items.iter(), index: 0, tracker })
+fn visit_items<'de, V: Visitor<'de>>(items: &'de [Value], at: &Level<'_>, visitor: V) -> Result<V::Value, serde_json::Error> {
+    visitor.visit_seq(&mut Items {
+        items: items.iter(),
+        next: 0,
+        child: Level { tracker: at.tracker, path: Path::Index(&at.path, 0) },
+    })
 }
 
-struct Items<'a, 't> {
+/// The items of an array; `child` is the place of the one being read.
+struct Items<'a, 'p> {
     items: std::slice::Iter<'a, Value>,
-    index: usize,
-    tracker: &'t Tracker<'a>,
+    next: usize,
+    child: Level<'p>,
+}
+
+impl Items<'_, '_> {
+    /// Moves `child` on to the next item (not generic, so it exists once).
+    #[inline(never)]
+    fn step(&mut self) {
+        if let Path::Index(_, i) = &mut self.child.path {
+            *i = self.next;
+        }
+        self.next += 1;
+    }
 }
 
 impl<'de> SeqAccess<'de> for Items<'de, '_> {
@@ -243,12 +263,9 @@ impl<'de> SeqAccess<'de> for Items<'de, '_> {
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Self::Error> {
         let Some(value) = self.items.next() else { return Ok(None) };
-        let tracker = self.tracker;
-        let index = self.index;
-        self.index += 1;
-        tracker.enter(Step::Index(index));
-        let read = seed.deserialize(Tracked { value, tracker });
-        tracker.leave(read.is_ok());
+        self.step();
+        let read = seed.deserialize(Tracked { value, at: &self.child });
+        self.child.read(read.is_ok());
         read.map(Some)
     }
 
@@ -257,41 +274,50 @@ impl<'de> SeqAccess<'de> for Items<'de, '_> {
     }
 }
 
-struct Entries<'a, 't> {
+/// The entries of an object; `child` is the place of the key just read and of its value.
+struct Entries<'a, 'p> {
     entries: serde_json::map::Iter<'a>,
-    value: Option<(&'a str, &'a Value)>,
-    tracker: &'t Tracker<'a>,
+    value: Option<&'a Value>,
+    child: Level<'p>,
 }
 
-impl<'de> Entries<'de, '_> {
-    /// Steps down to the value of the key just read (not generic, so it exists once).
-    fn enter_value(&mut self) -> Result<&'de Value, serde_json::Error> {
-        let Some((key, value)) = self.value.take() else {
-            return Err(de::Error::custom("a value was asked for before its key"));
-        };
-        self.tracker.enter(Step::Key(key));
-        Ok(value)
+impl<'de, 'p> Entries<'de, 'p>
+where
+    'de: 'p,
+{
+    /// Moves on to the next key (not generic, so it exists once).
+    #[inline(never)]
+    fn step(&mut self) -> Option<&'de str> {
+        let (key, value) = self.entries.next()?;
+        self.value = Some(value);
+        if let Path::Field(_, name) = &mut self.child.path {
+            *name = key;
+        }
+        Some(key)
+    }
+
+    /// The value of the key just read (not generic, so it exists once).
+    #[inline(never)]
+    fn take_value(&mut self) -> Result<&'de Value, serde_json::Error> {
+        self.value.take().ok_or_else(|| de::Error::custom("a value was asked for before its key"))
     }
 }
 
-impl<'de> MapAccess<'de> for Entries<'de, '_> {
+impl<'de: 'p, 'p> MapAccess<'de> for Entries<'de, 'p> {
     type Error = serde_json::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
-        let Some((key, value)) = self.entries.next() else { return Ok(None) };
-        self.value = Some((key, value));
-        // An unknown key is an error of the key itself: its path ends at it.
-        self.tracker.enter(Step::Key(key));
+        let Some(key) = self.step() else { return Ok(None) };
         let read = seed.deserialize(BorrowedStrDeserializer::new(key));
-        self.tracker.leave(read.is_ok());
+        // An unknown key is an error of the key itself: its path ends at it.
+        self.child.read(read.is_ok());
         read.map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
-        let value = self.enter_value()?;
-        let tracker = self.tracker;
-        let read = seed.deserialize(Tracked { value, tracker });
-        tracker.leave(read.is_ok());
+        let value = self.take_value()?;
+        let read = seed.deserialize(Tracked { value, at: &self.child });
+        self.child.read(read.is_ok());
         read
     }
 
@@ -373,6 +399,45 @@ mod tests {
         assert_eq!(error(json!("order")).1, "invalid type: string \"order\", expected struct Order");
         // A struct is an object, never a positional array.
         assert_eq!(error(json!(["1", []])).1, "invalid type: sequence, expected struct Order");
+    }
+
+    /// Reads `a` leniently (a value that does not fit is dropped), then `b` strictly.
+    #[derive(Debug)]
+    struct Lenient;
+
+    impl<'de> Deserialize<'de> for Lenient {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> serde::de::Visitor<'de> for Fields {
+                type Value = Lenient;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a and b")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Lenient, A::Error> {
+                    let mut b = None;
+                    while let Some(key) = map.next_key::<String>()? {
+                        match key.as_str() {
+                            "a" => drop(map.next_value::<u32>()),
+                            _ => b = Some(map.next_value::<u32>()?),
+                        }
+                    }
+                    b.map(|_| Lenient).ok_or_else(|| serde::de::Error::missing_field("b"))
+                }
+            }
+            d.deserialize_map(Fields)
+        }
+    }
+
+    #[test]
+    fn an_error_a_reader_recovered_from_is_forgotten() {
+        let path = |v| from_json::<Vec<Lenient>>(&v).unwrap_err().path().to_owned();
+        assert_eq!(path(json!([{"a": "x", "b": "y"}])), "[0].b");
+        assert_eq!(path(json!([{"a": "x", "b": 1, "c": "z"}])), "[0].c");
+        assert_eq!(path(json!([{"b": 1}, {"a": "x", "b": 2}, {"a": 1}])), "[2]");
+        // Forgotten at the next read that fits: an error of the object itself right after the
+        // recovered one still names where that one began (no reader of ours recovers).
+        assert_eq!(path(json!([{"a": "x"}])), "[0].a");
+        assert!(from_json::<Vec<Lenient>>(&json!([{"a": "x", "b": 1}])).is_ok());
     }
 
     #[test]
