@@ -5,6 +5,7 @@
 
 use futures_util::future::{select, Either};
 use narvar_core::budget::RateBudgetSetting;
+use narvar_core::codec::Raw;
 use narvar_core::config::{BasicAuth, CredentialPairs, Credentials, Environment, Spelling, StaticCredentials, TrackingKey};
 use narvar_core::journey::Ledger;
 use narvar_core::tokens::TrackingGrant;
@@ -33,8 +34,17 @@ fn configuration(message: impl Into<String>) -> NarvarError {
     NarvarError::new(ErrorCode::Configuration, message)
 }
 
+fn not_json(what: &str, e: serde_json::Error) -> NarvarError {
+    NarvarError::new(ErrorCode::Validation, format!("The {what} is not JSON: {e}."))
+}
+
 fn parse_json(what: &str, text: &str) -> Result<Value, NarvarError> {
-    serde_json::from_str(text).map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The {what} is not JSON: {e}.")))
+    serde_json::from_str(text).map_err(|e| not_json(what, e))
+}
+
+/// An operation's input, read for the models to be read from (no `Value` built).
+fn parse_input(text: &str) -> Result<Raw<'_>, NarvarError> {
+    Raw::parse(text).map_err(|e| not_json("input", e))
 }
 
 // ---- the client's settings, as JavaScript spells them
@@ -194,12 +204,12 @@ impl NativeClient {
         let inner = self.inner();
         let work = async move {
             let inner = inner?;
-            let input = parse_json("input", &input_json)?;
+            let input = parse_input(&input_json)?;
             let opts = call_options(timeout_ms, idempotency_key, tracer_id)?;
             let r = inner.driver.execute_text(&operation, &input, &opts).await?;
             if Ledger::wants(&operation) {
                 if let Ok(output) = serde_json::from_str::<Value>(&r.value) {
-                    inner.ledger.note(&operation, &input, &output);
+                    inner.ledger.note(&operation, &input.to_value(), &output);
                 }
             }
             Ok(r)
@@ -272,7 +282,7 @@ pub fn check(operation: &str, input_json: &str) -> Result<(), JsValue> {
     let checked = || -> Result<(), NarvarError> {
         let entry = narvar_core::ops::find(operation)
             .ok_or_else(|| configuration(format!("There is no operation named {operation:?}.")))?;
-        let input = parse_json("input", input_json)?;
+        let input = parse_input(input_json)?;
         (entry.check)(&input).map_err(|e| e.in_operation(operation))
     };
     checked().map_err(|e| js_error(&e))

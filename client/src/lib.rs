@@ -114,7 +114,8 @@ impl Client {
         let info = narvar_core::ops::find(name)
             .map(|e| e.info)
             .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
-        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_json(name, input, &opts).await }).await
+        let raw = narvar_core::codec::Raw::from_value(input);
+        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_json(name, &raw, &opts).await }).await
     }
 
     /// [`Client::execute_json`] with the output as JSON text (what bindings parse in their own
@@ -126,7 +127,8 @@ impl Client {
         let info = narvar_core::ops::find(name)
             .map(|e| e.info)
             .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
-        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_text(name, input, &opts).await }).await
+        let raw = narvar_core::codec::Raw::from_value(input);
+        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_text(name, &raw, &opts).await }).await
     }
 
     /// Only the cache, the audit log and journey bookkeeping need the input as JSON.

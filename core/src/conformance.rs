@@ -103,7 +103,7 @@ fn no_operation(operation: &str) -> NarvarError {
 /// `{method, url, path (with query), headers: [[name, value]], body (JSON or null)}`.
 pub fn build_request(operation: &str, input: &Value, ctx: &VectorContext) -> Result<Value, NarvarError> {
     let entry = ops::find(operation).ok_or_else(|| no_operation(operation))?;
-    let req = (entry.build)(input, &ctx.request_context())?;
+    let req = entry.build_value(input, &ctx.request_context())?;
     let body = if req.body.is_empty() { Value::Null } else { serde_json::from_slice(&req.body).unwrap_or(Value::Null) };
     Ok(json!({"method": req.method.as_str(), "url": req.url, "path": req.path_and_query(), "headers": req.headers, "body": body}))
 }

@@ -153,7 +153,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     pub async fn execute_json(
         &self,
         name: &str,
-        input: &serde_json::Value,
+        input: &crate::codec::Raw<'_>,
         opts: &CallOptions,
     ) -> Result<Response<serde_json::Value>, NarvarError> {
         let entry = ops::find(name)
@@ -169,7 +169,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
     pub async fn execute_text(
         &self,
         name: &str,
-        input: &serde_json::Value,
+        input: &crate::codec::Raw<'_>,
         opts: &CallOptions,
     ) -> Result<Response<String>, NarvarError> {
         let entry = ops::find(name)

@@ -16,7 +16,7 @@ fn build(operation: &str, input: Value) -> Result<narvar_core::http::HttpRequest
         now_unix: 0,
         idempotency_key: None,
     };
-    (find(operation).unwrap().build)(&input, &ctx)
+    find(operation).unwrap().build_value(&input, &ctx)
 }
 
 fn order() -> Value {

@@ -318,10 +318,15 @@ fn the_rate_budget_makes_calls_wait_their_turn() {
 fn operations_run_by_name_with_json() {
     let (script, clock) = (Script::new(vec![ok_order()]), FakeClock::default());
     let d = driver(&script, &clock, basic(), None);
-    let out =
-        block_on(d.execute_json("orders.get", &serde_json::json!({"order_number": "1001"}), &CallOptions::default())).unwrap();
+    let out = block_on(d.execute_json(
+        "orders.get",
+        &narvar_core::codec::Raw::from_value(&serde_json::json!({"order_number": "1001"})),
+        &CallOptions::default(),
+    ))
+    .unwrap();
     assert_eq!(out.value["order_number"], "1001");
-    let err = block_on(d.execute_json("orders.list", &serde_json::json!({}), &CallOptions::default())).unwrap_err();
+    let err = block_on(d.execute_json("orders.list", &narvar_core::codec::Raw::Object(Vec::new()), &CallOptions::default()))
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::Configuration);
 }
 

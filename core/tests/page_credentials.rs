@@ -21,7 +21,7 @@ fn build(
         now_unix: 1_700_000_000,
         idempotency_key: None,
     };
-    (ops::find(operation).expect("registered").build)(&input, &ctx)
+    ops::find(operation).expect("registered").build_value(&input, &ctx)
 }
 
 #[test]
@@ -55,8 +55,8 @@ fn a_grant_tracks_its_order_only() {
 #[test]
 fn check_gives_the_field_errors_build_gives() {
     let entry = ops::find("orders.get").expect("registered");
-    assert!((entry.check)(&json!({"order_number": "1001"})).is_ok());
-    let e = (entry.check)(&json!({"order_numbr": "1001"})).unwrap_err();
+    assert!(entry.check_value(&json!({"order_number": "1001"})).is_ok());
+    let e = entry.check_value(&json!({"order_numbr": "1001"})).unwrap_err();
     assert_eq!(e.code, ErrorCode::Validation);
     let built =
         build("orders.get", json!({"order_numbr": "1001"}), &Credentials { proxied: true, ..Default::default() }).unwrap_err();

@@ -105,7 +105,7 @@ proptest! {
         let ctx = narvar_core::ops::RequestContext { endpoints: &endpoints, credentials: &credentials, tracer_id: "t",
             user_agent: "ua", now_unix: 0, idempotency_key: None };
         for entry in REGISTRY {
-            let _ = (entry.build)(&input, &ctx);
+            let _ = entry.build_value(&input, &ctx);
         }
     }
 

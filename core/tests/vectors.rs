@@ -106,7 +106,7 @@ fn run(case: &Value) -> Result<(), String> {
     let entry = ops::find(op).ok_or_else(|| format!("no operation {op}"))?;
     let c = context(case.get("context"));
     let ctx = c.request_context();
-    let built = (entry.build)(&case["input"], &ctx);
+    let built = entry.build_value(&case["input"], &ctx);
     let exp_req = &case["expect_request"];
     if exp_req.is_null() {
         let err = built.err().ok_or("building should fail")?;
@@ -207,7 +207,7 @@ fn every_built_request_reads_back_as_its_operation() {
         let entry = ops::find(op).unwrap();
         let c = context(case.get("context"));
         let ctx = c.request_context();
-        let req = (entry.build)(&case["input"], &ctx).unwrap();
+        let req = entry.build_value(&case["input"], &ctx).unwrap();
         let (path, query) = req.path_and_query().split_once('?').unwrap_or((req.path_and_query(), ""));
         let segments: Vec<String> = path.split('/').skip(1).map(decode).collect();
         let pairs: Vec<(String, String)> = query
@@ -222,7 +222,7 @@ fn every_built_request_reads_back_as_its_operation() {
         let body: Option<Value> = (!req.body.is_empty()).then(|| serde_json::from_slice(&req.body).unwrap());
         let wire = ops::WireRequest { params: &params, query: &pairs, body: body.as_ref() };
         let read = (entry.from_wire)(&wire).unwrap_or_else(|e| panic!("{file}: {}: {e} {:?}", case["name"], e.field_errors));
-        let read_back = (entry.build)(&read, &ctx).unwrap();
+        let read_back = entry.build_value(&read, &ctx).unwrap();
         assert_eq!(read_back.path_and_query(), req.path_and_query(), "{file}: {}: {read}", case["name"]);
         assert_eq!(read_back.body, req.body, "{file}: {}", case["name"]);
         checked += 1;

@@ -94,7 +94,7 @@ fuzz_target!(|data: &[u8]| {
     ][usize::from(op % 4)]
     .clone();
     let started = clock.monotonic();
-    let result = futures_executor::block_on(driver.execute_text(name, &input, &CallOptions::default()));
+    let result = futures_executor::block_on(driver.execute_text(name, &narvar_core::codec::Raw::from_value(&input), &CallOptions::default()));
     let attempts = *driver.transport.attempts.lock().unwrap();
     assert!(attempts <= 6, "{attempts} attempts");
     // The deadline holds on the virtual clock (plus the last step's own delay).

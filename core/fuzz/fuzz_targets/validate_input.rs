@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     credentials.bearer = Some("bearer".into());
     let ctx = RequestContext { endpoints: &endpoints, credentials: &credentials, tracer_id: "t", user_agent: "ua", now_unix: 1_700_000_000, idempotency_key: Some("k") };
     for entry in REGISTRY {
-        match (entry.build)(&input, &ctx) {
+        match entry.build_value(&input, &ctx) {
             Ok(request) => assert!(request.url.starts_with(&endpoints.api) || request.url.starts_with(&endpoints.promise_public)),
             Err(e) if e.code == ErrorCode::Validation => assert!(!e.message.is_empty()),
             Err(e) => assert!(!e.message.is_empty(), "{}", entry.info.name),

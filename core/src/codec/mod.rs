@@ -2,8 +2,9 @@
 //! serde_json's path for it.
 //!
 //! Natively straight from and to the text, the fastest way (the Rust client, Python, Node,
-//! mobile). On wasm32 every model is read through [`serde_json::Value`] instead, by the same
-//! path-tracking deserializer that reads inputs ([`from_json`]), and written only as text, a
+//! mobile). Inputs, and on wasm32 every model, are read through a [`Raw`] tree instead, by the
+//! path-tracking deserializer that names the field of an error ([`from_raw`]), and written only
+//! as text, a
 //! `Value` of a model being that text read back ([`to_value`]): each model's serde code then
 //! exists once in the module, not two or three times (the wasm package, whose size is its users'
 //! load time). A target, not a feature: a feature would be unified into every native build of
@@ -22,11 +23,18 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod raw;
 mod tracked;
+pub use raw::Raw;
 pub use tracked::DecodeError;
 
 /// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).
 pub fn from_json<T: DeserializeOwned>(value: &Value) -> Result<T, DecodeError> {
+    from_raw(&Raw::from_value(value))
+}
+
+/// Reads a model from a [`Raw`] tree, naming the path of what does not fit (`a.b[0].c: ...`).
+pub fn from_raw<T: DeserializeOwned>(value: &Raw<'_>) -> Result<T, DecodeError> {
     let tracker = tracked::Tracker::default();
     let root = tracked::Level { tracker: &tracker, path: crate::drift::Path::Root };
     T::deserialize(tracked::Tracked { value, at: &root }).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
@@ -40,8 +48,8 @@ pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     }
     #[cfg(target_arch = "wasm32")]
     {
-        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        from_json(&value).map_err(|e| e.to_string())
+        let value = Raw::parse(text).map_err(|e| e.to_string())?;
+        from_raw(&value).map_err(|e| e.to_string())
     }
 }
 

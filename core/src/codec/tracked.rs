@@ -1,4 +1,4 @@
-//! A `serde_json::Value` deserializer that knows where it is: the same visits as serde_json's own
+//! A deserializer of a [`Raw`] tree that knows where it is: the same visits as serde_json's own
 //! `&Value` deserializer, plus the path of the value being read, so an error can name its field
 //! (`order_items[0].quantity`). It replaces wrapping serde_json's deserializer in
 //! `serde_path_to_error`, whose wrappers are instantiated again for every model's visitor (about
@@ -6,10 +6,11 @@
 //! [`Path`] links on the stack, one per level being read: nothing is allocated for it unless a
 //! value does not fit.
 
+use super::Raw;
 use crate::drift::Path;
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
@@ -69,7 +70,7 @@ impl Level<'_> {
 
 /// The deserializer for one value, at `at` (two words: passed as cheaply as serde_json's own).
 pub(super) struct Tracked<'a, 'p> {
-    pub(super) value: &'a Value,
+    pub(super) value: &'a Raw<'a>,
     pub(super) at: &'p Level<'p>,
 }
 
@@ -78,21 +79,21 @@ impl<'de> Deserializer<'de> for Tracked<'de, '_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::Null => visitor.visit_unit(),
-            Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Number(n) => n.deserialize_any(visitor),
-            Value::String(s) => visitor.visit_borrowed_str(s),
+            Raw::Null => visitor.visit_unit(),
+            Raw::Bool(b) => visitor.visit_bool(*b),
+            Raw::Number(n) => n.deserialize_any(visitor),
+            Raw::String(s) => visitor.visit_borrowed_str(s),
             // As with objects (`visit_object`), every visitor given an array takes all its items
             // (lists and `Value`; no model holds a tuple, and structs take only objects): no check
             // per visitor that none is left.
-            Value::Array(items) => visit_items(items, self.at, visitor),
-            Value::Object(map) => visit_object(map, self.at, visitor),
+            Raw::Array(items) => visit_items(items, self.at, visitor),
+            Raw::Object(map) => visit_object(map, self.at, visitor),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::Null => visitor.visit_none(),
+            Raw::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
         }
     }
@@ -104,9 +105,9 @@ impl<'de> Deserializer<'de> for Tracked<'de, '_> {
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Raw::String(s) => visitor.visit_enum(s.as_ref().into_deserializer()),
             // A variant with content: serde_json's own reader (the path stops at the enum).
-            other => other.deserialize_enum(name, variants, visitor),
+            other => other.to_value().deserialize_enum(name, variants, visitor),
         }
     }
 
@@ -123,14 +124,14 @@ impl<'de> Deserializer<'de> for Tracked<'de, '_> {
     // `visit_*` of every model's visitor, in a module whose size is the budget.
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::Bool(b) => visitor.visit_bool(*b),
+            Raw::Bool(b) => visitor.visit_bool(*b),
             other => Err(invalid_type(other, &visitor)),
         }
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::String(s) => visitor.visit_borrowed_str(s),
+            Raw::String(s) => visitor.visit_borrowed_str(s),
             other => Err(invalid_type(other, &visitor)),
         }
     }
@@ -147,14 +148,14 @@ impl<'de> Deserializer<'de> for Tracked<'de, '_> {
         match self.value {
             // Straight to the items, not through `deserialize_any`: that would instantiate every
             // `visit_*` of each list's visitor.
-            Value::Array(items) => visit_items(items, self.at, visitor),
+            Raw::Array(items) => visit_items(items, self.at, visitor),
             other => Err(invalid_type(other, &visitor)),
         }
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::Object(map) => visit_object(map, self.at, visitor),
+            Raw::Object(map) => visit_object(map, self.at, visitor),
             other => Err(invalid_type(other, &visitor)),
         }
     }
@@ -194,31 +195,31 @@ impl<'de> Deserializer<'de> for Tracked<'de, '_> {
 impl<'de> Tracked<'de, '_> {
     fn deserialize_number<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, serde_json::Error> {
         match self.value {
-            Value::Number(n) => n.deserialize_any(visitor),
+            Raw::Number(n) => n.deserialize_any(visitor),
             other => Err(invalid_type(other, &visitor)),
         }
     }
 }
 
 /// serde's "invalid type: a string, expected ..." for `value`, as serde_json says it.
-fn invalid_type(value: &Value, expected: &dyn de::Expected) -> serde_json::Error {
+fn invalid_type(value: &Raw<'_>, expected: &dyn de::Expected) -> serde_json::Error {
     let unexpected = match value {
-        Value::Null => de::Unexpected::Unit,
-        Value::Bool(b) => de::Unexpected::Bool(*b),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+        Raw::Null => de::Unexpected::Unit,
+        Raw::Bool(b) => de::Unexpected::Bool(*b),
+        Raw::Number(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => de::Unexpected::Unsigned(u),
             (None, Some(i)) => de::Unexpected::Signed(i),
             _ => de::Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        Value::String(s) => de::Unexpected::Str(s),
-        Value::Array(_) => de::Unexpected::Seq,
-        Value::Object(_) => de::Unexpected::Map,
+        Raw::String(s) => de::Unexpected::Str(s),
+        Raw::Array(_) => de::Unexpected::Seq,
+        Raw::Object(_) => de::Unexpected::Map,
     };
     de::Error::invalid_type(unexpected, expected)
 }
 
 fn visit_object<'de, V: Visitor<'de>>(
-    map: &'de Map<String, Value>,
+    map: &'de [(Cow<'de, str>, Raw<'de>)],
     at: &Level<'_>,
     visitor: V,
 ) -> Result<V::Value, serde_json::Error> {
@@ -232,7 +233,7 @@ fn visit_object<'de, V: Visitor<'de>>(
     })
 }
 
-fn visit_items<'de, V: Visitor<'de>>(items: &'de [Value], at: &Level<'_>, visitor: V) -> Result<V::Value, serde_json::Error> {
+fn visit_items<'de, V: Visitor<'de>>(items: &'de [Raw<'de>], at: &Level<'_>, visitor: V) -> Result<V::Value, serde_json::Error> {
     visitor.visit_seq(&mut Items {
         items: items.iter(),
         next: 0,
@@ -242,7 +243,7 @@ fn visit_items<'de, V: Visitor<'de>>(items: &'de [Value], at: &Level<'_>, visito
 
 /// The items of an array; `child` is the place of the one being read.
 struct Items<'a, 'p> {
-    items: std::slice::Iter<'a, Value>,
+    items: std::slice::Iter<'a, Raw<'a>>,
     next: usize,
     child: Level<'p>,
 }
@@ -276,8 +277,8 @@ impl<'de> SeqAccess<'de> for Items<'de, '_> {
 
 /// The entries of an object; `child` is the place of the key just read and of its value.
 struct Entries<'a, 'p> {
-    entries: serde_json::map::Iter<'a>,
-    value: Option<&'a Value>,
+    entries: std::slice::Iter<'a, (Cow<'a, str>, Raw<'a>)>,
+    value: Option<&'a Raw<'a>>,
     child: Level<'p>,
 }
 
@@ -289,6 +290,7 @@ where
     #[inline(never)]
     fn step(&mut self) -> Option<&'de str> {
         let (key, value) = self.entries.next()?;
+        let key: &'de str = key;
         self.value = Some(value);
         if let Path::Field(_, name) = &mut self.child.path {
             *name = key;
@@ -298,7 +300,7 @@ where
 
     /// The value of the key just read (not generic, so it exists once).
     #[inline(never)]
-    fn take_value(&mut self) -> Result<&'de Value, serde_json::Error> {
+    fn take_value(&mut self) -> Result<&'de Raw<'de>, serde_json::Error> {
         self.value.take().ok_or_else(|| de::Error::custom("a value was asked for before its key"))
     }
 }

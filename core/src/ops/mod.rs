@@ -15,6 +15,7 @@ pub use promise::*;
 pub use returns::*;
 pub use tracking::*;
 
+use crate::codec::Raw;
 use crate::config::{Credentials, Endpoints};
 use crate::error::{ErrorCode, FieldError, NarvarError};
 use crate::http::{HttpRequest, HttpResponse, Method};
@@ -173,7 +174,8 @@ impl<'a> WireRequest<'a> {
     }
     /// `fields` as the operation's input, read as `O` (type errors name their field path).
     pub fn decode<O: Operation>(&self, fields: serde_json::Map<String, serde_json::Value>) -> Result<O, NarvarError> {
-        decode_input::<O>(&serde_json::Value::Object(fields))
+        let fields = serde_json::Value::Object(fields);
+        decode_input::<O>(&Raw::from_value(&fields))
     }
 }
 
@@ -464,10 +466,10 @@ fn input_error(e: crate::codec::DecodeError, root: &str) -> NarvarError {
 
 /// `{"order_info": {...}}` given where the order itself is expected (the wire envelope, as a
 /// user copies it from Narvar's documentation) is read as the order inside it.
-fn without_envelope<'a>(input: &'a serde_json::Value, root: &str) -> &'a serde_json::Value {
-    match input.as_object() {
-        Some(map) if !root.is_empty() && map.len() == 1 => match map.get(root) {
-            Some(inner) if inner.is_object() => inner,
+fn without_envelope<'r, 'a>(input: &'r Raw<'a>, root: &str) -> &'r Raw<'a> {
+    match input {
+        Raw::Object(entries) if !root.is_empty() && entries.len() == 1 && entries[0].0 == root => match &entries[0].1 {
+            inner @ Raw::Object(_) => inner,
             _ => input,
         },
         _ => input,
@@ -475,9 +477,9 @@ fn without_envelope<'a>(input: &'a serde_json::Value, root: &str) -> &'a serde_j
 }
 
 /// Reads an operation's input from JSON, naming the field path of any type error.
-pub fn decode_input<O: Operation>(input: &serde_json::Value) -> Result<O, NarvarError> {
+pub fn decode_input<O: Operation>(input: &Raw<'_>) -> Result<O, NarvarError> {
     let input = without_envelope(input, O::INPUT_ROOT);
-    crate::codec::from_json(input).map_err(|e| input_error(e, O::INPUT_ROOT).in_operation(O::INFO.name))
+    crate::codec::from_raw(input).map_err(|e| input_error(e, O::INPUT_ROOT).in_operation(O::INFO.name))
 }
 
 /// Reads any model from JSON, naming the field path of any type error (a `validation` error).
@@ -514,11 +516,12 @@ pub struct OpEntry {
     pub optional_query: &'static [&'static str],
     /// [`Operation::from_wire`], with the operation as JSON (as [`OpEntry::build`] takes it).
     pub from_wire: fn(&WireRequest<'_>) -> Result<serde_json::Value, NarvarError>,
-    /// Decodes the input, validates it, builds the request.
-    pub build: fn(&serde_json::Value, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
-    /// Decodes and validates an input given as JSON, as [`OpEntry::build`] does first: the
-    /// same field errors, with nothing built or sent (for forms that check as the user types).
-    pub check: fn(&serde_json::Value) -> Result<(), NarvarError>,
+    /// Decodes the input, validates it, builds the request (the input as a [`Raw`] tree: parsed
+    /// from text by [`Raw::parse`], or borrowed from a `Value` by [`Raw::from_value`]).
+    pub build: fn(&Raw<'_>, &RequestContext<'_>) -> Result<HttpRequest, NarvarError>,
+    /// Decodes and validates an input, as [`OpEntry::build`] does first: the same field errors,
+    /// with nothing built or sent (for forms that check as the user types).
+    pub check: fn(&Raw<'_>) -> Result<(), NarvarError>,
     /// Reads a response into the output as JSON.
     pub read: fn(&HttpResponse) -> Result<serde_json::Value, NarvarError>,
     /// Reads a response into the output as JSON text, straight from the typed value (what
@@ -528,6 +531,18 @@ pub struct OpEntry {
     pub read_text_noting: fn(&HttpResponse, &mut Vec<crate::drift::Unknown>) -> Result<String, NarvarError>,
     /// [`OpEntry::read`], also noting the unknowns.
     pub read_noting: fn(&HttpResponse, &mut Vec<crate::drift::Unknown>) -> Result<serde_json::Value, NarvarError>,
+}
+
+impl OpEntry {
+    /// [`OpEntry::build`] for an input held as a `Value`.
+    pub fn build_value(&self, input: &serde_json::Value, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
+        (self.build)(&Raw::from_value(input), ctx)
+    }
+
+    /// [`OpEntry::check`] for an input held as a `Value`.
+    pub fn check_value(&self, input: &serde_json::Value) -> Result<(), NarvarError> {
+        (self.check)(&Raw::from_value(input))
+    }
 }
 
 /// An operation's JSON Schemas, apart from its [`OpEntry`]: a build that never asks for them (the
@@ -540,11 +555,11 @@ pub struct OpSchemas {
     pub body_schema: fn(&mut schemars::SchemaGenerator) -> Option<schemars::Schema>,
 }
 
-fn build_json<O: Operation>(input: &serde_json::Value, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
+fn build_json<O: Operation>(input: &Raw<'_>, ctx: &RequestContext<'_>) -> Result<HttpRequest, NarvarError> {
     decode_input::<O>(input)?.to_request(ctx)
 }
 
-fn check_json<O: Operation>(input: &serde_json::Value) -> Result<(), NarvarError> {
+fn check_json<O: Operation>(input: &Raw<'_>) -> Result<(), NarvarError> {
     decode_input::<O>(input)?.validate()
 }
 
