@@ -8,6 +8,7 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use narvar::{CallOptions, Client, NarvarError};
+use narvar_core::codec::Raw;
 use narvar_core::ErrorCode;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -246,15 +247,13 @@ impl NativeClient {
     /// [`on_settled`] under `call_id`: the result's JSON text and metadata, or the error's JSON.
     #[napi]
     pub fn call(&self, operation: String, input_json: String, options: CallSettings, call_id: u32) -> Result<()> {
-        let prepared = self.client().and_then(|c| {
-            let input: Value = serde_json::from_str(&input_json)
-                .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input is not JSON: {e}.")))?;
-            Ok((c, input, options.options()?))
-        });
+        let prepared = self.client().and_then(|c| Ok((c, options.options()?)));
         submit(call_id, async move {
-            let outcome = match prepared {
-                Ok((client, input, opts)) => client.execute_text(&operation, &input, opts).await,
-                Err(e) => Err(e),
+            // Read straight into the tree the models are read from: no `Value` in between.
+            let outcome = match (prepared, Raw::parse(&input_json)) {
+                (Ok((client, opts)), Ok(input)) => client.execute_text_raw(&operation, &input, opts).await,
+                (Err(e), _) => Err(e),
+                (_, Err(e)) => Err(NarvarError::new(ErrorCode::Validation, format!("The input is not JSON: {e}."))),
             };
             Settled::of(call_id, outcome, |r| (r.value, meta_json(&r.meta)))
         })

@@ -131,6 +131,25 @@ impl Client {
         self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_text(name, &raw, &opts).await }).await
     }
 
+    /// [`Client::execute_text`] with the input as a [`narvar_core::codec::Raw`] tree, as a binding
+    /// holding JSON text reads it (`Raw::parse`): no `Value` is built unless the cache, the audit
+    /// log or the journey needs one.
+    pub async fn execute_text_raw(
+        &self,
+        name: &str,
+        input: &narvar_core::codec::Raw<'_>,
+        opts: CallOptions,
+    ) -> Result<Response<String>> {
+        let info = narvar_core::ops::find(name)
+            .map(|e| e.info)
+            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
+        if self.needs_input(&info) {
+            return self.execute_text(name, &input.to_value(), opts).await;
+        }
+        self.around(&info, &Value::Null, opts, |opts| async move { self.inner.driver.execute_text(name, input, &opts).await })
+            .await
+    }
+
     /// Only the cache, the audit log and journey bookkeeping need the input as JSON.
     fn needs_input(&self, info: &narvar_core::ops::OpInfo) -> bool {
         let cacheable = info.method == Method::Get && info.idempotent;
