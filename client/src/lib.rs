@@ -111,11 +111,12 @@ impl Client {
     /// Runs an operation named in the registry with JSON input and output (for bindings and the
     /// CLI), with the same cache, audit log and bookkeeping as typed calls.
     pub async fn execute_json(&self, name: &str, input: &Value, opts: CallOptions) -> Result<Response<Value>> {
-        let info = narvar_core::ops::find(name)
-            .map(|e| e.info)
-            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
-        let raw = narvar_core::codec::Raw::from_value(input);
-        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_json(name, &raw, &opts).await }).await
+        let info = operation_info(name)?;
+        // Read into the core's tree only when the call is sent (not on a cache hit).
+        self.around(&info, input, opts, |opts| async move {
+            self.inner.driver.execute_json(name, &narvar_core::codec::Raw::from_value(input), &opts).await
+        })
+        .await
     }
 
     /// [`Client::execute_json`] with the output as JSON text (what bindings parse in their own
@@ -124,11 +125,11 @@ impl Client {
         if self.inner.cache.is_some() {
             return self.execute_json(name, input, opts).await.map(|r| r.map(|v| v.to_string()));
         }
-        let info = narvar_core::ops::find(name)
-            .map(|e| e.info)
-            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
-        let raw = narvar_core::codec::Raw::from_value(input);
-        self.around(&info, input, opts, |opts| async move { self.inner.driver.execute_text(name, &raw, &opts).await }).await
+        let info = operation_info(name)?;
+        self.around(&info, input, opts, |opts| async move {
+            self.inner.driver.execute_text(name, &narvar_core::codec::Raw::from_value(input), &opts).await
+        })
+        .await
     }
 
     /// [`Client::execute_text`] with the input as a [`narvar_core::codec::Raw`] tree, as a binding
@@ -140,14 +141,13 @@ impl Client {
         input: &narvar_core::codec::Raw<'_>,
         opts: CallOptions,
     ) -> Result<Response<String>> {
-        let info = narvar_core::ops::find(name)
-            .map(|e| e.info)
-            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
-        if self.needs_input(&info) {
+        let info = operation_info(name)?;
+        if self.inner.cache.is_some() {
+            // The cache holds typed values: the JSON-level call, as `execute_text` makes it.
             return self.execute_text(name, &input.to_value(), opts).await;
         }
-        self.around(&info, &Value::Null, opts, |opts| async move { self.inner.driver.execute_text(name, input, &opts).await })
-            .await
+        let value = if self.needs_input(&info) { input.to_value() } else { Value::Null };
+        self.around(&info, &value, opts, |opts| async move { self.inner.driver.execute_text(name, input, &opts).await }).await
     }
 
     /// Only the cache, the audit log and journey bookkeeping need the input as JSON.
@@ -268,4 +268,11 @@ impl narvar_core::journey::Calls for Client {
 fn chrono_now() -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     format!("{}.{:03}", now.as_secs(), now.subsec_millis())
+}
+
+/// An operation of the registry by name, or the configuration error naming it.
+fn operation_info(name: &str) -> Result<narvar_core::ops::OpInfo> {
+    narvar_core::ops::find(name)
+        .map(|e| e.info)
+        .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))
 }
