@@ -280,8 +280,7 @@ impl NativeClient {
 #[wasm_bindgen]
 pub fn check(operation: &str, input_json: &str) -> Result<(), JsValue> {
     let checked = || -> Result<(), NarvarError> {
-        let entry = narvar_core::ops::find(operation)
-            .ok_or_else(|| configuration(format!("There is no operation named {operation:?}.")))?;
+        let entry = narvar_core::ops::named(operation)?;
         let input = parse_input(input_json)?;
         (entry.check)(&input).map_err(|e| e.in_operation(operation))
     };

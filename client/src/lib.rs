@@ -272,7 +272,5 @@ fn chrono_now() -> String {
 
 /// An operation of the registry by name, or the configuration error naming it.
 fn operation_info(name: &str) -> Result<narvar_core::ops::OpInfo> {
-    narvar_core::ops::find(name)
-        .map(|e| e.info)
-        .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))
+    narvar_core::ops::named(name).map(|e| e.info)
 }

@@ -95,14 +95,10 @@ fn bad_context(message: String) -> NarvarError {
     NarvarError::new(ErrorCode::Configuration, message)
 }
 
-fn no_operation(operation: &str) -> NarvarError {
-    NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {operation:?}."))
-}
-
 /// Validates `input` and builds the request `operation` would send, as the vectors describe one:
 /// `{method, url, path (with query), headers: [[name, value]], body (JSON or null)}`.
 pub fn build_request(operation: &str, input: &Value, ctx: &VectorContext) -> Result<Value, NarvarError> {
-    let entry = ops::find(operation).ok_or_else(|| no_operation(operation))?;
+    let entry = ops::named(operation)?;
     let req = entry.build_value(input, &ctx.request_context())?;
     let body = if req.body.is_empty() { Value::Null } else { serde_json::from_slice(&req.body).unwrap_or(Value::Null) };
     Ok(json!({"method": req.method.as_str(), "url": req.url, "path": req.path_and_query(), "headers": req.headers, "body": body}))
@@ -110,7 +106,7 @@ pub fn build_request(operation: &str, input: &Value, ctx: &VectorContext) -> Res
 
 /// Reads a response as `operation` would: its result as JSON, or the error every binding raises.
 pub fn read_response(operation: &str, status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Value, NarvarError> {
-    let entry = ops::find(operation).ok_or_else(|| no_operation(operation))?;
+    let entry = ops::named(operation)?;
     (entry.read)(&HttpResponse { status, headers, body })
 }
 

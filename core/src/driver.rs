@@ -156,8 +156,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         input: &crate::codec::Raw<'_>,
         opts: &CallOptions,
     ) -> Result<Response<serde_json::Value>, NarvarError> {
-        let entry = ops::find(name)
-            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
+        let entry = ops::named(name)?;
         let (resp, meta) = self.send(&entry.info, &|ctx| (entry.build)(input, ctx), opts).await?;
         let mut found = Vec::new();
         let read = (entry.read_noting)(&resp, &mut found);
@@ -172,8 +171,7 @@ impl<T: Transport, S: Sleep, E: Entropy, P: CredentialProvider> Driver<T, S, E, 
         input: &crate::codec::Raw<'_>,
         opts: &CallOptions,
     ) -> Result<Response<String>, NarvarError> {
-        let entry = ops::find(name)
-            .ok_or_else(|| NarvarError::new(ErrorCode::Configuration, format!("There is no operation named {name:?}.")))?;
+        let entry = ops::named(name)?;
         let (resp, meta) = self.send(&entry.info, &|ctx| (entry.build)(input, ctx), opts).await?;
         let mut found = Vec::new();
         let read = (entry.read_text_noting)(&resp, &mut found);

@@ -5,18 +5,27 @@ use narvar_core::ops::{find, RequestContext};
 use narvar_core::{Credentials, Environment, ErrorCode, NarvarError};
 use serde_json::{json, Value};
 
-fn build(operation: &str, input: Value) -> Result<narvar_core::http::HttpRequest, NarvarError> {
+/// Calls `f` with a request context for the staging environment.
+fn with_context<T>(f: impl FnOnce(&RequestContext<'_>) -> T) -> T {
     let endpoints = Environment::Staging.endpoints();
     let credentials = Credentials::basic("acme", "tok");
-    let ctx = RequestContext {
+    f(&RequestContext {
         endpoints: &endpoints,
         credentials: &credentials,
         tracer_id: "t",
         user_agent: "ua",
         now_unix: 0,
         idempotency_key: None,
-    };
-    find(operation).unwrap().build_value(&input, &ctx)
+    })
+}
+
+fn build(operation: &str, input: Value) -> Result<narvar_core::http::HttpRequest, NarvarError> {
+    with_context(|ctx| find(operation).unwrap().build_value(&input, ctx))
+}
+
+/// [`build`] from JSON text, read as the bindings read it (`Raw` keeps a key sent twice).
+fn build_text(operation: &str, text: &str) -> Result<narvar_core::http::HttpRequest, NarvarError> {
+    with_context(|ctx| (find(operation).unwrap().build)(&narvar_core::codec::Raw::parse(text).unwrap(), ctx))
 }
 
 fn order() -> Value {
@@ -86,4 +95,15 @@ fn the_wire_envelope_given_for_the_order_is_read_as_the_order() {
     o["order_items"][0]["quantity"] = json!(0);
     let e = build("orders.create", json!({"order_info": o})).unwrap_err();
     assert_eq!(e.field_errors[0].path, "order_info.order_items[0].quantity", "{e:?}");
+}
+
+#[test]
+fn an_envelope_sent_twice_in_text_reads_as_a_value_would_the_last_one() {
+    let mut first = order();
+    first["order_number"] = json!("1000");
+    let text = format!(r#"{{"order_info": {first}, "order_info": {}}}"#, order());
+    let from_text = build_text("orders.create", &text).unwrap();
+    let from_value = build("orders.create", serde_json::from_str(&text).unwrap()).unwrap();
+    assert_eq!(from_text.body, from_value.body);
+    assert_eq!(from_text.body, build("orders.create", order()).unwrap().body);
 }

@@ -468,8 +468,9 @@ fn input_error(e: crate::codec::DecodeError, root: &str) -> NarvarError {
 /// user copies it from Narvar's documentation) is read as the order inside it.
 fn without_envelope<'r, 'a>(input: &'r Raw<'a>, root: &str) -> &'r Raw<'a> {
     match input {
-        Raw::Object(entries) if !root.is_empty() && entries.len() == 1 && entries[0].0 == root => match &entries[0].1 {
-            inner @ Raw::Object(_) => inner,
+        // `Raw` keeps a key sent twice; the last one counts, as a `serde_json::Value` keeps it.
+        Raw::Object(entries) if !root.is_empty() && entries.iter().all(|(key, _)| key == root) => match entries.last() {
+            Some((_, inner @ Raw::Object(_))) => inner,
             _ => input,
         },
         _ => input,
@@ -727,6 +728,18 @@ pub fn schemas_of(name: &str) -> Option<&'static OpSchemas> {
 /// The registry entry of `name` (`orders.get`).
 pub fn find(name: &str) -> Option<&'static OpEntry> {
     REGISTRY.iter().find(|e| e.info.name == name)
+}
+
+/// [`find`], or the configuration error every language gives for a name not in the registry.
+///
+/// ```
+/// let Err(err) = narvar_core::ops::named("orders.fetch") else { panic!("no such operation") };
+/// assert_eq!(err.code, narvar_core::ErrorCode::Configuration);
+/// assert!(err.message.contains("\"orders.fetch\""));
+/// ```
+pub fn named(name: &str) -> Result<&'static OpEntry, crate::NarvarError> {
+    find(name)
+        .ok_or_else(|| crate::NarvarError::new(crate::ErrorCode::Configuration, format!("There is no operation named {name:?}.")))
 }
 
 /// One piece of a path template.
