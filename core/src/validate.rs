@@ -7,6 +7,7 @@ use crate::drift::Path;
 use crate::error::FieldError;
 use crate::models::*;
 use chrono::{DateTime, NaiveDate, NaiveTime};
+use foldhash::{HashMap, HashMapExt as _};
 
 /// Where a problem is: a path as text, or a [`Path`] built as the validators walk, rendered
 /// (`order_info.order_items[3].sku`) only for a problem. Most inputs have none, and formatting
@@ -202,6 +203,41 @@ fn contact(p: &mut Problems, path: &Path<'_>, c: Option<&Contact>) {
     }
 }
 
+/// An order line's key: its SKU and item id.
+type Line<'a> = (&'a str, Option<&'a str>);
+
+/// Keys seen so far (order lines, SKUs, tracking numbers), each with a place in a list the
+/// caller keeps. Hashed, not a list searched per key: n lines are checked in O(n), so a huge
+/// order (or a hostile one sent to the sandbox) costs linear time. One map type for every check
+/// keeps the wasm module's code small.
+struct Lines<'a>(HashMap<Line<'a>, usize>);
+
+impl<'a> Lines<'a> {
+    fn with_capacity(capacity: usize) -> Self {
+        Lines(HashMap::with_capacity(capacity))
+    }
+
+    /// Whether `key` is seen for the first time (it is remembered).
+    fn first(&mut self, key: Line<'a>) -> bool {
+        let next = self.0.len();
+        self.place(key, || ()) == next
+    }
+
+    /// `key`'s place: the next one (after calling `add`, which grows the caller's list) when new.
+    fn place(&mut self, key: Line<'a>, add: impl FnOnce()) -> usize {
+        let next = self.0.len();
+        let at = *self.0.entry(key).or_insert(next);
+        if at == next {
+            add();
+        }
+        at
+    }
+
+    fn get(&self, key: Line<'a>) -> Option<usize> {
+        self.0.get(&key).copied()
+    }
+}
+
 /// An order (`order_info`) before it is posted.
 pub fn order(p: &mut Problems, at: &str, o: &OrderInfo) {
     let at = &under(at);
@@ -219,16 +255,15 @@ pub fn order(p: &mut Problems, at: &str, o: &OrderInfo) {
     if o.order_items.is_empty() {
         p.add(items.exact(), "min_items", "must have at least one item");
     }
-    let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
+    let mut seen = Lines::with_capacity(o.order_items.len());
     for (i, item) in o.order_items.iter().enumerate() {
         let here = &Path::Index(items, i);
         let f = |name| Path::Field(here, name);
         if p.required(&f("sku"), item.sku.as_deref()) {
             let key = (item.sku.as_deref().unwrap_or_default(), item.item_id.as_deref());
-            if seen.contains(&key) {
+            if !seen.first(key) {
                 p.add(f("item_id").exact(), "duplicate", "is needed, and must differ, when one SKU is on two lines");
             }
-            seen.push(key);
         }
         positive(p, &f("quantity"), item.quantity.map(|q| q.get()), true);
         for (name, amount) in
@@ -264,20 +299,20 @@ pub fn shipments(p: &mut Problems, at: &str, list: &[Shipment], items: Option<&[
 }
 
 fn shipments_at(p: &mut Problems, at: &Path<'_>, list: &[Shipment], items: Option<&[OrderItem]>) {
-    let mut numbers: Vec<&str> = Vec::new();
-    // (SKU, item id) → units shipped, and the first shipment that ships it.
-    type Line<'a> = (&'a str, Option<&'a str>);
+    let mut numbers = Lines::with_capacity(list.len());
+    // (SKU, item id) → units shipped, and the first shipment that ships it, in the order first
+    // shipped (the order errors are given in).
     let mut shipped: Vec<(Line, i64, usize)> = Vec::new();
+    let mut line_at = Lines::with_capacity(0);
     for (i, s) in list.iter().enumerate() {
         let here = &Path::Index(at, i);
         let f = |name| Path::Field(here, name);
         p.required(&f("carrier"), s.carrier.as_deref());
         if p.required(&f("tracking_number"), s.tracking_number.as_deref()) {
             let tn = s.tracking_number.as_deref().unwrap_or_default();
-            if numbers.contains(&tn) {
+            if !numbers.first((tn, None)) {
                 p.add(f("tracking_number").exact(), "duplicate", "is already used by another shipment");
             }
-            numbers.push(tn);
         }
         date_or_date_time(p, &f("ship_date"), s.ship_date.as_deref());
         contact(p, &f("shipped_to"), s.shipped_to.as_ref());
@@ -293,20 +328,25 @@ fn shipments_at(p: &mut Problems, at: &Path<'_>, list: &[Shipment], items: Optio
             positive(p, &g("quantity"), info.quantity.map(|q| q.get()), true);
             if let (Some(sku), Some(q)) = (info.sku.as_deref(), info.quantity) {
                 let key = (sku, info.item_id.as_deref());
-                match shipped.iter_mut().find(|(k, _, _)| *k == key) {
-                    Some(entry) => entry.1 += q.get(),
-                    None => shipped.push((key, q.get(), i)),
-                }
+                let at = line_at.place(key, || shipped.push((key, 0, i)));
+                shipped[at].1 = shipped[at].1.saturating_add(q.get());
             }
         }
     }
-    let Some(items) = items else { return };
-    for ((sku, item_id), qty, first) in shipped {
-        let ordered: i64 = items
-            .iter()
-            .filter(|it| it.sku.as_deref() == Some(sku) && (item_id.is_none() || it.item_id.as_deref() == item_id))
-            .filter_map(|it| it.quantity.map(|q| q.get()))
-            .sum();
+    let Some(items) = items.filter(|_| !shipped.is_empty()) else { return };
+    // Units ordered per SKU (what a shipped line without an item id counts) and per (SKU, item id).
+    let (mut ordered_at, mut ordered) = (Lines::with_capacity(2 * items.len()), Vec::new());
+    for it in items {
+        if let (Some(sku), Some(q)) = (it.sku.as_deref(), it.quantity) {
+            for line in [Some((sku, None)), it.item_id.as_deref().map(|id| (sku, Some(id)))].into_iter().flatten() {
+                let at = ordered_at.place(line, || ordered.push(0i64));
+                // Saturating: quantities are the caller's, and may be absurd.
+                ordered[at] = ordered[at].saturating_add(q.get());
+            }
+        }
+    }
+    for (line @ (sku, _), qty, first) in shipped {
+        let ordered = ordered_at.get(line).map_or(0, |at| ordered[at]);
         if qty > ordered {
             p.add(
                 Path::Field(&Path::Index(at, first), "items_info").exact(),
@@ -325,17 +365,16 @@ pub fn return_request(p: &mut Problems, r: &ReturnRequest) {
     if r.order_items.is_empty() {
         p.add("order_items", "min_items", "must have at least one item");
     }
-    let mut skus: Vec<&str> = Vec::new();
+    let mut skus = Lines::with_capacity(r.order_items.len());
     let items = &under("order_items");
     for (i, item) in r.order_items.iter().enumerate() {
         let here = &Path::Index(items, i);
         let f = |name| Path::Field(here, name);
         if p.required(&f("sku"), item.sku.as_deref()) {
             let sku = item.sku.as_deref().unwrap_or_default();
-            if skus.contains(&sku) {
+            if !skus.first((sku, None)) {
                 p.add(f("sku").exact(), "duplicate", "appears twice: give one line per SKU with its quantity");
             }
-            skus.push(sku);
         }
         positive(p, &f("quantity"), item.quantity.map(|q| q.get()), true);
     }

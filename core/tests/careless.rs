@@ -107,3 +107,61 @@ fn an_envelope_sent_twice_in_text_reads_as_a_value_would_the_last_one() {
     assert_eq!(from_text.body, from_value.body);
     assert_eq!(from_text.body, build("orders.create", order()).unwrap().body);
 }
+
+/// `path rule: message` of each field error of an `orders.create` with these lines and shipments.
+fn order_problems(lines: Value, shipments: Value) -> Vec<String> {
+    let mut o = order();
+    o["order_items"] = lines;
+    o["shipments"] = shipments;
+    match build("orders.create", o) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.field_errors.iter().map(|f| format!("{} {}: {}", f.path, f.rule, f.message)).collect(),
+    }
+}
+
+fn shipment(tracking_number: &str, items_info: Value) -> Value {
+    json!({"carrier": "ups", "tracking_number": tracking_number, "ship_date": "2024-03-11", "items_info": items_info})
+}
+
+#[test]
+fn units_shipped_are_added_up_across_shipments_and_compared_with_the_lines_ordered() {
+    let lines = json!([{"sku": "A", "item_id": "L1", "quantity": 1}, {"sku": "A", "item_id": "L2", "quantity": 1},
+                       {"sku": "B", "item_id": "L3", "quantity": 2}]);
+    let a = |item_id: Option<&str>, quantity: i64| match item_id {
+        Some(id) => json!({"sku": "A", "item_id": id, "quantity": quantity}),
+        None => json!({"sku": "A", "quantity": quantity}),
+    };
+    // A line shipped without its item id counts every line of that SKU.
+    let fits = json!([shipment("1Z1", json!([a(None, 1)])), shipment("1Z2", json!([a(None, 1)]))]);
+    assert_eq!(order_problems(lines.clone(), fits), Vec::<String>::new());
+    // Three units of SKU A over two shipments, two ordered: named at the shipment that first ships it.
+    let over = json!([shipment("1Z1", json!([{"sku": "B", "item_id": "L3", "quantity": 1}])),
+                      shipment("1Z2", json!([a(None, 2)])), shipment("1Z3", json!([a(None, 1)]))]);
+    assert_eq!(
+        order_problems(lines.clone(), over),
+        ["order_info.shipments[1].items_info exceeds_ordered: ships 3 of SKU A but the order has 2"]
+    );
+    // With the item id, only that line counts; each line over is named, in the order first shipped.
+    let by_line = json!([shipment("1Z1", json!([a(Some("L2"), 2), {"sku": "B", "item_id": "L3", "quantity": 3}])),
+                         shipment("1Z2", json!([a(Some("L1"), 1), a(Some("L1"), 1)]))]);
+    assert_eq!(
+        order_problems(lines, by_line),
+        [
+            "order_info.shipments[0].items_info exceeds_ordered: ships 2 of SKU A but the order has 1",
+            "order_info.shipments[0].items_info exceeds_ordered: ships 3 of SKU B but the order has 2",
+            "order_info.shipments[1].items_info exceeds_ordered: ships 2 of SKU A but the order has 1",
+        ]
+    );
+}
+
+#[test]
+fn a_repeated_line_or_tracking_number_is_found_in_an_order_of_thousands_of_lines() {
+    // The duplicate checks are hashed: an order of n lines is checked in O(n), not O(n^2).
+    let mut lines: Vec<Value> = (0..5000).map(|i| json!({"sku": format!("SKU-{i}"), "quantity": 1})).collect();
+    lines.push(json!({"sku": "SKU-17", "quantity": 1}));
+    let shipments: Vec<Value> =
+        (0..3000).map(|i| shipment(&format!("1Z{}", i % 2999), json!([{"sku": format!("SKU-{i}"), "quantity": 1}]))).collect();
+    let problems = order_problems(Value::Array(lines), Value::Array(shipments));
+    let paths: Vec<&str> = problems.iter().map(|p| p.split(':').next().unwrap()).collect();
+    assert_eq!(paths, ["order_info.order_items[5000].item_id duplicate", "order_info.shipments[2999].tracking_number duplicate"]);
+}
