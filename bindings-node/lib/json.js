@@ -27,9 +27,10 @@ function render(trail) {
 
 /**
  * The path and the value of the first value that is not JSON data, or null. The path is built
- * only for that value: `trail` holds the steps walked.
+ * only for that value: `trail` holds the steps walked, `parents` the objects being walked (a
+ * cycle is an object met again among its own parents).
  */
-function firstProblem(v, trail, seen) {
+function firstProblem(v, trail, parents) {
   switch (typeof v) {
     case 'string': case 'boolean': case 'undefined': return null;
     case 'number': return Number.isFinite(v) ? null : [render(trail), v];
@@ -37,31 +38,36 @@ function firstProblem(v, trail, seen) {
     default: return [render(trail), v];
   }
   if (v === null) return null;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? [render(trail), v] : null;
-  if (v instanceof Map || v instanceof Set || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return [render(trail), v];
-  if (seen.has(v)) return [render(trail), v];
+  const proto = Object.getPrototypeOf(v);
+  // Plain objects and arrays (nearly every value) skip the checks for other kinds of object.
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) {
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? [render(trail), v] : null;
+    if (v instanceof Map || v instanceof Set || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return [render(trail), v];
+  }
   if (typeof v.toJSON === 'function') return null; // the object says how it is written
-  seen.add(v);
+  if (parents.includes(v)) return [render(trail), v];
+  parents.push(v);
   let found = null;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length && !found; i++) found = step(v[i], i, trail, seen);
+    for (let i = 0; i < v.length && !found; i++) found = step(v[i], i, trail, parents);
   } else {
     for (const k of Object.keys(v)) {
       // A missing optional field left as `undefined`, or a method on a class instance: omitted.
-      found = step(v[k], k, trail, seen);
+      found = step(v[k], k, trail, parents);
       if (found) break;
     }
   }
-  seen.delete(v);
+  parents.pop();
   return found;
 }
 
-/** One step of the walk: strings and booleans (most values) without entering them. */
-function step(item, at, trail, seen) {
+/** One step of the walk: strings, booleans and finite numbers (most values) without entering them. */
+function step(item, at, trail, parents) {
   const type = typeof item;
   if (type === 'string' || type === 'boolean' || item === undefined || item === null) return null;
+  if (type === 'number' && Number.isFinite(item)) return null;
   trail.push(at);
-  const found = firstProblem(item, trail, seen);
+  const found = firstProblem(item, trail, parents);
   trail.pop();
   return found;
 }
@@ -78,7 +84,7 @@ function at(root, path) {
  * symbols silently and names no path for a BigInt or a cycle.
  */
 function toJson(value, root) {
-  const problem = firstProblem(value, [], new Set());
+  const problem = firstProblem(value, [], []);
   if (problem) throw new TypeError(`${at(root, problem[0])}: ${describe(problem[1])}`);
   return JSON.stringify(value ?? null);
 }

@@ -177,6 +177,8 @@ test('values that are not JSON data are TypeErrors naming the path, before anyth
     [{ order_number: '1', order_date: new Date('nope') }, /order_date: an invalid Date/],
     [{ order_number: '1', attributes: new Map() }, /attributes: a Map is not JSON data/],
     [{ order_info: { order_number: '1', order_date: () => 0 } }, /^order_info\.order_date: a function/],
+    [{ order_number: '1', attributes: Object.assign(Object.create(null), { n: 1n }) }, /^order_info\.attributes\.n: the BigInt 1n/],
+    [{ order_number: '1', attributes: { bytes: new Uint8Array(2) } }, /^order_info\.attributes\.bytes: binary data is not JSON data/],
   ];
   for (const [input, message] of cases) {
     await assert.rejects(client.orders.create(input), (e) => e instanceof TypeError && message.test(e.message));

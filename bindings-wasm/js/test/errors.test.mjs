@@ -113,6 +113,9 @@ test('every bad-input vector is a ValidationError with the core\'s paths, valida
     assert.deepEqual(wasm.validate(c.operation, c.input).map(key).sort(), c.expect_error.field_errors.map(key).sort(), c.name);
   }
   assert.deepEqual(wasm.validate('orders.create', order('1001')), []);
+  // One object in two places is not a cycle.
+  const shared = { colour: 'blue' };
+  assert.deepEqual(wasm.validate('orders.create', { ...order('1001'), attributes: { a: shared, b: [shared, { c: shared }] } }), []);
   assert.throws(() => wasm.validate('orders.teleport', {}), wasm.ConfigurationError);
   assert.deepEqual(sb.requests(), [], 'no bad input reached the sandbox');
 }));
