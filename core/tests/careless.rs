@@ -135,15 +135,20 @@ fn units_shipped_are_added_up_across_shipments_and_compared_with_the_lines_order
     let fits = json!([shipment("1Z1", json!([a(None, 1)])), shipment("1Z2", json!([a(None, 1)]))]);
     assert_eq!(order_problems(lines.clone(), fits), Vec::<String>::new());
     // Three units of SKU A over two shipments, two ordered: named at the shipment that first ships it.
-    let over = json!([shipment("1Z1", json!([{"sku": "B", "item_id": "L3", "quantity": 1}])),
-                      shipment("1Z2", json!([a(None, 2)])), shipment("1Z3", json!([a(None, 1)]))]);
+    let over = json!([
+        shipment("1Z1", json!([{"sku": "B", "item_id": "L3", "quantity": 1}])),
+        shipment("1Z2", json!([a(None, 2)])),
+        shipment("1Z3", json!([a(None, 1)]))
+    ]);
     assert_eq!(
         order_problems(lines.clone(), over),
         ["order_info.shipments[1].items_info exceeds_ordered: ships 3 of SKU A but the order has 2"]
     );
     // With the item id, only that line counts; each line over is named, in the order first shipped.
-    let by_line = json!([shipment("1Z1", json!([a(Some("L2"), 2), {"sku": "B", "item_id": "L3", "quantity": 3}])),
-                         shipment("1Z2", json!([a(Some("L1"), 1), a(Some("L1"), 1)]))]);
+    let by_line = json!([
+        shipment("1Z1", json!([a(Some("L2"), 2), {"sku": "B", "item_id": "L3", "quantity": 3}])),
+        shipment("1Z2", json!([a(Some("L1"), 1), a(Some("L1"), 1)]))
+    ]);
     assert_eq!(
         order_problems(lines, by_line),
         [
