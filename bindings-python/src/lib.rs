@@ -3,6 +3,7 @@
 //! exception classes defined in `narvar.errors`. All API knowledge stays in the core.
 
 use narvar::{lane, CallOptions, Client, NarvarError};
+use narvar_core::drift::Path;
 use narvar_core::ops;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -412,10 +413,11 @@ impl NativeClient {
         // Given as the wire envelope (`{"order_info": {...}}`), the input already names its root.
         let enveloped = !root.is_empty()
             && data.cast::<pyo3::types::PyDict>().is_ok_and(|d| d.len() == 1 && d.contains(root).unwrap_or(false));
-        let input = pyjson::to_value(data, if enveloped { "" } else { root })?;
-        Ok(
-            async move { client.execute_text(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model }) },
-        )
+        let at = if enveloped || root.is_empty() { Path::Root } else { Path::Field(&Path::Root, root) };
+        let input = pyjson::to_raw(data, &at)?;
+        Ok(async move {
+            client.execute_text_raw(&operation, &input, opts).await.map(|r| Answer { value: r.value, meta: r.meta, model })
+        })
     }
 
     fn client(&self, py: Python<'_>) -> PyResult<Client> {

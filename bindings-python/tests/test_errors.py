@@ -136,8 +136,12 @@ def test_arguments_that_are_not_json_data_are_refused_before_sending(sandbox: na
         client.orders.create({"order_info": {"order_number": "1", "order_date": object()}})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match=r"order_items\[0\]\.unit_price: NaN is not a JSON number"):
         client.orders.create({"order_number": "1", "order_items": [{"sku": "A", "quantity": 1, "unit_price": float("nan")}]})
-    with pytest.raises(TypeError, match="keys must be str"):
+    with pytest.raises(TypeError, match=r"^order_info\.attributes: keys must be str"):
         client.orders.create({"order_number": "1", "attributes": {(1, 2): "x"}})
+    with pytest.raises(TypeError, match=r"^order_items\[1\]: object is not JSON data"):
+        client._native.call("returns.generate_label", {"order_number": "1", "order_items": [{"sku": "A"}, object()]})
+    with pytest.raises(TypeError, match=r"^the input: object is not JSON data"):
+        client._native.call("returns.generate_label", object())
     assert sandbox.requests() == [], "nothing was sent"
     # Tuples, int keys, models and result views are JSON data.
     client.orders.create(narvar.models.OrderInfo({"order_number": "2", "order_date": "2024-03-09T17:45:00Z", "order_items": ({"sku": "A", "quantity": 1},), "attributes": {7: "seven"}}))

@@ -51,6 +51,20 @@ impl<'a> Raw<'a> {
         }
     }
 
+    /// The tree with every string owned, to be kept past the text or `Value` it was read from.
+    pub fn into_owned(self) -> Raw<'static> {
+        match self {
+            Raw::Null => Raw::Null,
+            Raw::Bool(b) => Raw::Bool(b),
+            Raw::Number(n) => Raw::Number(n),
+            Raw::String(s) => Raw::String(Cow::Owned(s.into_owned())),
+            Raw::Array(items) => Raw::Array(items.into_iter().map(Raw::into_owned).collect()),
+            Raw::Object(entries) => {
+                Raw::Object(entries.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned())).collect())
+            }
+        }
+    }
+
     /// The tree as a `Value` (a key sent twice keeps its last value, in its first place).
     pub fn to_value(&self) -> Value {
         match self {
