@@ -22,6 +22,12 @@ pub fn to_value(obj: &Bound<'_, PyAny>, root: &str) -> PyResult<Value> {
 /// whose hash map per object the core would only read from and drop). `at` names where a value
 /// that is not JSON data was found; its text is made only then.
 pub fn to_raw(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Raw<'static>> {
+    to_raw_nested(obj, at, 0)
+}
+
+/// [`to_raw`] of a value inside `depth` dicts and lists: deeper than the core's JSON readers go
+/// is a `ValueError` (and the recursion stays far from the end of the stack).
+fn to_raw_nested(obj: &Bound<'_, PyAny>, at: &Path<'_>, depth: usize) -> PyResult<Raw<'static>> {
     if obj.is_none() {
         return Ok(Raw::Null);
     }
@@ -44,6 +50,14 @@ pub fn to_raw(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Raw<'static>> {
     if let Ok(f) = obj.cast::<PyFloat>() {
         return number(f.value(), at);
     }
+    let container = obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>();
+    if container && depth == narvar_core::codec::MAX_NESTING {
+        let limit = narvar_core::codec::MAX_NESTING;
+        return Err(PyValueError::new_err(format!(
+            "{}: nested more than {limit} levels deep, which JSON readers refuse",
+            name(at)
+        )));
+    }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut entries = Vec::with_capacity(d.len());
         for (k, v) in d.iter() {
@@ -54,7 +68,7 @@ pub fn to_raw(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Raw<'static>> {
             } else {
                 return Err(PyTypeError::new_err(format!("{}: keys must be str, not {}", name(at), k.get_type().name()?)));
             };
-            let value = to_raw(&v, &Path::Field(at, &key))?;
+            let value = to_raw_nested(&v, &Path::Field(at, &key), depth + 1)?;
             entries.push((Cow::Owned(key), value));
         }
         return Ok(Raw::Object(entries));
@@ -62,7 +76,7 @@ pub fn to_raw(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Raw<'static>> {
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut items = Vec::with_capacity(obj.len()?);
         for (i, item) in obj.try_iter()?.enumerate() {
-            items.push(to_raw(&item?, &Path::Index(at, i))?);
+            items.push(to_raw_nested(&item?, &Path::Index(at, i), depth + 1)?);
         }
         return Ok(Raw::Array(items));
     }
@@ -70,9 +84,9 @@ pub fn to_raw(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Raw<'static>> {
         return Raw::parse(text).map(Raw::into_owned).map_err(|e| PyValueError::new_err(format!("{}: {e}", name(at))));
     }
     if obj.is_instance(model_class(obj.py())?)? {
-        return to_raw(&obj.getattr(pyo3::intern!(obj.py(), "_data"))?, at);
+        return to_raw_nested(&obj.getattr(pyo3::intern!(obj.py(), "_data"))?, at, depth);
     }
-    if let Some(value) = host_value(obj, at)? {
+    if let Some(value) = host_value(obj, at, depth)? {
         return Ok(value);
     }
     Err(PyTypeError::new_err(format!("{}: {} is not JSON data", name(at), obj.get_type().name()?)))
@@ -83,7 +97,7 @@ pub fn to_raw(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Raw<'static>> {
 /// taken as UTC); `date` as `YYYY-MM-DD`; `Decimal` as a number when a JSON number carries it
 /// exactly, else as its text (which amounts accept); numpy scalars as the Python value they hold.
 /// Only reached for values that are none of the plain JSON types, so plain calls never pay.
-fn host_value(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Option<Raw<'static>>> {
+fn host_value(obj: &Bound<'_, PyAny>, at: &Path<'_>, depth: usize) -> PyResult<Option<Raw<'static>>> {
     let py = obj.py();
     let ty = obj.get_type();
     let type_name = ty.name()?;
@@ -112,7 +126,7 @@ fn host_value(obj: &Bound<'_, PyAny>, at: &Path<'_>) -> PyResult<Option<Raw<'sta
     if module.to_cow()?.starts_with("numpy") && obj.hasattr(pyo3::intern!(py, "item"))? {
         let plain = obj.call_method0(pyo3::intern!(py, "item"))?;
         if !plain.get_type().is(&ty) {
-            return to_raw(&plain, at).map(Some);
+            return to_raw_nested(&plain, at, depth).map(Some);
         }
     }
     Ok(None)

@@ -142,6 +142,13 @@ def test_arguments_that_are_not_json_data_are_refused_before_sending(sandbox: na
         client._native.call("returns.generate_label", {"order_number": "1", "order_items": [{"sku": "A"}, object()]})
     with pytest.raises(TypeError, match=r"^the input: object is not JSON data"):
         client._native.call("returns.generate_label", object())
+    # Nested deeper than JSON readers go (the core's MAX_NESTING): refused, never a crash.
+    for depth in (200, 100_000):
+        deep: dict[str, Any] = {}
+        for _ in range(depth):
+            deep = {"a": deep}
+        with pytest.raises(ValueError, match=r"^order_info\.attributes(\.a)+: nested more than 127 levels deep"):
+            client.orders.create({"order_number": "1", "attributes": deep})
     assert sandbox.requests() == [], "nothing was sent"
     # Tuples, int keys, models and result views are JSON data.
     client.orders.create(narvar.models.OrderInfo({"order_number": "2", "order_date": "2024-03-09T17:45:00Z", "order_items": ({"sku": "A", "quantity": 1},), "attributes": {7: "seven"}}))

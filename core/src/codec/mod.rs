@@ -26,6 +26,11 @@ use serde_json::Value;
 mod raw;
 mod tracked;
 pub use raw::Raw;
+
+/// How deep JSON arrays and objects may nest: serde_json's recursion limit, which every reader
+/// of the core's JSON (text, `Raw`, `Value`) stops at. A binding that builds the tree itself
+/// (Python, from its objects) refuses deeper input the same way, before anything is sent.
+pub const MAX_NESTING: usize = 127;
 pub use tracked::DecodeError;
 
 /// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).

@@ -198,8 +198,9 @@ mod tests {
                 "{bad}"
             );
         }
-        let deep = "[".repeat(200) + &"]".repeat(200);
-        assert!(Raw::parse(&deep).unwrap_err().to_string().contains("recursion limit"));
+        let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        assert!(Raw::parse(&nested(super::super::MAX_NESTING)).is_ok());
+        assert!(Raw::parse(&nested(super::super::MAX_NESTING + 1)).unwrap_err().to_string().contains("recursion limit"));
     }
 
     #[test]
