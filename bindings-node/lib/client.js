@@ -4,7 +4,9 @@
 
 const native = require('./native');
 const { translate, abortError } = require('./errors');
-const { toJson } = require('./json');
+const { toJson, useNestingLimit } = require('./json');
+
+useNestingLimit(() => native.maxNesting());
 const { attachNamespaces } = require('./api');
 const { split, withResponse, callSettings, rootsOf, inputJson, atCaller } = require('./calls');
 

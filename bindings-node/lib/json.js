@@ -1,9 +1,25 @@
 'use strict';
 // Arguments become JSON text with `JSON.stringify`, after one walk that refuses what is not JSON
-// data (BigInt, functions, symbols, cycles, NaN, Map/Set, binary buffers) naming its path, as
-// the core's validation names fields (`order_info.order_items[0].sku`).
+// data (BigInt, functions, symbols, cycles, NaN, Map/Set, binary buffers) or is nested deeper
+// than the core's JSON readers go, naming its path, as the core's validation names fields
+// (`order_info.order_items[0].sku`).
+
+/** Stands for a value nested too deeply, in place of the value. */
+const TOO_DEEP = Symbol('too deep');
+let nestingLimit = null;
+let readNestingLimit = () => Infinity;
+
+/**
+ * Where the walk learns the core's nesting limit (`codec::MAX_NESTING`): each package gives its
+ * native module's `maxNesting`, read at the first walk (a wasm module is not ready at load).
+ */
+function useNestingLimit(read) {
+  readNestingLimit = read;
+  nestingLimit = null;
+}
 
 function describe(v) {
+  if (v === TOO_DEEP) return `nested more than ${nestingLimit} levels deep, which JSON readers refuse`;
   if (typeof v === 'bigint') return `the BigInt ${v}n is not JSON data: pass a number or a string`;
   if (typeof v === 'function') return 'a function is not JSON data';
   if (typeof v === 'symbol') return 'a symbol is not JSON data';
@@ -46,6 +62,7 @@ function firstProblem(v, trail, parents) {
   }
   if (typeof v.toJSON === 'function') return null; // the object says how it is written
   if (parents.includes(v)) return [render(trail), v];
+  if (parents.length >= nestingLimit) return [render(trail), TOO_DEEP];
   parents.push(v);
   let found = null;
   if (Array.isArray(v)) {
@@ -84,9 +101,10 @@ function at(root, path) {
  * symbols silently and names no path for a BigInt or a cycle.
  */
 function toJson(value, root) {
+  nestingLimit ??= readNestingLimit();
   const problem = firstProblem(value, [], []);
   if (problem) throw new TypeError(`${at(root, problem[0])}: ${describe(problem[1])}`);
   return JSON.stringify(value ?? null);
 }
 
-module.exports = { toJson };
+module.exports = { toJson, useNestingLimit };

@@ -394,6 +394,12 @@ pub fn error_codes() -> Vec<&'static str> {
     ErrorCode::ALL.iter().map(|c| c.as_str()).collect()
 }
 
+/// How deep JSON may nest (`codec::MAX_NESTING`): the argument walk refuses deeper input.
+#[napi]
+pub fn max_nesting() -> u32 {
+    narvar_core::codec::MAX_NESTING as u32
+}
+
 /// The package's version (the crate's).
 #[napi]
 pub fn version() -> &'static str {

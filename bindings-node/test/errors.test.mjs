@@ -180,6 +180,10 @@ test('values that are not JSON data are TypeErrors naming the path, before anyth
     [{ order_number: '1', attributes: Object.assign(Object.create(null), { n: 1n }) }, /^order_info\.attributes\.n: the BigInt 1n/],
     [{ order_number: '1', attributes: { bytes: new Uint8Array(2) } }, /^order_info\.attributes\.bytes: binary data is not JSON data/],
   ];
+  let deep = {};
+  for (let i = 0; i < 20000; i++) deep = { a: deep };
+  // Deeper than the core's JSON readers go (`codec::MAX_NESTING`, 127 levels): named, however deep.
+  cases.push([{ order_number: '1', attributes: deep }, /^order_info\.attributes(\.a){126}: nested more than 127 levels deep/]);
   for (const [input, message] of cases) {
     await assert.rejects(client.orders.create(input), (e) => e instanceof TypeError && message.test(e.message));
   }

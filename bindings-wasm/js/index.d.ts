@@ -75,9 +75,9 @@ export declare class Client {
 /**
  * Checks an operation's input as sending it would (required fields, enums, quantities, time
  * windows, label specs), with nothing sent: every field's problem, or `[]` when it is valid.
- * `operation` is a registry name such as `'returns.create'`. Throws `ValidationError` (with no
- * field errors) for input the core cannot read at all (nested deeper than JSON readers take),
- * `TypeError` for values that are not JSON data, `ConfigurationError` for an unknown operation.
+ * `operation` is a registry name such as `'returns.create'`. Throws `TypeError` for values that
+ * are not JSON data or nest deeper than the core's JSON readers go, `ConfigurationError` for an
+ * unknown operation.
  */
 export declare function validate(operation: string, input: unknown): FieldError[];
 

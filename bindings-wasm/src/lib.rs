@@ -379,6 +379,12 @@ pub fn read_response(operation: &str, status: u16, headers: Vec<String>, body: V
     narvar_core::conformance::read_response(operation, status, pairs, body).map(|v| v.to_string()).map_err(|e| js_error(&e))
 }
 
+/// How deep JSON may nest (`codec::MAX_NESTING`): the argument walk refuses deeper input.
+#[wasm_bindgen(js_name = maxNesting)]
+pub fn max_nesting() -> u32 {
+    narvar_core::codec::MAX_NESTING as u32
+}
+
 /// The package's version (the crate's).
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -3,13 +3,14 @@
 // Bun and workerd; each entry (entry-*.js) only loads the module its host's way.
 import * as native from './narvar_wasm.js';
 import { translate, abortError, ValidationError } from './shared/errors.js';
-import { toJson } from './shared/json.js';
+import { toJson, useNestingLimit } from './shared/json.js';
 import { attachNamespaces } from './shared/api.js';
 import { split, withResponse, callSettings, rootsOf, inputJson, atCaller, flatHeaders, explainMismatch, notRawBody } from './shared/calls.js';
 
 export * from './shared/errors.js';
 
 const rootOf = rootsOf(() => native.operations());
+useNestingLimit(() => native.maxNesting());
 const SECRET_OPTIONS = ['authToken', 'bearerToken', 'hmacKey'];
 let warnedAboutSecrets = false;
 
