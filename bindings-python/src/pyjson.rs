@@ -50,15 +50,8 @@ fn to_raw_nested(obj: &Bound<'_, PyAny>, at: &Path<'_>, depth: usize) -> PyResul
     if let Ok(f) = obj.cast::<PyFloat>() {
         return number(f.value(), at);
     }
-    let container = obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>();
-    if container && depth == narvar_core::codec::MAX_NESTING {
-        let limit = narvar_core::codec::MAX_NESTING;
-        return Err(PyValueError::new_err(format!(
-            "{}: nested more than {limit} levels deep, which JSON readers refuse",
-            name(at)
-        )));
-    }
     if let Ok(d) = obj.cast::<PyDict>() {
+        within_nesting(at, depth)?;
         let mut entries = Vec::with_capacity(d.len());
         for (k, v) in d.iter() {
             let key = if let Ok(s) = k.cast::<PyString>() {
@@ -74,6 +67,7 @@ fn to_raw_nested(obj: &Bound<'_, PyAny>, at: &Path<'_>, depth: usize) -> PyResul
         return Ok(Raw::Object(entries));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        within_nesting(at, depth)?;
         let mut items = Vec::with_capacity(obj.len()?);
         for (i, item) in obj.try_iter()?.enumerate() {
             items.push(to_raw_nested(&item?, &Path::Index(at, i), depth + 1)?);
@@ -144,6 +138,15 @@ fn stdlib<'py>(
     class: &str,
 ) -> PyResult<&'py Bound<'py, PyAny>> {
     Ok(cell.get_or_try_init(py, || py.import(module)?.getattr(class).map(Bound::unbind))?.bind(py))
+}
+
+/// A dict or list inside `depth` others: deeper than the core's JSON readers go is a `ValueError`.
+fn within_nesting(at: &Path<'_>, depth: usize) -> PyResult<()> {
+    let limit = narvar_core::codec::MAX_NESTING;
+    if depth < limit {
+        return Ok(());
+    }
+    Err(PyValueError::new_err(format!("{}: nested more than {limit} levels deep, which JSON readers refuse", name(at))))
 }
 
 /// Where a value is, as an error names it.

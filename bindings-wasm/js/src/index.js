@@ -164,8 +164,7 @@ export function validate(operation, input) {
     return [];
   } catch (e) {
     const err = translate(e);
-    // A refusal that names no field (input nested deeper than the reader takes) is thrown: an
-    // empty list would say the input is valid.
+    // A refusal that names no field is thrown: an empty list would say the input is valid.
     if (err instanceof ValidationError && err.fieldErrors.length > 0) return err.fieldErrors;
     throw atCaller(err, validate);
   }
