@@ -14,7 +14,6 @@ use clap::{Args, Parser, Subcommand};
 use narvar::models::*;
 use narvar::ops::{GetItemVisibility, GetTrackingInfo, ListCarriers};
 use narvar::{Client, ErrorCode, NarvarError, Response};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -417,7 +416,7 @@ impl Global {
 }
 
 /// Reads JSON from a file or stdin; a syntax error names the line and column.
-pub fn read_json<T: DeserializeOwned>(file: &Option<PathBuf>) -> Outcome<T> {
+pub fn read_json<T: narvar::core::codec::Decode>(file: &Option<PathBuf>) -> Outcome<T> {
     let (name, text) = match file.as_deref() {
         None => (
             "stdin".to_owned(),

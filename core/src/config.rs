@@ -345,7 +345,7 @@ pub fn read_options<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Nar
     // second deserializer instantiated for the options types (it counts in the wasm module).
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| configuration(format!("The client options are invalid: {e}.")))?;
-    crate::codec::from_json(&value).map_err(|e| {
+    crate::codec::from_json_by_serde(&value).map_err(|e| {
         let setting = e.path();
         let inner = e.inner().to_string();
         let unknown = inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next());

@@ -154,6 +154,31 @@ macro_rules! __model_serde {
                 deserializer.deserialize_map(Fields)
             }
         }
+
+        impl $crate::codec::Decode for $name {
+            fn decode(value: &$crate::codec::Raw<'_>, at: &$crate::codec::Level<'_>) -> ::core::result::Result<Self, ::serde_json::Error> {
+                const KNOWN: &[&str] = &[$($crate::__wire_name!($field $(, $wire)?)),*];
+                #[allow(unused_mut)]
+                let mut out = $name::default();
+                for (key, value) in $crate::codec::entries(value, concat!("a ", stringify!($name), " object"))? {
+                    // The key's place among the fields, then a jump on that number: one shared
+                    // search instead of each model's comparisons with every name.
+                    let found = $crate::codec::position(KNOWN, key);
+                    let mut i = 0;
+                    $(
+                        if found == i {
+                            $crate::codec::field(&mut out.$field, value, at, key)?;
+                            continue;
+                        }
+                        i += 1;
+                    )*
+                    let _ = i;
+                    $crate::codec::keep(&mut out.extra, key, value);
+                }
+                $( $finish(&mut out); )?
+                Ok(out)
+            }
+        }
     };
 }
 
@@ -259,6 +284,12 @@ macro_rules! open_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let key = <$crate::models::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::parse(key.as_str()))
+            }
+        }
+
+        impl $crate::codec::Decode for $name {
+            fn decode(value: &$crate::codec::Raw<'_>, _: &$crate::codec::Level<'_>) -> ::core::result::Result<Self, ::serde_json::Error> {
+                $crate::codec::open_enum_text(value).map(Self::parse)
             }
         }
 

@@ -1,13 +1,13 @@
 //! How the core turns JSON text into models and models into JSON text: the one place that picks
-//! serde_json's path for it.
+//! the path for it.
 //!
-//! Natively straight from and to the text, the fastest way (the Rust client, Python, Node,
-//! mobile). Inputs, and on wasm32 every model, are read through a [`Raw`] tree instead, by the
-//! path-tracking deserializer that names the field of an error ([`from_raw`]), and written only
-//! as text, a
-//! `Value` of a model being that text read back ([`to_value`]): each model's serde code then
-//! exists once in the module, not two or three times (the wasm package, whose size is its users'
-//! load time). A target, not a feature: a feature would be unified into every native build of
+//! Responses natively straight from the text by serde_json, the fastest way (the Rust client,
+//! Python, Node, mobile). Inputs, and on wasm32 every response, are read through a [`Raw`] tree
+//! instead, by each type's own reader ([`Decode`], written by the macros that declare the types),
+//! which names the field of an error ([`from_raw`]): no serde visitor per model in the wasm
+//! module, whose size is its users' load time. Models are written only as text, a `Value` of a
+//! model being that text read back ([`to_value`]), so each model's `Serialize` serves one
+//! serializer. A target, not a feature: a feature would be unified into every native build of
 //! the workspace. Core code writes models through this module, never `serde_json::to_value`.
 //!
 //! ```
@@ -23,9 +23,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod decode;
 mod raw;
 mod tracked;
+pub use decode::*;
 pub use raw::Raw;
+pub use tracked::Level;
 
 /// How deep JSON arrays and objects may nest: serde_json's recursion limit, which every reader
 /// of the core's JSON (text, `Raw`, `Value`) stops at. A binding that builds the tree itself
@@ -34,19 +37,28 @@ pub const MAX_NESTING: usize = 127;
 pub use tracked::DecodeError;
 
 /// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).
-pub fn from_json<T: DeserializeOwned>(value: &Value) -> Result<T, DecodeError> {
+pub fn from_json<T: Decode>(value: &Value) -> Result<T, DecodeError> {
     from_raw(&Raw::from_value(value))
 }
 
 /// Reads a model from a [`Raw`] tree, naming the path of what does not fit (`a.b[0].c: ...`).
-pub fn from_raw<T: DeserializeOwned>(value: &Raw<'_>) -> Result<T, DecodeError> {
+pub fn from_raw<T: Decode>(value: &Raw<'_>) -> Result<T, DecodeError> {
     let tracker = tracked::Tracker::default();
-    let root = tracked::Level { tracker: &tracker, path: crate::drift::Path::Root };
-    T::deserialize(tracked::Tracked { value, at: &root }).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
+    let root = Level { tracker: &tracker, path: crate::drift::Path::Root };
+    T::decode(value, &root).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
+}
+
+/// Reads any serde type from a JSON value by its `Deserialize`, naming the path of what does
+/// not fit: for types that are not models (the client's options).
+pub fn from_json_by_serde<T: DeserializeOwned>(value: &Value) -> Result<T, DecodeError> {
+    let raw = Raw::from_value(value);
+    let tracker = tracked::Tracker::default();
+    let root = Level { tracker: &tracker, path: crate::drift::Path::Root };
+    T::deserialize(tracked::Tracked { value: &raw, at: &root }).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
 }
 
 /// Reads a model from JSON text; the error says what does not fit (and, on wasm32, where).
-pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+pub fn from_text<T: DeserializeOwned + Decode>(text: &str) -> Result<T, String> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         serde_json::from_str(text).map_err(|e| e.to_string())

@@ -55,16 +55,34 @@ impl Tracker {
 }
 
 /// Where a value is read: its path, and the tracker of the whole read.
-pub(super) struct Level<'p> {
+/// Where a reader is: its path, and the tracker that notes where an error began. Made by
+/// [`super::from_raw`]; a reader hands its children [`Level::field`] and [`Level::index`].
+#[doc(hidden)]
+pub struct Level<'p> {
     pub(super) tracker: &'p Tracker,
     pub(super) path: Path<'p>,
 }
 
-impl Level<'_> {
-    /// After reading the value here (not generic, so it exists once).
+impl<'p> Level<'p> {
     #[inline(never)]
     fn read(&self, ok: bool) {
         self.tracker.read(&self.path, ok);
+    }
+
+    /// Notes this place as where the error now travelling up began (unless a deeper one did).
+    #[inline(never)]
+    pub fn fail(&self) {
+        self.read(false);
+    }
+
+    /// The place of an object's entry.
+    pub fn field<'q>(&'q self, key: &'q str) -> Level<'q> {
+        Level { tracker: self.tracker, path: Path::Field(&self.path, key) }
+    }
+
+    /// The place of a list's item.
+    pub fn index(&self, i: usize) -> Level<'_> {
+        Level { tracker: self.tracker, path: Path::Index(&self.path, i) }
     }
 }
 
@@ -202,7 +220,7 @@ impl<'de> Tracked<'de, '_> {
 }
 
 /// serde's "invalid type: a string, expected ..." for `value`, as serde_json says it.
-fn invalid_type(value: &Raw<'_>, expected: &dyn de::Expected) -> serde_json::Error {
+pub(super) fn invalid_type(value: &Raw<'_>, expected: &dyn de::Expected) -> serde_json::Error {
     let unexpected = match value {
         Raw::Null => de::Unexpected::Unit,
         Raw::Bool(b) => de::Unexpected::Bool(*b),
@@ -360,7 +378,7 @@ impl std::error::Error for DecodeError {}
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::from_json;
+    use crate::codec::from_json_by_serde as from_json;
     use serde::Deserialize;
     use serde_json::json;
 

@@ -353,7 +353,7 @@ impl CarrierCredentials {
     /// Reads credentials in the shape of `carrier_moniker`'s; an unknown moniker, or fields that
     /// do not fit (a string where an object is needed), keep the raw JSON.
     pub fn for_moniker(carrier_moniker: &str, raw: serde_json::Value) -> Self {
-        fn typed<T: serde::de::DeserializeOwned>(raw: &serde_json::Value) -> Option<T> {
+        fn typed<T: crate::codec::Decode>(raw: &serde_json::Value) -> Option<T> {
             crate::codec::from_json(raw).ok()
         }
         let known = match carrier_moniker.to_ascii_lowercase().as_str() {
@@ -409,6 +409,13 @@ impl<'de> Deserialize<'de> for CarrierCredentials {
     /// Without the moniker the shape is unknown: kept raw until the enclosing request resolves it.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         serde_json::Value::deserialize(d).map(|v| Self::Other(crate::secret::SecretJson(v)))
+    }
+}
+
+impl crate::codec::Decode for CarrierCredentials {
+    /// As `Deserialize`: raw until the enclosing request resolves the shape.
+    fn decode(value: &crate::codec::Raw<'_>, _: &crate::codec::Level<'_>) -> Result<Self, serde_json::Error> {
+        Ok(Self::Other(crate::secret::SecretJson(value.to_value())))
     }
 }
 

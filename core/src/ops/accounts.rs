@@ -18,12 +18,12 @@ const ACCOUNT_INFO: OpInfo = OpInfo {
     summary: "",
 };
 
-/// `carrier_accounts.list`: every carrier account of the retailer (`GET /carrier-accounts`
-/// without an alias, answered as `{status, carrierAccounts}`; the seed lists the wrapper but not
-/// the call).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListCarrierAccounts {}
+op_input! {
+    /// `carrier_accounts.list`: every carrier account of the retailer (`GET /carrier-accounts`
+    /// without an alias, answered as `{status, carrierAccounts}`; the seed lists the wrapper but not
+    /// the call).
+    pub struct ListCarrierAccounts {}
+}
 
 impl Operation for ListCarrierAccounts {
     type Output = CarrierAccountList;
@@ -38,13 +38,13 @@ impl Operation for ListCarrierAccounts {
     }
 }
 
-/// `carrier_accounts.get`: one account by alias (`GET /carrier-accounts?account-alias=...`).
-/// The answer "varies with the carrier": a bare account, `{carrierAccount}` or
-/// `{carrierAccounts: [..]}` are all read.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GetCarrierAccount {
-    pub account_alias: String,
+op_input! {
+    /// `carrier_accounts.get`: one account by alias (`GET /carrier-accounts?account-alias=...`).
+    /// The answer "varies with the carrier": a bare account, `{carrierAccount}` or
+    /// `{carrierAccounts: [..]}` are all read.
+    pub struct GetCarrierAccount {
+        pub account_alias: String,
+    }
 }
 
 impl Operation for GetCarrierAccount {
@@ -79,6 +79,8 @@ impl Operation for GetCarrierAccount {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct CreateCarrierAccount(pub CarrierAccountRequest);
+
+transparent_input!(CreateCarrierAccount);
 
 impl Operation for CreateCarrierAccount {
     type Output = CarrierAccount;
@@ -115,6 +117,8 @@ impl Operation for CreateCarrierAccount {
 #[serde(transparent)]
 pub struct UpdateCarrierAccount(pub CarrierAccountUpdateRequest);
 
+transparent_input!(UpdateCarrierAccount);
+
 impl Operation for UpdateCarrierAccount {
     type Output = StatusResponse;
     const INFO: OpInfo = OpInfo {
@@ -142,11 +146,11 @@ impl Operation for UpdateCarrierAccount {
     }
 }
 
-/// `carrier_accounts.delete`: remove an account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteCarrierAccount {
-    pub account_alias: String,
+op_input! {
+    /// `carrier_accounts.delete`: remove an account.
+    pub struct DeleteCarrierAccount {
+        pub account_alias: String,
+    }
 }
 
 impl Operation for DeleteCarrierAccount {

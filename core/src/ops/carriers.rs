@@ -7,15 +7,13 @@ use crate::models::{
 };
 use crate::validate;
 
-/// `carriers.list`: the retailer's carriers, optionally filtered. Array filters are sent as
-/// repeated keys (`products=returns&products=tracking`); the seed does not say how.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListCarriers {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub products: Vec<Product>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub capabilities: Vec<Capability>,
+op_input! {
+    /// `carriers.list`: the retailer's carriers, optionally filtered. Array filters are sent as
+    /// repeated keys (`products=returns&products=tracking`); the seed does not say how.
+    pub struct ListCarriers {
+        pub products: Vec<Product> = default,
+        pub capabilities: Vec<Capability> = default,
+    }
 }
 
 impl Operation for ListCarriers {
@@ -51,19 +49,16 @@ fn filters(wire: &WireRequest<'_>) -> (Vec<Product>, Vec<Capability>) {
     (all("products").map(Product::parse).collect(), all("capabilities").map(Capability::parse).collect())
 }
 
-/// `carriers.get`: a carrier's services, configuration and accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GetCarrier {
-    /// E.g. `fedex`.
-    pub carrier_moniker: String,
-    /// ISO alpha-2: only services serving it (and unrestricted ones).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub products: Vec<Product>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub capabilities: Vec<Capability>,
+op_input! {
+    /// `carriers.get`: a carrier's services, configuration and accounts.
+    pub struct GetCarrier {
+        /// E.g. `fedex`.
+        pub carrier_moniker: String,
+        /// ISO alpha-2: only services serving it (and unrestricted ones).
+        pub country: Option<String> = default,
+        pub products: Vec<Product> = default,
+        pub capabilities: Vec<Capability> = default,
+    }
 }
 
 impl Operation for GetCarrier {
@@ -104,13 +99,13 @@ impl Operation for GetCarrier {
     }
 }
 
-/// `carriers.enable`: add services and configuration to a carrier (`POST /carriers/{moniker}`).
-/// Service configurations are deltas: send only what changes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct EnableCarrier {
-    pub carrier_moniker: String,
-    #[serde(flatten)]
-    pub request: CarrierServiceConfigurationRequest,
+op_input! {
+    /// `carriers.enable`: add services and configuration to a carrier (`POST /carriers/{moniker}`).
+    /// Service configurations are deltas: send only what changes.
+    pub struct EnableCarrier {
+        pub carrier_moniker: String,
+        flatten pub request: CarrierServiceConfigurationRequest,
+    }
 }
 
 impl Operation for EnableCarrier {
@@ -145,14 +140,14 @@ impl Operation for EnableCarrier {
     }
 }
 
-/// `carriers.disable`: remove one service of a carrier
-/// (`DELETE /carriers/{moniker}?carrier-service=NAME`).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisableCarrierService {
-    pub carrier_moniker: String,
-    /// The `service_name`, e.g. `FEDEX_GROUND`.
-    pub carrier_service: String,
+op_input! {
+    /// `carriers.disable`: remove one service of a carrier
+    /// (`DELETE /carriers/{moniker}?carrier-service=NAME`).
+    pub struct DisableCarrierService {
+        pub carrier_moniker: String,
+        /// The `service_name`, e.g. `FEDEX_GROUND`.
+        pub carrier_service: String,
+    }
 }
 
 impl Operation for DisableCarrierService {

@@ -1,6 +1,110 @@
 //! Every API operation as a value: its name, whether it is idempotent, how it validates itself,
 //! builds its request and reads its response. [`REGISTRY`] lists them all.
 
+/// Declares an operation's input: serde's derive (its schema, and the native API's serde) and
+/// its [`Decode`](crate::codec::Decode), from one field list. A field marked `= default` may be
+/// absent (and is left out when written); the others are required; a key sent twice, or one
+/// the input does not have, is refused (as serde's `deny_unknown_fields` does). `flatten` names
+/// the model that takes every other key.
+macro_rules! op_input {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty $(= $default:ident)? , )*
+            flatten pub $flat:ident : $flty:ty $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                $(#[serde($default, skip_serializing_if = "crate::models::WireField::is_absent")])?
+                pub $field: $ty,
+            )*
+            #[serde(flatten)]
+            pub $flat: $flty,
+        }
+
+        impl crate::codec::Decode for $name {
+            fn decode(value: &Raw<'_>, at: &crate::codec::Level<'_>) -> Result<Self, serde_json::Error> {
+                const FIELDS: &[&str] = &[$(stringify!($field)),*];
+                $( let mut $field: Option<$ty> = None; )*
+                let mut rest = Vec::new();
+                for (key, value) in crate::codec::entries(value, concat!("struct ", stringify!($name)))? {
+                    op_input!(@read FIELDS, key, value, at, $($field)*);
+                    rest.push((key.clone(), value.clone()));
+                }
+                Ok($name {
+                    $( $field: op_input!(@take $field $(= $default)?), )*
+                    $flat: crate::codec::flattened(rest, at)?,
+                })
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty $(= $default:ident)? ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                $(#[serde($default, skip_serializing_if = "crate::models::WireField::is_absent")])?
+                pub $field: $ty,
+            )*
+        }
+
+        impl crate::codec::Decode for $name {
+            #[allow(unused_variables)] // an input without fields reads no value
+            fn decode(value: &Raw<'_>, at: &crate::codec::Level<'_>) -> Result<Self, serde_json::Error> {
+                const FIELDS: &[&str] = &[$(stringify!($field)),*];
+                $( let mut $field: Option<$ty> = None; )*
+                for (key, value) in crate::codec::entries(value, concat!("struct ", stringify!($name)))? {
+                    op_input!(@read FIELDS, key, value, at, $($field)*);
+                    return Err(crate::codec::unknown_field(key, FIELDS, &at.field(key)));
+                }
+                Ok($name { $( $field: op_input!(@take $field $(= $default)?), )* })
+            }
+        }
+    };
+    // Reads the entry into its field and goes on to the next entry, if it is one of the fields.
+    (@read $fields:ident, $key:ident, $value:ident, $at:ident, $($field:ident)*) => {
+        let found = crate::codec::position($fields, $key);
+        #[allow(unused_mut)]
+        let mut i = 0;
+        $(
+            if found == i {
+                crate::codec::input_field(&mut $field, stringify!($field), $value, $at, $key)?;
+                continue;
+            }
+            i += 1;
+        )*
+        let _ = (found, i);
+    };
+    (@take $field:ident = default) => {
+        $field.unwrap_or_default()
+    };
+    (@take $field:ident) => {
+        crate::codec::required($field, stringify!($field))?
+    };
+}
+
+/// An operation whose input is one model, read as that model.
+macro_rules! transparent_input {
+    ($($name:ident),* $(,)?) => {
+        $(impl crate::codec::Decode for $name {
+            fn decode(value: &Raw<'_>, at: &crate::codec::Level<'_>) -> Result<Self, serde_json::Error> {
+                crate::codec::Decode::decode(value, at).map($name)
+            }
+        })*
+    };
+}
+
 mod accounts;
 mod carriers;
 mod orders;
@@ -205,7 +309,7 @@ pub fn encode(s: &str) -> String {
 }
 
 /// An API operation. See the module docs.
-pub trait Operation: Serialize + DeserializeOwned + schemars::JsonSchema + Send + Sync + 'static {
+pub trait Operation: Serialize + DeserializeOwned + crate::codec::Decode + schemars::JsonSchema + Send + Sync + 'static {
     /// What a success reads into.
     type Output: Serialize + DeserializeOwned + schemars::JsonSchema + crate::drift::Drift + Send + 'static;
     /// Name, method, path, auth, idempotency.
@@ -323,7 +427,7 @@ fn assemble(info: &OpInfo, parts: RequestParts, ctx: &RequestContext<'_>) -> Res
 }
 
 /// A response type that carries the v1/v2 envelope (`status`, `messages`, maybe `errors`).
-pub trait Enveloped: DeserializeOwned + Default {
+pub trait Enveloped: DeserializeOwned + crate::codec::Decode + Default {
     /// The envelope status and messages.
     fn envelope(&self) -> (Option<&EnvelopeStatus>, Vec<&ApiMessage>);
     /// Whether an `errors` array is present (a failure even without a `status`).
@@ -484,13 +588,13 @@ pub fn decode_input<O: Operation>(input: &Raw<'_>) -> Result<O, NarvarError> {
 }
 
 /// Reads any model from JSON, naming the field path of any type error (a `validation` error).
-pub fn decode_input_value<T: DeserializeOwned>(input: &serde_json::Value) -> Result<T, NarvarError> {
+pub fn decode_input_value<T: crate::codec::Decode>(input: &serde_json::Value) -> Result<T, NarvarError> {
     crate::codec::from_json(input).map_err(|e| input_error(e, ""))
 }
 
 /// Reads any model from JSON text: straight from the text when it fits, and only when it does not,
 /// again through [`decode_input_value`] to name the field path of the error.
-pub fn decode_model_text<T: DeserializeOwned>(text: &str) -> Result<T, NarvarError> {
+pub fn decode_model_text<T: DeserializeOwned + crate::codec::Decode>(text: &str) -> Result<T, NarvarError> {
     match crate::codec::from_text(text) {
         Ok(model) => Ok(model),
         Err(_) => {

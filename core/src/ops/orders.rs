@@ -18,6 +18,8 @@ use crate::validate;
 #[serde(transparent)]
 pub struct CreateOrder(pub OrderInfo);
 
+transparent_input!(CreateOrder);
+
 impl Operation for CreateOrder {
     type Output = WriteResult;
     const INPUT_ROOT: &'static str = "order_info";
@@ -50,12 +52,12 @@ impl Operation for CreateOrder {
     }
 }
 
-/// `orders.get`: one order by number. A missing order is `not_found` (Narvar answers 2xx with
-/// `FAILURE` and "No Order Information found ...").
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GetOrder {
-    pub order_number: String,
+op_input! {
+    /// `orders.get`: one order by number. A missing order is `not_found` (Narvar answers 2xx with
+    /// `FAILURE` and "No Order Information found ...").
+    pub struct GetOrder {
+        pub order_number: String,
+    }
 }
 
 impl Operation for GetOrder {
@@ -83,12 +85,12 @@ impl Operation for GetOrder {
     }
 }
 
-/// `orders.add_shipments`: add or change shipments of an existing order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddShipments {
-    pub order_number: String,
-    pub shipments: Vec<Shipment>,
+op_input! {
+    /// `orders.add_shipments`: add or change shipments of an existing order.
+    pub struct AddShipments {
+        pub order_number: String,
+        pub shipments: Vec<Shipment>,
+    }
 }
 
 impl Operation for AddShipments {

@@ -18,15 +18,14 @@ fn version_ok(p: &mut Problems, v: &Option<String>) {
     }
 }
 
-/// `promise.options` (server-side): delivery options for a cart. Auth is not visible in public
-/// material; the SDK assumes Basic.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GetPromiseOptions {
-    /// Defaults to [`PROMISE_SERVER_VERSION`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
-    #[serde(flatten)]
-    pub request: PromiseRequest,
+op_input! {
+    /// `promise.options` (server-side): delivery options for a cart. Auth is not visible in public
+    /// material; the SDK assumes Basic.
+    pub struct GetPromiseOptions {
+        /// Defaults to [`PROMISE_SERVER_VERSION`].
+        pub api_version: Option<String> = default,
+        flatten pub request: PromiseRequest,
+    }
 }
 
 impl Operation for GetPromiseOptions {
@@ -70,15 +69,14 @@ fn retailer_headers(c: &Credentials) -> Result<Vec<(String, String)>, NarvarErro
     Ok(h)
 }
 
-/// `promise.public_options` (client-side): the same question asked from a browser or app, with
-/// no secret: `GET ...?query=base64(JSON)` and `x-narvar-retailer`/`x-narvar-origin` headers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GetPublicPromiseOptions {
-    /// Defaults to [`PROMISE_CLIENT_VERSION`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
-    #[serde(flatten)]
-    pub request: PromiseRequest,
+op_input! {
+    /// `promise.public_options` (client-side): the same question asked from a browser or app, with
+    /// no secret: `GET ...?query=base64(JSON)` and `x-narvar-retailer`/`x-narvar-origin` headers.
+    pub struct GetPublicPromiseOptions {
+        /// Defaults to [`PROMISE_CLIENT_VERSION`].
+        pub api_version: Option<String> = default,
+        flatten pub request: PromiseRequest,
+    }
 }
 
 impl Operation for GetPublicPromiseOptions {
@@ -123,15 +121,14 @@ impl Operation for GetPublicPromiseOptions {
     }
 }
 
-/// `promise.confirm`: tell Narvar which option the shopper chose for an order. Only the
-/// client-side path is public.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct ConfirmPromise {
-    /// Defaults to [`PROMISE_CLIENT_VERSION`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
-    #[serde(flatten)]
-    pub confirmation: PromiseConfirmation,
+op_input! {
+    /// `promise.confirm`: tell Narvar which option the shopper chose for an order. Only the
+    /// client-side path is public.
+    pub struct ConfirmPromise {
+        /// Defaults to [`PROMISE_CLIENT_VERSION`].
+        pub api_version: Option<String> = default,
+        flatten pub confirmation: PromiseConfirmation,
+    }
 }
 
 impl Operation for ConfirmPromise {

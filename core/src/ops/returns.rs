@@ -11,6 +11,8 @@ macro_rules! return_op {
         #[serde(transparent)]
         pub struct $ty(pub ReturnRequest);
 
+        transparent_input!($ty);
+
         impl Operation for $ty {
             type Output = ReturnLabel;
             const INFO: OpInfo = OpInfo {
@@ -130,11 +132,11 @@ pub fn read_label_download(resp: &HttpResponse) -> Result<LabelFile, NarvarError
 
 macro_rules! label_lookup {
     ($(#[$doc:meta])* $ty:ident, $name:literal, $path:literal, [$($seg:literal),*], $summary:literal) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-        #[serde(deny_unknown_fields)]
-        pub struct $ty {
-            pub return_reference_number: String,
+        op_input! {
+            $(#[$doc])*
+            pub struct $ty {
+                pub return_reference_number: String,
+            }
         }
 
         impl Operation for $ty {

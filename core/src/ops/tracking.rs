@@ -5,12 +5,12 @@ use crate::models::{OrderItemVisibility, OrderTracking, TrackingInfo};
 use crate::tokens;
 use crate::validate;
 
-/// `tracking.by_order`: every shipment of an order with its scans. Signed with the retailer's
-/// HMAC key: `epoch_token` = HMAC(epoch), `order_token` = HMAC(order_number + ":" + epoch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TrackOrder {
-    pub order_number: String,
+op_input! {
+    /// `tracking.by_order`: every shipment of an order with its scans. Signed with the retailer's
+    /// HMAC key: `epoch_token` = HMAC(epoch), `order_token` = HMAC(order_number + ":" + epoch).
+    pub struct TrackOrder {
+        pub order_number: String,
+    }
 }
 
 impl Operation for TrackOrder {
@@ -46,32 +46,26 @@ impl Operation for TrackOrder {
     }
 }
 
-/// `tracking.info`: tracking of packages by carrier and tracking numbers. The retailer comes from
-/// the client's retailer moniker. Host and auth are not stated by Narvar: the SDK uses the API
-/// host and Basic auth.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GetTrackingInfo {
-    /// E.g. `usps`, `narvar-speede`.
-    pub carrier_moniker: String,
-    /// Sent comma-separated.
-    pub tracking_numbers: Vec<String>,
-    /// E.g. `en_US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ship_date: Option<String>,
-    /// Origin postal code (`ozip`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin_zip: Option<String>,
-    /// Destination postal code (`dzip`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_zip: Option<String>,
-    /// Shipment type: `ret` for returns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipment_type: Option<String>,
+op_input! {
+    /// `tracking.info`: tracking of packages by carrier and tracking numbers. The retailer comes from
+    /// the client's retailer moniker. Host and auth are not stated by Narvar: the SDK uses the API
+    /// host and Basic auth.
+    pub struct GetTrackingInfo {
+        /// E.g. `usps`, `narvar-speede`.
+        pub carrier_moniker: String,
+        /// Sent comma-separated.
+        pub tracking_numbers: Vec<String>,
+        /// E.g. `en_US`.
+        pub locale: Option<String> = default,
+        pub order_date: Option<String> = default,
+        pub ship_date: Option<String> = default,
+        /// Origin postal code (`ozip`).
+        pub origin_zip: Option<String> = default,
+        /// Destination postal code (`dzip`).
+        pub destination_zip: Option<String> = default,
+        /// Shipment type: `ret` for returns.
+        pub shipment_type: Option<String> = default,
+    }
 }
 
 impl Operation for GetTrackingInfo {
@@ -137,17 +131,15 @@ impl Operation for GetTrackingInfo {
     }
 }
 
-/// `tracking.item_visibility`: the state of each line of an order. With retailer 2FA on,
-/// `destination_zip` must match or Narvar masks the answer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GetItemVisibility {
-    pub order_number: String,
-    /// Destination postal code (`dzip`), the second factor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_zip: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
+op_input! {
+    /// `tracking.item_visibility`: the state of each line of an order. With retailer 2FA on,
+    /// `destination_zip` must match or Narvar masks the answer.
+    pub struct GetItemVisibility {
+        pub order_number: String,
+        /// Destination postal code (`dzip`), the second factor.
+        pub destination_zip: Option<String> = default,
+        pub locale: Option<String> = default,
+    }
 }
 
 impl Operation for GetItemVisibility {
