@@ -295,7 +295,7 @@ pub fn verify_webhook(headers: Vec<String>, body: &[u8], options_json: &str) -> 
         let verifier = options.verifier()?;
         let pairs: Vec<(String, String)> = headers.chunks_exact(2).map(|kv| (kv[0].clone(), kv[1].clone())).collect();
         let webhook = verifier.verify(&pairs, body, options.now_or(io::wall_clock()))?;
-        Ok(narvar_core::codec::to_text(&webhook).unwrap_or_default())
+        Ok(narvar_core::codec::write_text(&webhook))
     };
     verified().map_err(|e| js_error(&e))
 }

@@ -155,6 +155,21 @@ macro_rules! __model_serde {
             }
         }
 
+        impl $crate::codec::EncodeFields for $name {
+            fn encode_fields(&self, object: &mut $crate::codec::Object<'_>) {
+                $( object.field($crate::__wire_name!($field $(, $wire)?), &self.$field); )*
+                object.extra(&self.extra);
+            }
+        }
+
+        impl $crate::codec::Encode for $name {
+            fn encode(&self, out: &mut ::std::vec::Vec<u8>) {
+                let mut object = $crate::codec::Object::open(out);
+                $crate::codec::EncodeFields::encode_fields(self, &mut object);
+                object.close();
+            }
+        }
+
         impl $crate::codec::Decode for $name {
             fn decode(value: &$crate::codec::Raw<'_>, at: &$crate::codec::Level<'_>) -> ::core::result::Result<Self, ::serde_json::Error> {
                 const KNOWN: &[&str] = &[$($crate::__wire_name!($field $(, $wire)?)),*];
@@ -284,6 +299,12 @@ macro_rules! open_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let key = <$crate::models::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::parse(key.as_str()))
+            }
+        }
+
+        impl $crate::codec::Encode for $name {
+            fn encode(&self, out: &mut ::std::vec::Vec<u8>) {
+                $crate::codec::open_enum(self.as_str(), out)
             }
         }
 

@@ -186,6 +186,42 @@ pub enum WebhookEvent {
     Unknown { topic: Option<String>, raw: serde_json::Value },
 }
 
+/// Written as its `Serialize` writes it (`{"kind": "topic", "payload": {...}}`), by the models'
+/// own writers: no serde code per model in the wasm module.
+impl crate::codec::Encode for WebhookEvent {
+    fn encode(&self, out: &mut Vec<u8>) {
+        use crate::codec::Encode;
+        /// A variant's named fields, as the payload object.
+        struct Fields<'a>([(&'a str, &'a dyn Encode); 2]);
+        impl Encode for Fields<'_> {
+            fn encode(&self, out: &mut Vec<u8>) {
+                let mut object = crate::codec::Object::open(out);
+                for (key, value) in self.0 {
+                    object.required(key, value);
+                }
+                object.close();
+            }
+        }
+        let fields;
+        let (kind, payload): (&str, &dyn Encode) = match self {
+            Self::StandardRma(payload) => ("standard_rma", payload),
+            Self::FullRma(payload) => ("full_rma", payload),
+            Self::Topic { topic, data } => {
+                fields = Fields([("topic", topic), ("data", data)]);
+                ("topic", &fields)
+            }
+            Self::Unknown { topic, raw } => {
+                fields = Fields([("topic", topic), ("raw", raw)]);
+                ("unknown", &fields)
+            }
+        };
+        let mut object = crate::codec::Object::open(out);
+        object.required("kind", kind);
+        object.required("payload", payload);
+        object.close();
+    }
+}
+
 /// One verified delivery.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Webhook {
@@ -196,6 +232,17 @@ pub struct Webhook {
     /// `X-Narvar-Timestamp`, Unix seconds.
     pub timestamp: Option<i64>,
     pub event: WebhookEvent,
+}
+
+impl crate::codec::Encode for Webhook {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let mut object = crate::codec::Object::open(out);
+        object.required("id", &self.id);
+        object.required("topic", &self.topic);
+        object.required("timestamp", &self.timestamp);
+        object.required("event", &self.event);
+        object.close();
+    }
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -1,24 +1,28 @@
-//! The models' and inputs' own readers (`codec::Decode`: every input, and every response in the
-//! wasm package) read what serde's derive reads, and fail where and as it fails: each is run
-//! against serde's reader (`codec::from_json_by_serde`, the path-tracking reader they replace)
-//! over every object of the conformance vectors, and over each of them with one value changed to
+//! The models' and inputs' own readers and writers (`codec::Decode` and `codec::Encode`: every
+//! input, every request body, and in the wasm package every response) read what serde's derive
+//! reads, fail where and as it fails, and write the same bytes: each is run against serde's
+//! (`codec::from_json_by_serde`, the path-tracking reader they replace, and `serde_json::to_string`)
+//! over every object of the conformance vectors, and over each input with one value changed to
 //! every other JSON type.
 
-use narvar_core::codec::{self, Decode};
+use narvar_core::codec::{self, Decode, Encode};
 use narvar_core::models::*;
 use narvar_core::ops::*;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt::Debug;
 use std::path::PathBuf;
 
 /// Both readers on `input`: the same value, or the same error at the same path.
-fn same<T: Decode + DeserializeOwned + PartialEq + Debug>(input: &Value) -> bool {
+/// And what reads, both writers write alike, byte for byte.
+fn same<T: Decode + Encode + DeserializeOwned + Serialize + PartialEq + Debug>(input: &Value) -> bool {
     let ours = codec::from_json::<T>(input);
     let serde = codec::from_json_by_serde::<T>(input);
     match (ours, serde) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a, b, "{} from {input}", std::any::type_name::<T>());
+            assert_eq!(codec::write_text(&a), serde_json::to_string(&a).unwrap(), "{} from {input}", std::any::type_name::<T>());
             true
         }
         (Err(a), Err(b)) => {
@@ -198,4 +202,21 @@ fn a_flattened_model_names_the_path_of_its_own_fields() {
     // serde's flatten reads the rest again from a buffer and loses the path; the reader keeps it.
     let e = codec::from_json::<GetPromiseOptions>(&json!({"items": [{"quantity": "x"}]})).unwrap_err();
     assert_eq!(e.path(), "items[0].quantity");
+}
+
+#[test]
+fn webhooks_are_written_as_serde_writes_them() {
+    let deliveries = [
+        (None, json!({"rma_number": "R-1", "return_tracking_status": "IN_TRANSIT", "items": [{"sku": "MUG"}], "x": 1})),
+        (None, json!({"order": {"order_number": "1001"}, "colour": "red"})),
+        (Some("approved"), json!({"order_number": "1001", "colour": "red"})),
+        (Some("nothing.known"), json!({"a": [1, 2]})),
+        (None, json!({"a": null})),
+    ];
+    for (topic, body) in deliveries {
+        let mut headers = vec![("X-Narvar-Webhook-Id".to_owned(), "wh-1".to_owned())];
+        headers.extend(topic.map(|t| ("X-Narvar-Topic".to_owned(), t.to_owned())));
+        let webhook = narvar_core::webhooks::parse(&headers, body.to_string().as_bytes()).unwrap();
+        assert_eq!(codec::write_text(&webhook), serde_json::to_string(&webhook).unwrap());
+    }
 }

@@ -24,9 +24,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod decode;
+mod encode;
 mod raw;
 mod tracked;
 pub use decode::*;
+pub use encode::*;
 pub use raw::Raw;
 pub use tracked::Level;
 
@@ -90,5 +92,31 @@ pub fn to_value<T: Serialize + ?Sized>(model: &T) -> Result<Value, serde_json::E
     {
         // Written and read back: a model's serde code then serves one serializer only.
         serde_json::from_slice(&to_bytes(model)?)
+    }
+}
+
+/// Writes a model (or an input) as compact JSON bytes, by its own writer.
+pub fn write<T: Encode + ?Sized>(model: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    model.encode(&mut out);
+    out
+}
+
+/// Writes a model (or an input) as compact JSON text, by its own writer.
+pub fn write_text<T: Encode + ?Sized>(model: &T) -> String {
+    // Written from strings and serde_json's scalars: always UTF-8.
+    String::from_utf8(write(model)).unwrap_or_default()
+}
+
+/// A model (or an input) as a JSON value: natively by its `Serialize` (no text between), on
+/// wasm32 its text read back (no serde code per model there).
+pub fn write_value<T: Encode + Serialize + ?Sized>(model: &T) -> Result<Value, serde_json::Error> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_value(model)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        serde_json::from_slice(&write(model))
     }
 }

@@ -369,7 +369,7 @@ impl CarrierCredentials {
 
     /// The credentials as JSON (secrets included: for the request body only).
     pub fn to_value(&self) -> serde_json::Value {
-        crate::codec::to_value(self).unwrap_or_default()
+        crate::codec::write_value(self).unwrap_or_default()
     }
 
     /// The moniker these credentials were read for, if known.
@@ -409,6 +409,19 @@ impl<'de> Deserialize<'de> for CarrierCredentials {
     /// Without the moniker the shape is unknown: kept raw until the enclosing request resolves it.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         serde_json::Value::deserialize(d).map(|v| Self::Other(crate::secret::SecretJson(v)))
+    }
+}
+
+impl crate::codec::Encode for CarrierCredentials {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Auspost(c) => crate::codec::Encode::encode(c, out),
+            Self::Postnord(c) => crate::codec::Encode::encode(c, out),
+            Self::Gls(c) => crate::codec::Encode::encode(c, out),
+            Self::Dpduk(c) => crate::codec::Encode::encode(c, out),
+            Self::CanadaPost(c) => crate::codec::Encode::encode(c, out),
+            Self::Other(c) => crate::codec::Encode::encode(c, out),
+        }
     }
 }
 

@@ -41,6 +41,15 @@ macro_rules! op_input {
                 })
             }
         }
+
+        impl crate::codec::Encode for $name {
+            fn encode(&self, out: &mut Vec<u8>) {
+                let mut object = crate::codec::Object::open(out);
+                $( op_input!(@write object, $field, &self.$field $(, $default)?); )*
+                crate::codec::EncodeFields::encode_fields(&self.$flat, &mut object);
+                object.close();
+            }
+        }
     };
     (
         $(#[$meta:meta])*
@@ -71,6 +80,15 @@ macro_rules! op_input {
                 Ok($name { $( $field: op_input!(@take $field $(= $default)?), )* })
             }
         }
+
+        impl crate::codec::Encode for $name {
+            fn encode(&self, out: &mut Vec<u8>) {
+                #[allow(unused_mut)]
+                let mut object = crate::codec::Object::open(out);
+                $( op_input!(@write object, $field, &self.$field $(, $default)?); )*
+                object.close();
+            }
+        }
     };
     // Reads the entry into its field and goes on to the next entry, if it is one of the fields.
     (@read $fields:ident, $key:ident, $value:ident, $at:ident, $($field:ident)*) => {
@@ -86,6 +104,13 @@ macro_rules! op_input {
         )*
         let _ = (found, i);
     };
+    // A field that may be absent is left out when it is; the others are always written.
+    (@write $object:ident, $field:ident, $value:expr, default) => {
+        $object.field(stringify!($field), $value)
+    };
+    (@write $object:ident, $field:ident, $value:expr) => {
+        $object.required(stringify!($field), $value)
+    };
     (@take $field:ident = default) => {
         $field.unwrap_or_default()
     };
@@ -94,14 +119,22 @@ macro_rules! op_input {
     };
 }
 
-/// An operation whose input is one model, read as that model.
+/// An operation whose input is one model, read and written as that model.
 macro_rules! transparent_input {
     ($($name:ident),* $(,)?) => {
-        $(impl crate::codec::Decode for $name {
-            fn decode(value: &Raw<'_>, at: &crate::codec::Level<'_>) -> Result<Self, serde_json::Error> {
-                crate::codec::Decode::decode(value, at).map($name)
+        $(
+            impl crate::codec::Decode for $name {
+                fn decode(value: &Raw<'_>, at: &crate::codec::Level<'_>) -> Result<Self, serde_json::Error> {
+                    crate::codec::Decode::decode(value, at).map($name)
+                }
             }
-        })*
+
+            impl crate::codec::Encode for $name {
+                fn encode(&self, out: &mut Vec<u8>) {
+                    crate::codec::Encode::encode(&self.0, out)
+                }
+            }
+        )*
     };
 }
 
@@ -210,24 +243,21 @@ impl RequestParts {
         self
     }
     /// Sets the JSON body.
-    pub fn json(self, body: &impl Serialize) -> Self {
+    pub fn json(self, body: &impl crate::codec::Encode) -> Self {
         self.json_in(&[], body)
     }
     /// Sets the JSON body to `body` inside the objects `envelope` names, outermost first:
     /// `json_in(&["order_info", "shipments"], &s)` sends `{"order_info":{"shipments":[...]}}`.
-    pub fn json_in(mut self, envelope: &[&str], body: &impl Serialize) -> Self {
-        let written = crate::codec::to_bytes(body).and_then(|inner| {
-            let mut out = Vec::with_capacity(inner.len() + 24 * envelope.len());
-            for key in envelope {
-                out.push(b'{');
-                serde_json::to_writer(&mut out, key)?;
-                out.push(b':');
-            }
-            out.extend_from_slice(&inner);
-            out.extend(std::iter::repeat_n(b'}', envelope.len()));
-            Ok(out)
-        });
-        self.body = Some(written.map_err(|e| e.to_string()));
+    pub fn json_in(mut self, envelope: &[&str], body: &impl crate::codec::Encode) -> Self {
+        let mut out = Vec::with_capacity(256);
+        for key in envelope {
+            out.push(b'{');
+            crate::codec::Encode::encode(*key, &mut out);
+            out.push(b':');
+        }
+        crate::codec::Encode::encode(body, &mut out);
+        out.extend(std::iter::repeat_n(b'}', envelope.len()));
+        self.body = Some(Ok(out));
         self
     }
 }
@@ -309,9 +339,11 @@ pub fn encode(s: &str) -> String {
 }
 
 /// An API operation. See the module docs.
-pub trait Operation: Serialize + DeserializeOwned + crate::codec::Decode + schemars::JsonSchema + Send + Sync + 'static {
+pub trait Operation:
+    Serialize + DeserializeOwned + crate::codec::Decode + crate::codec::Encode + schemars::JsonSchema + Send + Sync + 'static
+{
     /// What a success reads into.
-    type Output: Serialize + DeserializeOwned + schemars::JsonSchema + crate::drift::Drift + Send + 'static;
+    type Output: Serialize + DeserializeOwned + crate::codec::Encode + schemars::JsonSchema + crate::drift::Drift + Send + 'static;
     /// Name, method, path, auth, idempotency.
     const INFO: OpInfo;
     /// The path prefix validation gives the input (`order_info` for an order), so that type
@@ -606,8 +638,8 @@ pub fn decode_model_text<T: DeserializeOwned + crate::codec::Decode>(text: &str)
 }
 
 /// Writes a value as base64 of its JSON, as client-side Promise sends its query.
-pub(crate) fn b64_json(value: &impl Serialize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(crate::codec::to_bytes(value).unwrap_or_default())
+pub(crate) fn b64_json(value: &impl crate::codec::Encode) -> String {
+    base64::engine::general_purpose::STANDARD.encode(crate::codec::write(value))
 }
 
 /// One registry entry: the operation's info and its JSON-level build and read, for bindings and
@@ -677,15 +709,15 @@ trait ReadOutput {
     fn value(&self) -> Result<serde_json::Value, serde_json::Error>;
 }
 
-impl<T: Serialize + crate::drift::Drift> ReadOutput for T {
+impl<T: Serialize + crate::codec::Encode + crate::drift::Drift> ReadOutput for T {
     fn drift(&self, found: &mut Vec<crate::drift::Unknown>) {
         crate::drift::Drift::drift(self, &crate::drift::Path::Root, found);
     }
     fn text(&self) -> Result<String, serde_json::Error> {
-        crate::codec::to_text(self)
+        Ok(crate::codec::write_text(self))
     }
     fn value(&self) -> Result<serde_json::Value, serde_json::Error> {
-        crate::codec::to_value(self)
+        crate::codec::write_value(self)
     }
 }
 
@@ -728,7 +760,7 @@ fn read_noting<O: Operation>(
 
 fn from_wire_json<O: Operation>(wire: &WireRequest<'_>) -> Result<serde_json::Value, NarvarError> {
     let op = O::from_wire(wire)?;
-    crate::codec::to_value(&op)
+    crate::codec::write_value(&op)
         .map_err(|e| NarvarError::new(ErrorCode::Validation, format!("The input cannot be written as JSON: {e}.")))
 }
 
