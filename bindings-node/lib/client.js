@@ -6,7 +6,7 @@ const native = require('./native');
 const { translate, abortError } = require('./errors');
 const { toJson, useNestingLimit } = require('./json');
 
-useNestingLimit(() => native.maxNesting());
+useNestingLimit(() => native.maxNesting(), () => native.tooDeep());
 const { attachNamespaces } = require('./api');
 const { split, withResponse, callSettings, rootsOf, inputJson, atCaller } = require('./calls');
 

@@ -8,18 +8,21 @@
 const TOO_DEEP = Symbol('too deep');
 let nestingLimit = null;
 let readNestingLimit = () => Infinity;
+let tooDeep = () => 'nested too deeply';
 
 /**
- * Where the walk learns the core's nesting limit (`codec::MAX_NESTING`): each package gives its
- * native module's `maxNesting`, read at the first walk (a wasm module is not ready at load).
+ * Where the walk learns the core's nesting limit (`codec::MAX_NESTING`) and what to say of deeper
+ * input (`codec::too_deep`): each package gives its native module's `maxNesting` and `tooDeep`,
+ * read at the first walk (a wasm module is not ready at load).
  */
-function useNestingLimit(read) {
+function useNestingLimit(read, message) {
   readNestingLimit = read;
+  tooDeep = message;
   nestingLimit = null;
 }
 
 function describe(v) {
-  if (v === TOO_DEEP) return `nested more than ${nestingLimit} levels deep, which JSON readers refuse`;
+  if (v === TOO_DEEP) return tooDeep();
   if (typeof v === 'bigint') return `the BigInt ${v}n is not JSON data: pass a number or a string`;
   if (typeof v === 'function') return 'a function is not JSON data';
   if (typeof v === 'symbol') return 'a symbol is not JSON data';

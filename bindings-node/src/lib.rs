@@ -400,6 +400,12 @@ pub fn max_nesting() -> u32 {
     narvar_core::codec::MAX_NESTING as u32
 }
 
+/// What the argument walk says of deeper input (`codec::too_deep`), after the path.
+#[napi]
+pub fn too_deep() -> String {
+    narvar_core::codec::too_deep()
+}
+
 /// The package's version (the crate's).
 #[napi]
 pub fn version() -> &'static str {

@@ -142,11 +142,10 @@ fn stdlib<'py>(
 
 /// A dict or list inside `depth` others: deeper than the core's JSON readers go is a `ValueError`.
 fn within_nesting(at: &Path<'_>, depth: usize) -> PyResult<()> {
-    let limit = narvar_core::codec::MAX_NESTING;
-    if depth < limit {
+    if depth < narvar_core::codec::MAX_NESTING {
         return Ok(());
     }
-    Err(PyValueError::new_err(format!("{}: nested more than {limit} levels deep, which JSON readers refuse", name(at))))
+    Err(PyValueError::new_err(format!("{}: {}", name(at), narvar_core::codec::too_deep())))
 }
 
 /// Where a value is, as an error names it.

@@ -385,6 +385,12 @@ pub fn max_nesting() -> u32 {
     narvar_core::codec::MAX_NESTING as u32
 }
 
+/// What the argument walk says of deeper input (`codec::too_deep`), after the path.
+#[wasm_bindgen(js_name = tooDeep)]
+pub fn too_deep() -> String {
+    narvar_core::codec::too_deep()
+}
+
 /// The package's version (the crate's).
 #[wasm_bindgen]
 pub fn version() -> String {

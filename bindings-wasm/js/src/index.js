@@ -10,7 +10,7 @@ import { split, withResponse, callSettings, rootsOf, inputJson, atCaller, flatHe
 export * from './shared/errors.js';
 
 const rootOf = rootsOf(() => native.operations());
-useNestingLimit(() => native.maxNesting());
+useNestingLimit(() => native.maxNesting(), () => native.tooDeep());
 const SECRET_OPTIONS = ['authToken', 'bearerToken', 'hmacKey'];
 let warnedAboutSecrets = false;
 

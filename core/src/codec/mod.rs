@@ -36,6 +36,15 @@ pub use tracked::Level;
 /// of the core's JSON (text, `Raw`, `Value`) stops at. A binding that builds the tree itself
 /// (Python, from its objects) refuses deeper input the same way, before anything is sent.
 pub const MAX_NESTING: usize = 127;
+
+/// What every binding says, after the path, of input nested deeper than [`MAX_NESTING`].
+///
+/// ```
+/// assert_eq!(narvar_core::codec::too_deep(), "nested more than 127 levels deep, which JSON readers refuse");
+/// ```
+pub fn too_deep() -> String {
+    format!("nested more than {MAX_NESTING} levels deep, which JSON readers refuse")
+}
 pub use tracked::DecodeError;
 
 /// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).
