@@ -176,8 +176,8 @@ macro_rules! __model_serde {
                 #[allow(unused_mut)]
                 let mut out = $name::default();
                 for (key, value) in $crate::codec::entries(value, concat!("a ", stringify!($name), " object"))? {
-                    // The key's place among the fields, then a jump on that number: one shared
-                    // search instead of each model's comparisons with every name.
+                    // The key's place among the fields (one shared search, not each model's own
+                    // comparisons with every name), then the field at that place.
                     let found = $crate::codec::position(KNOWN, key);
                     let mut i = 0;
                     $(
@@ -187,7 +187,7 @@ macro_rules! __model_serde {
                         }
                         i += 1;
                     )*
-                    let _ = i;
+                    let _ = i; // the count's last step is not read
                     $crate::codec::keep(&mut out.extra, key, value);
                 }
                 $( $finish(&mut out); )?
