@@ -147,12 +147,6 @@ impl<T: Encode + ?Sized> Encode for Box<T> {
     }
 }
 
-impl<T: Encode + ?Sized> Encode for &T {
-    fn encode(&self, out: &mut Vec<u8>) {
-        (**self).encode(out)
-    }
-}
-
 /// An open enum's value (for `open_enum!`).
 #[doc(hidden)]
 pub fn open_enum(text: &str, out: &mut Vec<u8>) {

@@ -45,6 +45,7 @@ pub const MAX_NESTING: usize = 127;
 pub fn too_deep() -> String {
     format!("nested more than {MAX_NESTING} levels deep, which JSON readers refuse")
 }
+
 pub use tracked::DecodeError;
 
 /// Reads a model from a JSON value, naming the path of what does not fit (`a.b[0].c: ...`).
@@ -54,18 +55,21 @@ pub fn from_json<T: Decode>(value: &Value) -> Result<T, DecodeError> {
 
 /// Reads a model from a [`Raw`] tree, naming the path of what does not fit (`a.b[0].c: ...`).
 pub fn from_raw<T: Decode>(value: &Raw<'_>) -> Result<T, DecodeError> {
-    let tracker = tracked::Tracker::default();
-    let root = Level { tracker: &tracker, path: crate::drift::Path::Root };
-    T::decode(value, &root).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
+    at_root(|root| T::decode(value, root))
 }
 
 /// Reads any serde type from a JSON value by its `Deserialize`, naming the path of what does
 /// not fit: for types that are not models (the client's options).
 pub fn from_json_by_serde<T: DeserializeOwned>(value: &Value) -> Result<T, DecodeError> {
     let raw = Raw::from_value(value);
+    at_root(|root| T::deserialize(tracked::Tracked { value: &raw, at: root }))
+}
+
+/// Runs a read from the root, the error carrying the path where it began.
+fn at_root<T>(read: impl FnOnce(&Level<'_>) -> Result<T, serde_json::Error>) -> Result<T, DecodeError> {
     let tracker = tracked::Tracker::default();
     let root = Level { tracker: &tracker, path: crate::drift::Path::Root };
-    T::deserialize(tracked::Tracked { value: &raw, at: &root }).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
+    read(&root).map_err(|inner| DecodeError { path: tracker.error_path(), inner })
 }
 
 /// Reads a model from JSON text; the error says what does not fit (and, on wasm32, where).
